@@ -1,0 +1,45 @@
+/**
+ * Removes secrets from text that reaches users, logs or responses: credentials inside URLs, `password=…`
+ * style pairs, bearer tokens, and any literal secret the caller knows about.
+ */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(?::[^\s/@]*)?@/gi;
+const KEY_VALUE_SECRET =
+  /\b(password|passwd|pwd|pass|secret|token|api[_-]?key|access[_-]?key|auth)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,'"]+)/gi;
+const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/=-]+/gi;
+
+export const REDACTED = '***';
+
+export function sanitizeMessage(message: string, secrets: Iterable<string | undefined> = []): string {
+  let out = message;
+  for (const secret of secrets) {
+    // Very short secrets would redact ordinary words; they are still caught by the patterns below.
+    if (secret && secret.length >= 3) out = out.split(secret).join(REDACTED);
+  }
+  out = out.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user ? `${user}:` : ''}${REDACTED}@`);
+  out = out.replace(KEY_VALUE_SECRET, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
+  out = out.replace(BEARER, (_m, word: string) => `${word} ${REDACTED}`);
+  return out;
+}
+
+/** Secrets found in a connection URL (password, and the decoded form of it). */
+export function secretsInUrl(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return [];
+    return [parsed.password, decodeURIComponent(parsed.password)];
+  } catch {
+    return [];
+  }
+}
+
+/** A URL safe to show: the password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = REDACTED;
+    return parsed.toString();
+  } catch {
+    return sanitizeMessage(url);
+  }
+}
