@@ -37,6 +37,7 @@ export interface Check {
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_CACHE_TTL_MS = 1000;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 const NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
 
@@ -55,7 +56,12 @@ export function defineCheck(
     throw new TypeError(`check name "${name}" is invalid: use 1-100 letters, digits, '_', '.', ':' or '-'`);
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) throw new TypeError(`check "${name}": timeoutMs must be a positive number of milliseconds`);
+  // Above 2^31-1 ms (or Infinity) setTimeout fires after 1 ms: every run would time out at once.
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new TypeError(
+      `check "${name}": timeoutMs must be a positive number of milliseconds, at most ${MAX_TIMEOUT_MS}`,
+    );
+  }
   const cacheTtlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
   if (!(cacheTtlMs >= 0)) throw new TypeError(`check "${name}": cacheTtlMs must be zero or more milliseconds`);
   const knownSecrets = [...secrets].filter((s): s is string => typeof s === 'string' && s.length > 0);

@@ -1,11 +1,13 @@
 /**
  * Removes secrets from text that reaches users, logs or responses: credentials inside URLs, `password=…`
- * style pairs, bearer tokens, and any literal secret the caller knows about.
+ * style pairs, bearer and basic credentials, and any literal secret the caller knows about.
  */
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(?::[^\s/@]*)?@/gi;
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(:[^\s/@]*)?@/gi;
+// Not `\b`: `_` is a word character, so `DB_PASSWORD=`, `access_token=` and `client_secret=` would slip through.
+// The optional quote after the key covers JSON (`"password":"…"`).
 const KEY_VALUE_SECRET =
-  /\b(password|passwd|pwd|pass|secret|token|api[_-]?key|access[_-]?key|auth)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,'"]+)/gi;
-const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/=-]+/gi;
+  /(?<![A-Za-z0-9])(password|passwd|pwd|pass|secret|token|api[_-]?key|access[_-]?key|auth)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,'"]+)/gi;
+const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
 export const REDACTED = '***';
 
@@ -15,7 +17,12 @@ export function sanitizeMessage(message: string, secrets: Iterable<string | unde
     // Very short secrets would redact ordinary words; they are still caught by the patterns below.
     if (secret && secret.length >= 3) out = out.split(secret).join(REDACTED);
   }
-  out = out.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user ? `${user}:` : ''}${REDACTED}@`);
+  out = out.replace(
+    URL_CREDENTIALS,
+    // `user:password@` keeps the user (it helps debugging); a lone `token@` is itself the secret.
+    (_m, scheme: string, user: string, password: string | undefined) =>
+      `${scheme}${user && password !== undefined ? `${user}:` : ''}${REDACTED}@`,
+  );
   out = out.replace(KEY_VALUE_SECRET, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
   out = out.replace(BEARER, (_m, word: string) => `${word} ${REDACTED}`);
   return out;

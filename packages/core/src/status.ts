@@ -71,5 +71,9 @@ export function toPrometheusValue(status: Status): number {
 
 /** One series per status, 1 for the current one (a Prometheus stateset). */
 export function toPrometheusStateSet(status: Status): Record<Status, 0 | 1> {
-  return { healthy: status === 'healthy' ? 1 : 0, degraded: status === 'degraded' ? 1 : 0, unhealthy: status === 'unhealthy' ? 1 : 0 };
+  return {
+    healthy: status === 'healthy' ? 1 : 0,
+    degraded: status === 'degraded' ? 1 : 0,
+    unhealthy: status === 'unhealthy' ? 1 : 0,
+  };
 }

@@ -1,4 +1,4 @@
-import { type CheckOptions, type Check, defineCheck } from '../check.js';
+import { type Check, type CheckOptions, defineCheck } from '../check.js';
 import type { Probe, ProbeContext, ProbeResult } from '../probe.js';
 import { isStatus } from '../status.js';
 
@@ -6,6 +6,7 @@ import { isStatus } from '../status.js';
  * What a custom check function may return: a full result, a boolean (true = healthy), or nothing (healthy).
  * Throwing makes the check unhealthy with the error's message.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets `async () => { await ping(); }` be a check as written
 export type CustomCheckReturn = ProbeResult | boolean | undefined | void;
 
 export interface CustomProbeOptions {
