@@ -16,7 +16,16 @@ async function startServer(mode) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [chunk] = await once(child.stdout, 'data');
-  return { port: Number(String(chunk).trim()), stop: () => child.kill('SIGTERM') };
+  return {
+    port: Number(String(chunk).trim()),
+    startMeasuring: () => child.kill('SIGUSR1'),
+    cpuPerRequest: async () => {
+      child.kill('SIGUSR2');
+      const [line] = await once(child.stdout, 'data');
+      return JSON.parse(String(line)).cpuMicrosPerRequest;
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
 }
 
 async function requestsPerSecond(mode) {
@@ -24,9 +33,10 @@ async function requestsPerSecond(mode) {
   try {
     const url = `http://127.0.0.1:${server.port}/health`;
     await autocannon({ url, connections: CONNECTIONS, duration: 1 }); // warm-up: JIT, cache, sockets
+    server.startMeasuring();
     const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
     if (result.non2xx || result.errors) throw new Error(`${mode}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return result.requests.average;
+    return { rps: result.requests.average, cpu: await server.cpuPerRequest() };
   } finally {
     server.stop();
   }
@@ -65,14 +75,17 @@ for (let round = 0; round < ROUNDS; round++) {
   vigil.push(await requestsPerSecond('vigil'));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const v = median(vigil);
-const b = median(bare);
+const rps = { vigil: median(vigil.map((r) => r.rps)), bare: median(bare.map((r) => r.rps)) };
+const cpu = { vigil: median(vigil.map((r) => r.cpu)), bare: median(bare.map((r) => r.cpu)) };
 const s = await stampede();
+const fmt = (n) => String(Math.round(n)).padStart(7);
 console.log(
-  `bare node:http      ${Math.round(b)} req/s (median of ${ROUNDS} × ${DURATION_S}s, ${CONNECTIONS} connections)`,
+  `medians of ${ROUNDS} rounds × ${DURATION_S} s, ${CONNECTIONS} connections, server and load generator in separate processes`,
 );
-console.log(`@vigil/health       ${Math.round(v)} req/s`);
-console.log(`ratio vigil / bare  ${(v / b).toFixed(2)}   (goal ≥ 0.80)`);
+console.log(`                     req/s   server CPU µs/request`);
+console.log(`bare node:http     ${fmt(rps.bare)}   ${cpu.bare.toFixed(2)}`);
+console.log(`@vigil/health      ${fmt(rps.vigil)}   ${cpu.vigil.toFixed(2)}`);
 console.log(
-  `stampede            1000 concurrent requests, ${s.ok} answered 200, slow check ran ${s.runs} time(s)   (goal: 1)`,
+  `ratio vigil/bare      ${(rps.vigil / rps.bare).toFixed(2)}   ${(cpu.bare / cpu.vigil).toFixed(2)} (bare CPU / vigil CPU)   goal ≥ 0.80`,
 );
+console.log(`stampede: 1000 concurrent requests, ${s.ok} answered 200, the slow check ran ${s.runs} time(s)   goal: 1`);

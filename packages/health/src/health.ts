@@ -9,6 +9,7 @@ import {
   type ProbeLine,
   reportStatus,
   type ServiceInfo,
+  type Status,
   toHealthJson,
   toHttpStatus,
   toProbeText,
@@ -131,27 +132,49 @@ export function createHealth(options: HealthOptions = {}): Health {
         )
       : checks;
 
+  /**
+   * The last assembled check list, reused while the selection and every observation are the same objects:
+   * under frequent polling most requests change nothing but the timestamp.
+   */
+  let lastAssembled:
+    | { selected: readonly Check[]; shuttingDown: boolean; checks: CheckReport[]; status: Status }
+    | undefined;
+
   const assemble = (
     selected: readonly Check[],
     observations: readonly Observation[],
     started: number,
     timestamp: number,
   ) => {
-    const reports: CheckReport[] = selected.map((c, i) => ({
-      name: c.name,
-      kind: c.kind,
-      critical: c.critical,
-      componentType: c.componentType,
-      ...(c.componentId !== undefined ? { componentId: c.componentId } : {}),
-      observation: observations[i]!,
-    }));
-    if (shuttingDown) reports.push(shutdownReport());
+    const last = lastAssembled;
+    let assembled: { checks: CheckReport[]; status: Status };
+    if (
+      last &&
+      last.selected === selected &&
+      last.shuttingDown === shuttingDown &&
+      observations.every((o, i) => last.checks[i]!.observation === o)
+    ) {
+      assembled = last;
+    } else {
+      const reports: CheckReport[] = selected.map((c, i) => ({
+        name: c.name,
+        kind: c.kind,
+        critical: c.critical,
+        componentType: c.componentType,
+        ...(c.componentId !== undefined ? { componentId: c.componentId } : {}),
+        observation: observations[i]!,
+      }));
+      if (shuttingDown) reports.push(shutdownReport());
+      assembled = { checks: reports, status: reportStatus(reports) };
+      // Only the unfiltered list is worth keeping; filtered selections are new arrays each time.
+      if (selected === checks) lastAssembled = { selected, shuttingDown, ...assembled };
+    }
     return {
-      status: reportStatus(reports),
+      status: assembled.status,
       timestamp,
       responseTimeMs: Math.round((performance.now() - started) * 100) / 100,
       service,
-      checks: reports,
+      checks: assembled.checks,
     };
   };
 
@@ -162,7 +185,7 @@ export function createHealth(options: HealthOptions = {}): Health {
     const selected = select(selection);
     const cached: Observation[] = [];
     for (const check of selected) {
-      const observation = runner.fresh(check);
+      const observation = runner.fresh(check, timestamp);
       if (!observation) {
         return Promise.all(selected.map((c) => runner.run(c))).then((observations) =>
           assemble(selected, observations, started, timestamp),
@@ -184,27 +207,37 @@ export function createHealth(options: HealthOptions = {}): Health {
     }
   };
 
-  const visibilityGiven = (authorized: boolean): Visibility => {
+  const visibilityOf = (authorized: boolean): Visibility => {
     const allowed = (policy: ShowPolicy) => policy === 'always' || (policy === 'when-authorized' && authorized);
     const components = allowed(showComponents);
-    return { components, details: components && allowed(showDetails) };
+    return Object.freeze({ components, details: components && allowed(showDetails) });
   };
+  const authorizedVisibility = visibilityOf(true);
+  const anonymousVisibility = visibilityOf(false);
+  const visibilityGiven = (authorized: boolean) => (authorized ? authorizedVisibility : anonymousVisibility);
   const needsAuth = showDetails === 'when-authorized' || showComponents === 'when-authorized';
   const canAuthorize = Boolean(options.token || options.authorize);
   const visibilityFor = (request: HealthRequest): Visibility | Promise<Visibility> =>
     // Skip the Authorization header entirely when nothing could authorize the caller.
     needsAuth && canAuthorize ? isAuthorized(request).then(visibilityGiven) : visibilityGiven(false);
 
-  const respond = (status: number, contentType: string, body: string): HealthResponse => ({
-    status,
-    headers: {
+  // Shared, frozen header sets: responses never mutate them (the 405 path copies).
+  const headersFor = (contentType: string): Readonly<Record<string, string>> =>
+    Object.freeze({
       'content-type': contentType,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       vary: 'Accept, Authorization',
-    },
-    body,
-  });
+    });
+  const headerSets = new Map<string, Readonly<Record<string, string>>>();
+  const respond = (status: number, contentType: string, body: string): HealthResponse => {
+    let headers = headerSets.get(contentType);
+    if (!headers) {
+      headers = headersFor(contentType);
+      headerSets.set(contentType, headers);
+    }
+    return { status, headers, body };
+  };
   const text = (status: number, body: string) => respond(status, 'text/plain; charset=utf-8', body);
 
   const renderVigilJson = createVigilJsonRenderer();
@@ -275,8 +308,7 @@ export function createHealth(options: HealthOptions = {}): Health {
     if (!route) return undefined;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const r = text(405, 'method not allowed\n');
-      r.headers.allow = 'GET, HEAD';
-      return r;
+      return { ...r, headers: { ...r.headers, allow: 'GET, HEAD' } };
     }
     // Checks never reject; the guards below keep a rendering bug from leaving a request unanswered.
     try {

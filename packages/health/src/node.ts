@@ -27,7 +27,10 @@ export function writeNodeResponse(
   res: ServerResponse,
   response: HealthResponse,
 ): void {
-  res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+  res.statusCode = response.status;
+  for (const name in response.headers) res.setHeader(name, response.headers[name]!);
+  // Content-Length even for HEAD, which has no body: it tells the client what GET would send.
+  res.setHeader('content-length', Buffer.byteLength(response.body));
   res.end(req.method === 'HEAD' ? undefined : response.body);
 }
 

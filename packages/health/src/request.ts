@@ -12,7 +12,8 @@ export interface HealthRequest {
 
 export interface HealthResponse {
   status: number;
-  headers: Record<string, string>;
+  /** Shared between responses: copy before changing. */
+  headers: Readonly<Record<string, string>>;
   body: string;
 }
 

@@ -56,9 +56,9 @@ export class CheckRunner {
   }
 
   /** The cached observation while it is fresh, without starting a run. */
-  fresh(check: Check): Observation | undefined {
+  fresh(check: Check, at: number = this.#now()): Observation | undefined {
     const slot = this.#slots.get(check.name);
-    return slot?.observation && this.#now() < slot.expiresAt ? slot.observation : undefined;
+    return slot?.observation && at < slot.expiresAt ? slot.observation : undefined;
   }
 
   /** The last observation of a check, fresh or not, without running it (for scrapes). */

@@ -50,9 +50,12 @@ export function toVigilJson(report: HealthReport, visibility: Visibility): Vigil
  * balancer polls faster than the cache TTL. Only the timestamp and response time change between requests.
  */
 export function createVigilJsonRenderer(): (report: HealthReport, visibility: Visibility) => string {
-  const memo = new Map<string, { observations: unknown[]; checks: string }>();
+  // One entry per detail level; a hit needs the same observation objects in the same order.
+  const memo: Array<{ observations: unknown[]; checks: string } | undefined> = [undefined, undefined];
   let versionFor: HealthReport['service'] | undefined;
   let versionJson = '{}';
+  let isoFor = Number.NaN;
+  let iso = '';
   return (report, visibility) => {
     if (report.service !== versionFor) {
       versionFor = report.service;
@@ -60,21 +63,25 @@ export function createVigilJsonRenderer(): (report: HealthReport, visibility: Vi
         toVigilJson({ ...report, checks: [] }, { components: false, details: false }).version,
       );
     }
-    let out = `{"status":"${report.status}","timestamp":"${new Date(report.timestamp).toISOString()}","version":${versionJson},"response_time_ms":${JSON.stringify(report.responseTimeMs)}`;
+    if (report.timestamp !== isoFor) {
+      isoFor = report.timestamp;
+      iso = new Date(report.timestamp).toISOString();
+    }
+    let out = `{"status":"${report.status}","timestamp":"${iso}","version":${versionJson},"response_time_ms":${JSON.stringify(report.responseTimeMs)}`;
     if (visibility.components) {
-      const key = `${visibility.details ? 1 : 0}${report.checks.map((c) => c.name).join('\u0000')}`;
-      const cached = memo.get(key);
+      const level = visibility.details ? 1 : 0;
+      const cached = memo[level];
+      const { checks } = report;
       if (
         cached &&
-        cached.observations.length === report.checks.length &&
-        cached.observations.every((o, i) => o === report.checks[i]!.observation)
+        cached.observations.length === checks.length &&
+        cached.observations.every((o, i) => o === checks[i]!.observation)
       ) {
         out += `,"checks":${cached.checks}`;
       } else {
-        const checks = JSON.stringify(toVigilJson(report, visibility).checks);
-        if (memo.size > 16) memo.clear(); // bounded: exclude= combinations must not grow it forever
-        memo.set(key, { observations: report.checks.map((c) => c.observation), checks });
-        out += `,"checks":${checks}`;
+        const json = JSON.stringify(toVigilJson(report, visibility).checks);
+        memo[level] = { observations: checks.map((c) => c.observation), checks: json };
+        out += `,"checks":${json}`;
       }
     }
     return `${out}}`;
