@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,19 @@ import { promisify } from 'node:util';
 import { unusedPort } from './net.js';
 
 const run = promisify(execFile);
-const BIN = '/usr/lib/postgresql/15/bin';
+/** The newest installed server's binaries (Debian installs them per major version). */
+const BIN = (() => {
+  const base = '/usr/lib/postgresql';
+  const versions = fs.existsSync(base)
+    ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+    : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest)
+    throw new Error(
+      'PostgreSQL server binaries (initdb) not found under /usr/lib/postgresql: apt-get install postgresql',
+    );
+  return path.join(base, newest, 'bin');
+})();
 
 /**
  * A PostgreSQL cluster of the test's own with password (SCRAM) authentication: the shared server trusts every

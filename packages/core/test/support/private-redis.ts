@@ -25,9 +25,12 @@ export async function startPrivateRedis(options: { requirepass?: string } = {}):
     if (options.requirepass) args.push('--requirepass', options.requirepass);
     const proc = spawn('redis-server', args, { stdio: 'ignore' });
     child = proc;
-    const exited = new Promise<never>((_, reject) =>
-      proc.once('exit', (code) => reject(new Error(`redis-server exited early (code ${code})`))),
-    );
+    const exited = new Promise<never>((_, reject) => {
+      proc.once('exit', (code) => reject(new Error(`redis-server exited early (code ${code})`)));
+      proc.once('error', (error) =>
+        reject(new Error(`cannot start redis-server (${error.message}): install it with apt-get install redis-server`)),
+      );
+    });
     exited.catch(() => {});
     await Promise.race([waitForReply(port), exited]);
   };
