@@ -6,7 +6,7 @@ import { isStatus } from '../status.js';
  * What a custom check function may return: a full result, a boolean (true = healthy), or nothing (healthy).
  * Throwing makes the check unhealthy with the error's message.
  */
-// biome-ignore lint/suspicious/noConfusingVoidType: lets `async () => { await ping(); }` be a check as written
+// `void` lets `async () => { await ping(); }` be a check as written.
 export type CustomCheckReturn = ProbeResult | boolean | undefined | void;
 
 export interface CustomProbeOptions {
