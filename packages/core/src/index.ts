@@ -12,6 +12,7 @@ export * from './probes/memory.js';
 export * from './probes/mysql.js';
 export * from './probes/postgres.js';
 export * from './probes/redis.js';
+export * from './metrics-catalog.js';
 export * from './report.js';
 export * from './sanitize.js';
 export * from './status.js';

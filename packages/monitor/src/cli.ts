@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/**
+ * The `vigil` command line. Each command lives in its own file under `commands/` and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerStackCommand } from './commands/stack.js';
+
+const program = new Command()
+  .name('vigil')
+  .description('Vigil: health checks, job monitoring and uptime monitoring for Node.js services')
+  .version('0.1.0');
+
+registerStackCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // One clear line, no stack trace: the commands throw errors written for users.
+  console.error(`vigil: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
