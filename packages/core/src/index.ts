@@ -1,4 +1,5 @@
 export * from './check.js';
+export * from './conditions/index.js';
 export { MissingDriverError } from './drivers.js';
 export * from './formats/health-json.js';
 export * from './formats/probe-text.js';
