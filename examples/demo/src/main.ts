@@ -1,6 +1,7 @@
 /**
  * The demo behind `npm start`: a tiny app that serves @vigil/health on 127.0.0.1, checking the local
- * PostgreSQL, Redis and disk, with graceful shutdown. Everything is configurable through the environment.
+ * PostgreSQL, Redis and disk, with Prometheus metrics and graceful shutdown. Everything is configurable through
+ * the environment.
  */
 import http from 'node:http';
 import {
@@ -26,6 +27,7 @@ const startedAt = Date.now();
 const health = createHealth({
   service: { name: 'vigil-demo', version: '0.1.0', description: 'Vigil demo app', versions: { node: process.version } },
   token,
+  metrics: { errorKinds: ['not_found'] },
   checks: [
     postgresCheck({ name: 'database', connectionString: databaseUrl, degradedAboveMs: 200 }),
     redisCheck({ name: 'redis_cache', url: redisUrl }),
@@ -42,6 +44,13 @@ const health = createHealth({
   ],
 });
 
+// A business gauge read at scrape time (a real app would count documents or sum today's sales here).
+health.metrics.gauge({
+  name: 'demo_checks_configured',
+  help: 'Checks this demo declares.',
+  collect: () => health.checks.length,
+});
+
 const handleHealth = nodeHandler(health);
 const server = http.createServer((req, res) =>
   handleHealth(req, res, () => {
@@ -49,11 +58,13 @@ const server = http.createServer((req, res) =>
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(
         `<!doctype html><title>Vigil demo</title><h1>Vigil demo</h1><ul>${['/health', '/livez', '/readyz?verbose']
+          .concat('/metrics')
           .map((p) => `<li><a href="${p}">${p}</a></li>`)
           .join('')}</ul>`,
       );
       return;
     }
+    health.metrics.countError('not_found'); // vigil_errors_total{kind="not_found"}
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found\n');
   }),
@@ -78,6 +89,7 @@ server.listen(port, host, () => {
   console.log(`  ${base}/health   (Accept: application/health+json)`);
   console.log(`  ${base}/livez                       liveness`);
   console.log(`  ${base}/readyz?verbose              readiness, one line per check`);
+  console.log(`  ${base}/metrics                     Prometheus text (OpenMetrics on request)`);
   // A token from the environment is a secret and is never printed; the built-in demo token is not.
   const shown = process.env.VIGIL_HEALTH_TOKEN ? '$VIGIL_HEALTH_TOKEN' : token;
   console.log(`  details: curl -H "Authorization: Bearer ${shown}" ${base}/health`);

@@ -59,6 +59,8 @@ describe('diskCheck thresholds (fake filesystem)', () => {
       used_gb: 90,
       free_gb: 10,
       free_percent: 10,
+      total_bytes: 100 * GB,
+      free_bytes: 10 * GB,
     });
     expect(observation.measurements).toEqual([
       { measurement: 'utilization', value: 90, unit: 'percent' },

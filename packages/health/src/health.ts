@@ -15,6 +15,7 @@ import {
   toProbeText,
   type Visibility,
 } from '@vigil/core';
+import { createHealthMetrics, type HealthMetrics, type MetricsOptions } from './metrics/health-metrics.js';
 import {
   bearerMatches,
   type HealthRequest,
@@ -35,6 +36,8 @@ export interface HealthPaths {
   livez?: string | false;
   /** Critical checks; `/readyz/<name>` runs one. Default `/readyz`. */
   readyz?: string | false;
+  /** Prometheus metrics (text 0.0.4 or OpenMetrics). Default `/metrics`. */
+  metrics?: string | false;
 }
 
 export interface HealthOptions {
@@ -55,6 +58,8 @@ export interface HealthOptions {
   now?: () => number;
   /** Called with every fresh observation; must not throw. */
   onObservation?: (check: Check, observation: Observation) => void;
+  /** The /metrics endpoint: check cache age, collector timeouts, authorization, default metrics. */
+  metrics?: MetricsOptions;
 }
 
 export interface ReportSelection {
@@ -85,6 +90,8 @@ export interface Health {
   beginShutdown(): void;
   /** The last observation of a check without running it (for metrics scrapes). */
   lastObservation(name: string): Observation | undefined;
+  /** Prometheus metrics of this instance: business gauges, error counts, the scheduler flag, its registry. */
+  readonly metrics: HealthMetrics;
 }
 
 const SHUTDOWN_CHECK = 'shutdown';
@@ -93,17 +100,37 @@ export function createHealth(options: HealthOptions = {}): Health {
   const checks: Check[] = [];
   const byName = new Map<string, Check>();
   const now = options.now ?? Date.now;
-  const runner = new CheckRunner({ now, ...(options.onObservation ? { onObservation: options.onObservation } : {}) });
+  const userObserver = options.onObservation;
+  const runner = new CheckRunner({
+    now,
+    onObservation: (check, observation) => {
+      metricsInternals.observe(check, observation);
+      userObserver?.(check, observation);
+    },
+  });
   const service: ServiceInfo = options.service ?? {};
   const paths: Required<HealthPaths> = Object.freeze({
     health: validPath('health', options.paths?.health ?? '/health'),
     livez: validPath('livez', options.paths?.livez ?? '/livez'),
     readyz: validPath('readyz', options.paths?.readyz ?? '/readyz'),
+    metrics: validPath('metrics', options.paths?.metrics ?? '/metrics'),
   });
   const showDetails = options.showDetails ?? 'when-authorized';
   const showComponents = options.showComponents ?? 'always';
   let shuttingDown = false;
   let shutdownAt = 0;
+  const metricsRequireAuthorization = options.metrics?.requireAuthorization === true;
+  if (metricsRequireAuthorization && !options.token && !options.authorize) {
+    throw new TypeError('metrics.requireAuthorization needs a `token` or an `authorize` callback to check callers');
+  }
+  const metricsInternals = createHealthMetrics(options.metrics ?? {}, {
+    service,
+    now,
+    checks: () => checks,
+    last: (name) => runner.last(name),
+    run: (check) => runner.run(check),
+    shuttingDown: () => shuttingDown,
+  });
 
   const addCheck = (check: Check) => {
     if (byName.has(check.name) || check.name === SHUTDOWN_CHECK) {
@@ -293,6 +320,16 @@ export function createHealth(options: HealthOptions = {}): Health {
     return text(ok ? 200 : 503, toProbeText('readyz', lines, { verbose: query.has('verbose'), showReasons }));
   };
 
+  /** Metrics carry no error texts; by default they are served to anyone, like the component statuses. */
+  const serveMetrics = async (request: HealthRequest): Promise<HealthResponse> => {
+    if (metricsRequireAuthorization && !(await isAuthorized(request))) {
+      const r = text(401, 'unauthorized\n');
+      return { ...r, headers: { ...r.headers, 'www-authenticate': 'Bearer' } };
+    }
+    const scrape = await metricsInternals.metrics.scrape({ accept: header(request, 'accept') });
+    return respond(200, scrape.contentType, scrape.body);
+  };
+
   const failed = () => text(500, 'health endpoint error\n');
 
   const dispatch = (request: HealthRequest): HealthResponse | undefined | Promise<HealthResponse | undefined> => {
@@ -302,9 +339,11 @@ export function createHealth(options: HealthOptions = {}): Health {
         ? 'health'
         : path === paths.livez
           ? 'livez'
-          : paths.readyz && (path === paths.readyz || path.startsWith(`${paths.readyz}/`))
-            ? 'readyz'
-            : undefined;
+          : path === paths.metrics
+            ? 'metrics'
+            : paths.readyz && (path === paths.readyz || path.startsWith(`${paths.readyz}/`))
+              ? 'readyz'
+              : undefined;
     if (!route) return undefined;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const r = text(405, 'method not allowed\n');
@@ -317,7 +356,9 @@ export function createHealth(options: HealthOptions = {}): Health {
           ? serveHealth(request)
           : route === 'livez'
             ? serveLivez(new URLSearchParams(search))
-            : serveReadyz(request, path.slice((paths.readyz as string).length + 1), new URLSearchParams(search));
+            : route === 'metrics'
+              ? serveMetrics(request)
+              : serveReadyz(request, path.slice((paths.readyz as string).length + 1), new URLSearchParams(search));
       return response instanceof Promise ? response.catch(failed) : response;
     } catch {
       return failed();
@@ -341,6 +382,7 @@ export function createHealth(options: HealthOptions = {}): Health {
       shuttingDown = true;
     },
     lastObservation: (name) => runner.last(name),
+    metrics: metricsInternals.metrics,
   };
 }
 

@@ -18,6 +18,14 @@ export {
   type ReportSelection,
   type ShowPolicy,
 } from './health.js';
+export type {
+  ScrapeGaugeContext,
+  ScrapeGaugeOptions,
+  ScrapeGaugeResult,
+  ScrapeGaugeSample,
+} from './metrics/collectors.js';
+export type { MetricsFormat } from './metrics/format.js';
+export type { HealthMetrics, MetricsOptions, MetricsScrape } from './metrics/health-metrics.js';
 export { fromNodeRequest, type NodeMiddleware, nodeHandler, writeNodeResponse } from './node.js';
 export type { HealthRequest, HealthResponse } from './request.js';
 export { CheckRunner, type CheckRunnerOptions } from './runner.js';

@@ -316,6 +316,7 @@ describe('check cache and timeouts', () => {
       health: '/health',
       livez: false,
       readyz: '/ready',
+      metrics: '/metrics',
     });
   });
 

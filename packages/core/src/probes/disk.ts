@@ -68,6 +68,9 @@ export const diskProbe: Probe<DiskProbeOptions> = async (options) => {
       used_gb: round1(used / GB),
       free_gb: round1(free / GB),
       free_percent: round1(freePercent),
+      // Exact values for Prometheus (vigil_disk_free_bytes / vigil_disk_total_bytes).
+      total_bytes: total,
+      free_bytes: free,
     },
     measurements: [
       { measurement: 'utilization', value: round1(100 - freePercent), unit: 'percent' },

@@ -39,7 +39,11 @@ export type FastifyHealthPlugin = (instance: FastifyHealthInstance, options: Fas
 async function plugin(instance: FastifyHealthInstance, options: FastifyHealthOptions): Promise<void> {
   const { health, paths = health.paths } = options;
   const readyz = paths.readyz ?? '/readyz';
-  const urls = [paths.health ?? '/health', paths.livez ?? '/livez', readyz].filter((p) => typeof p === 'string');
+  // /metrics comes from the Health unless given: it may be turned off there (`paths.metrics: false`).
+  const metrics = paths.metrics === undefined ? health.paths.metrics : paths.metrics;
+  const urls = [paths.health ?? '/health', paths.livez ?? '/livez', readyz, metrics].filter(
+    (p) => typeof p === 'string',
+  );
   if (typeof readyz === 'string') urls.push(`${readyz}/:name`);
   const prefix = instance.prefix;
 
@@ -58,7 +62,8 @@ async function plugin(instance: FastifyHealthInstance, options: FastifyHealthOpt
 }
 
 /**
- * Fastify plugin: `app.register(fastifyHealth, { health })`. Registers GET (and HEAD) routes for the health paths.
+ * Fastify plugin: `app.register(fastifyHealth, { health })`. Registers GET (and HEAD) routes for the health paths
+ * and /metrics.
  * Like `fastify-plugin` it skips encapsulation, so the routes land in the scope that registers it (its prefix
  * included) without depending on that package.
  */

@@ -181,6 +181,29 @@ export function describeHealthAdapter(
       expect((await get('/readyz/nope')).status).toBe(404);
     });
 
+    it('serves /metrics as Prometheus text, or OpenMetrics when asked, from the checks last run', async () => {
+      state.dbUp = false;
+      await (await get('/health')).arrayBuffer(); // runs the checks; the scrape reads what this run found
+      const res = await get('/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const text = await res.text();
+      expect(text).toContain('vigil_check_up{check="db"} 0\n');
+      expect(text).toContain('vigil_check_status{check="db",status="unhealthy"} 1\n');
+      expect(text).toContain('vigil_check_up{check="queue"} 1\n');
+      expect(text).toMatch(/^vigil_info\{version="[^"]+",service="api",service_version="1\.2\.3"\} 1$/m);
+      expect(text).toContain('# TYPE process_cpu_seconds_total counter\n');
+      expect(text).not.toContain(DB_ERROR);
+
+      const om = await get('/metrics', { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+      expect(om.status).toBe(200);
+      expect(om.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+      const body = await om.text();
+      expect(body).toContain('# TYPE process_cpu_seconds counter\n');
+      expect(body.endsWith('\n# EOF\n')).toBe(true);
+    });
+
     it('answers HEAD with the GET status and headers and no body', async () => {
       state.dbUp = false;
       for (const [path, status] of [
@@ -188,6 +211,7 @@ export function describeHealthAdapter(
         ['/livez', 200],
         ['/readyz', 503],
         ['/readyz/queue', 200],
+        ['/metrics', 200],
       ] as const) {
         const res = await get(path, { method: 'HEAD' });
         expect(res.status, path).toBe(status);
