@@ -9,7 +9,7 @@ export default defineConfig({
     alias: { '@vigil/core': src('core'), '@vigil/health': src('health'), '@vigil/monitor': src('monitor') },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: fault tests start private servers, so keep file parallelism modest.
