@@ -1,1 +1,3 @@
-export {};
+export * from './config/index.js';
+export * from './model.js';
+export type * from './store/store.js';

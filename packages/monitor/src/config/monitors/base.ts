@@ -1,0 +1,72 @@
+/**
+ * Fields every monitor has, and the fields of monitors that actively probe a target on an interval.
+ * A monitor type is one file in this folder that spreads these into a strict object; `index.ts` lists the types.
+ */
+import { z } from 'zod';
+import { condition } from '../conditions.js';
+import { duration } from '../duration.js';
+import { text } from '../fields.js';
+
+export const ID_PATTERN = /^[a-z0-9_-]+$/;
+const ID_MAX = 64;
+
+/** The `type` field of a monitor type: the discriminator, with the type's description. */
+export function monitorType<const T extends string>(type: T, description: string) {
+  return z.literal(type).describe(description);
+}
+
+/** Fields of every monitor type. */
+export const commonFields = {
+  name: text()
+    .max(200, { error: 'must be at most 200 characters' })
+    .describe('Name shown on the status page and in alerts. Unique across all configuration files.'),
+  id: z
+    .string()
+    .regex(ID_PATTERN, { error: 'expected lowercase letters, digits, "-" and "_" only' })
+    .max(ID_MAX, { error: `must be at most ${ID_MAX} characters` })
+    .optional()
+    .describe(
+      'Stable identifier used in URLs, the API and stored results (`[a-z0-9_-]`). Default: derived from `name` ("Shop API" → `shop-api`). Set it to rename a monitor without losing its history.',
+    ),
+  public: z.boolean().default(false).describe('Shown to anonymous visitors of the status page and the API.'),
+  group: text().optional().describe('Group on the status page, e.g. "Shop" or "Databases".'),
+  tags: z.array(text()).default([]).describe('Free-form labels for filtering in the API and dashboard.'),
+  description: z.string().optional().describe('A sentence for the status page and alert messages.'),
+  paused: z.boolean().default(false).describe('Loaded but not checked (state `paused`, never counted as downtime).'),
+};
+
+/** Fields of monitors that probe a target on an interval (all but heartbeats). */
+export const probeFields = {
+  interval: duration({ min: 1000 })
+    .optional()
+    .describe('Time between checks (at least 1s). Default: `defaults.interval`.'),
+  timeout: duration({ allowZero: false })
+    .optional()
+    .describe('Time one check may take before it fails; must be shorter than `interval`. Default: `defaults.timeout`.'),
+  retries: z
+    .int({ error: 'expected a whole number' })
+    .min(0, { error: 'must be zero or more' })
+    .optional()
+    .describe(
+      'Failed checks in a row before the monitor goes down; until then its state is `pending`. Default: `defaults.retries`.',
+    ),
+  conditions: z
+    .array(condition())
+    .default([])
+    .describe(
+      'Gatus-style conditions that must all hold, e.g. `[STATUS] == 200`, `[BODY].status == UP`, `[RESPONSE_TIME] < 300`. Checked when the configuration loads.',
+    ),
+};
+
+/** The id derived from a name: lowercase ASCII, runs of other characters become `-`. Empty when nothing is left. */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, ID_MAX)
+    .replace(/-+$/, '');
+}

@@ -1,0 +1,282 @@
+/**
+ * The one schema of a Vigil configuration: validates a merged configuration, fills in defaults, derives monitor
+ * ids and resolves per-monitor intervals, timeouts and retries. The JSON Schema and docs/config.md are generated
+ * from it. Monitor types live in `monitors/`, one file each.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { duration, formatDuration } from './duration.js';
+import { hasScheme, host, origin, port, secret, text, urlWith } from './fields.js';
+import { slugify } from './monitors/base.js';
+import { heartbeatPingId } from './monitors/heartbeat.js';
+import { monitorSchema, PROBING_TYPES } from './monitors/index.js';
+
+export const STORAGE_EXPECTED =
+  'expected "sqlite", a postgres:// URL, or a mapping like { type: sqlite, path: ./data/vigil.db }';
+
+const server = z
+  .strictObject({
+    host: host().default('127.0.0.1').describe('Address the HTTP server listens on (`0.0.0.0` for every interface).'),
+    port: port().default(3939).describe('Port of the HTTP server (API, status page, pings, /metrics).'),
+    data: text().default('./data').describe('Directory for the SQLite database and other state.'),
+    public_url: urlWith(['http:', 'https:'])
+      .optional()
+      .describe('The URL people reach this server at, used in links in alerts and ping instructions.'),
+  })
+  .prefault({})
+  .describe('The HTTP server of `vigil serve`.');
+
+const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
+
+const sqliteStorage = z.strictObject({
+  type: z.literal('sqlite').describe('Embedded SQLite (WAL), the default.'),
+  path: text().optional().describe('Database file. Default: `<server.data>/vigil.db`.'),
+});
+
+const postgresStorage = z.strictObject({
+  type: z.literal('postgres').describe('PostgreSQL, for larger installations and several instances.'),
+  url: secret(urlWith(POSTGRES_SCHEMES)).describe('Connection URL, e.g. `postgres://vigil@db:5432/vigil`.'),
+});
+
+export type StorageConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+
+// One string schema (not a union of `sqlite` and a URL) so that a wrong string gets the message that lists
+// every accepted form; the JSON Schema still shows both forms.
+const storageString = z
+  .string()
+  .refine((value) => value === 'sqlite' || hasScheme(value, POSTGRES_SCHEMES), { error: STORAGE_EXPECTED })
+  .meta({ anyOf: [{ const: 'sqlite' }, { pattern: '^(postgres|postgresql)://' }] });
+
+const storage = z
+  .union([storageString, z.discriminatedUnion('type', [sqliteStorage, postgresStorage])], { error: STORAGE_EXPECTED })
+  .transform((value) =>
+    value === 'sqlite'
+      ? { type: 'sqlite' as const, path: undefined }
+      : typeof value === 'string'
+        ? { type: 'postgres' as const, url: value }
+        : value,
+  )
+  .prefault('sqlite')
+  .describe(
+    'Where results are stored: `sqlite` (default, `<server.data>/vigil.db`), a `postgres://` URL, or `{ type: sqlite, path }` / `{ type: postgres, url }`.',
+  );
+
+const retention = z
+  .strictObject({
+    raw: duration({ min: 3_600_000 }).prefault('7d').describe('How long every single result is kept.'),
+    hourly: duration({ min: 3_600_000 }).prefault('90d').describe('How long hourly rollups are kept.'),
+    daily: duration({ min: 3_600_000 }).prefault('730d').describe('How long daily rollups are kept.'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.hourly < value.raw) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hourly'],
+        message: `must not be shorter than raw (${formatDuration(value.raw)})`,
+      });
+    }
+    if (value.daily < value.hourly) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['daily'],
+        message: `must not be shorter than hourly (${formatDuration(value.hourly)})`,
+      });
+    }
+  })
+  .prefault({})
+  .describe('How long results and rollups are kept (uptime bars need 90 days of hourly and daily data).');
+
+const api = z
+  .strictObject({
+    cors: z
+      .strictObject({
+        origins: z
+          .array(origin())
+          .default([])
+          .describe('Origins allowed to call the API from a browser, e.g. a status page on another host; `*` for any.'),
+      })
+      .prefault({})
+      .describe('Cross-origin requests.'),
+  })
+  .prefault({})
+  .describe('The REST API under /api/v1.');
+
+const scheduler = z
+  .strictObject({
+    concurrency: z
+      .int({ error: 'expected a whole number' })
+      .min(1, { error: 'must be at least 1' })
+      .default(256)
+      .describe('Checks running at once, in total.'),
+    per_host_concurrency: z
+      .int({ error: 'expected a whole number' })
+      .min(1, { error: 'must be at least 1' })
+      .default(16)
+      .describe('Checks running at once against one host.'),
+  })
+  .prefault({})
+  .describe('Limits of the scheduler.');
+
+const defaults = z
+  .strictObject({
+    interval: duration({ min: 1000 }).prefault('60s').describe('Time between checks of a monitor (at least 1s).'),
+    timeout: duration({ allowZero: false })
+      .prefault('10s')
+      .describe('Time one check may take; shorter than the interval.'),
+    retries: z
+      .int({ error: 'expected a whole number' })
+      .min(0, { error: 'must be zero or more' })
+      .default(0)
+      .describe('Failed checks in a row before a monitor goes down.'),
+  })
+  .prefault({})
+  .describe('Values for monitors that do not set their own.');
+
+export const sections = { server, storage, retention, api, scheduler, defaults };
+
+type ParsedMonitor = z.output<typeof monitorSchema>;
+type ResolveMonitor<M> = 'interval' extends keyof M
+  ? Omit<M, 'id' | 'interval' | 'timeout' | 'retries'> & {
+      id: string;
+      interval: number;
+      timeout: number;
+      retries: number;
+    }
+  : Omit<M, 'id'> & { id: string };
+
+/** One monitor after loading: defaults applied, `id` set, durations in milliseconds. */
+export type MonitorConfig = ParsedMonitor extends infer M ? (M extends unknown ? ResolveMonitor<M> : never) : never;
+export type MonitorOfType<T extends MonitorConfig['type']> = Extract<MonitorConfig, { type: T }>;
+
+/** A loaded configuration: every default filled in, every duration in milliseconds. */
+export interface VigilConfig {
+  server: z.output<typeof server>;
+  storage: StorageConfig;
+  retention: z.output<typeof retention>;
+  api: z.output<typeof api>;
+  scheduler: z.output<typeof scheduler>;
+  defaults: z.output<typeof defaults>;
+  monitors: MonitorConfig[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const ms = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+/**
+ * Checks across monitors and sections. It runs even when other parts are invalid, so it reads the value
+ * defensively: a field that failed is still raw input here.
+ */
+function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
+  if (!isRecord(value)) return;
+  const defaultValues = isRecord(value.defaults) ? value.defaults : {};
+  const defaultInterval = ms(defaultValues.interval);
+  const defaultTimeout = ms(defaultValues.timeout);
+  const defaultsClash =
+    defaultInterval !== undefined && defaultTimeout !== undefined && defaultTimeout >= defaultInterval;
+  if (defaultsClash) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['defaults', 'timeout'],
+      message: `must be shorter than defaults.interval (${formatDuration(defaultInterval)})`,
+    });
+  }
+  const monitors = Array.isArray(value.monitors) ? value.monitors : [];
+  const ids = new Map<string, number>();
+  const pingIds = new Map<string, number>();
+  monitors.forEach((monitor: unknown, index) => {
+    if (!isRecord(monitor)) return;
+    const at = (...rest: string[]) => ['monitors', index, ...rest];
+    const given = typeof monitor.id === 'string' ? monitor.id : undefined;
+    const id = given ?? (typeof monitor.name === 'string' ? slugify(monitor.name) : undefined);
+    if (id === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('name'),
+        message: 'no id can be derived from this name (it has no letters or digits): set id',
+      });
+    } else if (id !== undefined) {
+      const first = ids.get(id);
+      if (first === undefined) ids.set(id, index);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: at(given === undefined ? 'name' : 'id'),
+          message:
+            given === undefined
+              ? `derives the id "${id}", already used by monitors[${first}] ({related}): set a distinct id`
+              : `id "${id}" is already used by monitors[${first}] ({related})`,
+          params: { related: ['monitors', first] },
+        });
+      }
+    }
+    if (typeof monitor.type === 'string' && PROBING_TYPES.has(monitor.type)) {
+      const interval = ms(monitor.interval) ?? defaultInterval;
+      const timeout = ms(monitor.timeout) ?? defaultTimeout;
+      if (interval !== undefined && timeout !== undefined && timeout >= interval) {
+        if (monitor.timeout !== undefined) {
+          const from = monitor.interval === undefined ? ' (defaults.interval)' : '';
+          ctx.addIssue({
+            code: 'custom',
+            path: at('timeout'),
+            message: `must be shorter than the interval, ${formatDuration(interval)}${from}`,
+          });
+        } else if (monitor.interval !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: at('interval'),
+            message: `must be longer than the timeout, ${formatDuration(timeout)} (defaults.timeout): set a shorter timeout on this monitor`,
+          });
+        }
+      }
+    }
+    if (monitor.type === 'heartbeat' && id) {
+      const pingKey = typeof monitor.ping_key === 'string' ? monitor.ping_key : undefined;
+      const pingId = heartbeatPingId({ id, ping_key: pingKey });
+      const first = pingIds.get(pingId);
+      if (first === undefined) pingIds.set(pingId, index);
+      else if (pingKey !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('ping_key'),
+          message: `is already the ping id of monitors[${first}] ({related})`,
+          params: { related: ['monitors', first] },
+        });
+      }
+    }
+  });
+}
+
+function resolveMonitor(monitor: ParsedMonitor, defaultValues: VigilConfig['defaults']): MonitorConfig {
+  const id = monitor.id ?? slugify(monitor.name);
+  if (!PROBING_TYPES.has(monitor.type)) return { ...monitor, id } as MonitorConfig;
+  const probing = monitor as ParsedMonitor & { interval?: number; timeout?: number; retries?: number };
+  return {
+    ...monitor,
+    id,
+    interval: probing.interval ?? defaultValues.interval,
+    timeout: probing.timeout ?? defaultValues.timeout,
+    retries: probing.retries ?? defaultValues.retries,
+  } as MonitorConfig;
+}
+
+export const configSchema = z
+  .strictObject({
+    ...sections,
+    monitors: z
+      .array(monitorSchema)
+      .default([])
+      .describe('The monitors. Files are merged by concatenating their lists.'),
+  })
+  .superRefine(crossCheck, { when: () => true })
+  .transform((parsed): VigilConfig => ({
+    ...parsed,
+    storage:
+      parsed.storage.type === 'sqlite'
+        ? { type: 'sqlite', path: parsed.storage.path ?? join(parsed.server.data, 'vigil.db') }
+        : parsed.storage,
+    monitors: parsed.monitors.map((monitor) => resolveMonitor(monitor, parsed.defaults)),
+  }))
+  .describe('Configuration of `vigil serve`.');
