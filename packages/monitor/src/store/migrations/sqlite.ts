@@ -1,0 +1,100 @@
+/**
+ * The SQLite schema, one entry per version; `migrate` applies the ones a database has not seen, in one
+ * transaction, and records each in `schema_version`. Never edit a released entry: add the next one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+const rollupTable = (name: string) => `
+CREATE TABLE ${name} (
+  monitor_key INTEGER NOT NULL,
+  bucket_start INTEGER NOT NULL,
+  checks INTEGER NOT NULL,
+  failures INTEGER NOT NULL,
+  degraded INTEGER NOT NULL,
+  latency_sum INTEGER NOT NULL,
+  latency_p95 REAL,
+  latency_sketch BLOB,
+  PRIMARY KEY (monitor_key, bucket_start)
+) WITHOUT ROWID;`;
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'results, rollups, incidents, runtime states, tokens, API monitors',
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+-- Monitor ids, stored once; results and rollups refer to them by key.
+CREATE TABLE series (key INTEGER PRIMARY KEY, monitor_id TEXT NOT NULL UNIQUE);
+-- Other repeated strings: locations, component-status sets, conditions of passing checks.
+CREATE TABLE labels (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+-- One row per check. Times and durations in whole milliseconds; status 0 healthy, 1 degraded, 2 unhealthy.
+CREATE TABLE results (
+  monitor_key INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  location_key INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  latency INTEGER NOT NULL,
+  status_code INTEGER,
+  dns INTEGER,
+  connect INTEGER,
+  tls INTEGER,
+  first_byte INTEGER,
+  transfer INTEGER,
+  error TEXT,
+  components_key INTEGER,
+  conditions_key INTEGER,
+  conditions TEXT,
+  cert_expires_at INTEGER,
+  PRIMARY KEY (monitor_key, at, location_key)
+) WITHOUT ROWID;
+-- (monitor, hour) pairs whose rollup must be rebuilt because results arrived after it was computed.
+CREATE TABLE rollup_dirty (monitor_key INTEGER NOT NULL, hour INTEGER NOT NULL, PRIMARY KEY (monitor_key, hour)) WITHOUT ROWID;
+${rollupTable('rollups_hourly')}
+${rollupTable('rollups_daily')}
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  monitor_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  cause TEXT
+);
+CREATE INDEX incidents_by_monitor ON incidents (monitor_id, started_at);
+CREATE INDEX incidents_by_start ON incidents (started_at);
+CREATE TABLE runtime_states (
+  monitor_id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  consecutive_failures INTEGER NOT NULL,
+  last_check_at INTEGER,
+  open_incident_id INTEGER
+) WITHOUT ROWID;
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER
+) WITHOUT ROWID;
+CREATE TABLE api_monitors (
+  id TEXT PRIMARY KEY,
+  definition TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+-- For people reading the database by hand: results with their strings.
+CREATE VIEW results_view AS
+  SELECT s.monitor_id, r.at, l.value AS location, r.status, r.latency, r.status_code, r.dns, r.connect, r.tls,
+         r.first_byte, r.transfer, r.error, c.value AS components, coalesce(k.value, r.conditions) AS conditions,
+         r.cert_expires_at
+  FROM results r
+  JOIN series s ON s.key = r.monitor_key
+  JOIN labels l ON l.id = r.location_key
+  LEFT JOIN labels c ON c.id = r.components_key
+  LEFT JOIN labels k ON k.id = r.conditions_key;
+`,
+  },
+];

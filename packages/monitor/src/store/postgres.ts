@@ -1,0 +1,773 @@
+/**
+ * The PostgreSQL store: a `pg` pool, every table inside one schema (default `vigil`), so Vigil can share a
+ * database with other applications and tests can use a private schema. Batches are written with one
+ * `INSERT … SELECT FROM unnest(…)` statement; reads that combine several queries run in one REPEATABLE READ
+ * snapshot; maintenance is taken by one process at a time through an advisory lock.
+ */
+import pg from 'pg';
+import type { CheckResult, Incident, MonitorRuntimeState } from '../model.js';
+import {
+  assembleDaily,
+  buildRollups,
+  emptySummary,
+  type ExactAggregate,
+  mergeRollups,
+  type PackedDays,
+  type RawGroup,
+  type RollupRow,
+  type StoredRollup,
+  summaryOf,
+  Tally,
+} from './aggregate.js';
+import {
+  decodeResult,
+  encodeResult,
+  RESULT_COLUMNS,
+  RESULT_SELECT,
+  type ResultRow,
+  resultLabels,
+  resultValues,
+  rowLabelKeys,
+  UNHEALTHY,
+} from './codec.js';
+import {
+  DEFAULT_MAINTENANCE,
+  type MaintenanceOps,
+  type MaintenanceOptions,
+  type PurgeTable,
+  runMaintenance,
+  Serial,
+} from './maintain.js';
+import { POSTGRES_MIGRATIONS } from './migrations/postgres.js';
+import { metaEntries, planDaily, planSummary, type Watermarks, watermarksFrom } from './plan.js';
+import { SKETCH_LOWER_BOUNDS } from './sketch.js';
+import {
+  checkIncident,
+  checkLimit,
+  checkRange,
+  definitionJson,
+  incidentFrom,
+  type IncidentRow,
+  monitorFrom,
+  type MonitorRow,
+  runtimeStateFrom,
+  type RuntimeStateRow,
+  tokenFrom,
+  type TokenRow,
+} from './rows.js';
+import type {
+  MaintenanceReport,
+  MigrationReport,
+  Retention,
+  Store,
+  StoredMonitor,
+  StoredToken,
+  StoreSummary,
+  StoreUsage,
+} from './store.js';
+import { DAY_MS, floorTo, HOUR_MS } from './time.js';
+
+export interface PostgresStoreOptions extends Partial<MaintenanceOptions> {
+  /** Schema holding Vigil's tables (created by `migrate`). Default `vigil`. */
+  schema?: string;
+  /** Connections in the pool (at least 2). Default 10. */
+  poolSize?: number;
+  /** Time to wait for a connection. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Server-side limit for one statement. Default 120 s. */
+  statementTimeoutMs?: number;
+}
+
+export const DEFAULT_PG_SCHEMA = 'vigil';
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+/** Counts and sums come back as int8/numeric strings; every value Vigil stores fits a double exactly. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID || oid === NUMERIC_OID
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const RESULT_TYPES = [
+  'integer',
+  'bigint',
+  'integer',
+  'smallint',
+  'integer',
+  'integer',
+  'integer',
+  'integer',
+  'integer',
+  'integer',
+  'integer',
+  'text',
+  'integer',
+  'integer',
+  'text',
+  'bigint',
+] as const;
+
+const THRESHOLDS = SKETCH_LOWER_BOUNDS.slice(1);
+const ROLLUP_TABLES = { hourly: 'rollups_hourly', daily: 'rollups_daily' } as const;
+const ROLLUP_SELECT =
+  'monitor_key AS key, bucket_start AS "bucketStart", checks, failures, degraded, latency_sum AS "latencySum", latency_p95 AS p95';
+
+/** 32-bit FNV-1a, for advisory lock keys. */
+function lockKey(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash | 0;
+}
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly schema: string;
+  private readonly s: string;
+  private readonly pool: pg.Pool;
+  private readonly seriesByMonitor = new Map<string, number>();
+  private readonly monitorByKey = new Map<number, string>();
+  private readonly labelByText = new Map<string, number>();
+  private readonly textByLabel = new Map<number, string>();
+  private readonly maintenance = new Serial();
+  private readonly options: MaintenanceOptions;
+  private closed = false;
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    const { schema = DEFAULT_PG_SCHEMA, poolSize = 10, connectTimeoutMs = 10_000, statementTimeoutMs = 120_000 } = options;
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} is not valid: use letters, digits and _`);
+    }
+    this.schema = schema;
+    this.s = `"${schema}"`;
+    this.options = {
+      settleMs: options.settleMs ?? DEFAULT_MAINTENANCE.settleMs,
+      monitorsPerStep: options.monitorsPerStep ?? DEFAULT_MAINTENANCE.monitorsPerStep,
+      purgeBatch: options.purgeBatch ?? DEFAULT_MAINTENANCE.purgeBatch,
+    };
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: Math.max(2, poolSize),
+      connectionTimeoutMillis: connectTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: statementTimeoutMs,
+      application_name: 'vigil',
+      types,
+    });
+    // An idle connection that breaks is dropped from the pool; the next query reports the problem.
+    this.pool.on('error', () => undefined);
+  }
+
+  // ---------------------------------------------------------------------------------------------- plumbing
+
+  private async rows<T>(db: Queryable, text: string, values: unknown[] = []): Promise<T[]> {
+    return (await db.query(text, values)).rows as T[];
+  }
+
+  private async tx<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(begin);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** A consistent read-only snapshot for reads made of several queries. */
+  private snapshot<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.tx(fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  // ---------------------------------------------------------------------------------------------- schema
+
+  async migrate(): Promise<MigrationReport> {
+    const s = this.s;
+    const report = await this.tx(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`vigil-migrate:${this.schema}`)]);
+      const exists = await this.rows(client, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (exists.length === 0) await client.query(`CREATE SCHEMA ${s}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer PRIMARY KEY, description text NOT NULL, applied_at bigint NOT NULL)`,
+      );
+      const [row] = await this.rows<{ version: number | null }>(client, `SELECT max(version) AS version FROM ${s}.schema_version`);
+      const current = row?.version ?? 0;
+      const latest = POSTGRES_MIGRATIONS.at(-1)?.version ?? 0;
+      if (current > latest) {
+        throw new Error(
+          `the PostgreSQL schema ${this.schema} has version ${current}, newer than this Vigil knows (${latest}): upgrade Vigil`,
+        );
+      }
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (migration.version <= current) continue;
+        await client.query(migration.sql(s));
+        await client.query(`INSERT INTO ${s}.schema_version (version, description, applied_at) VALUES ($1, $2, $3)`, [
+          migration.version,
+          migration.description,
+          Date.now(),
+        ]);
+      }
+      return { from: current, to: Math.max(current, latest) };
+    });
+    await this.loadDictionaries();
+    return report;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.meta (key, value) VALUES ('last_ping', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [Date.now()],
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------- dictionaries
+
+  private cacheSeries(rows: Array<{ key: number; monitorId: string }>): void {
+    for (const row of rows) {
+      this.seriesByMonitor.set(row.monitorId, row.key);
+      this.monitorByKey.set(row.key, row.monitorId);
+    }
+  }
+
+  private cacheLabels(rows: Array<{ id: number; value: string }>): void {
+    for (const row of rows) {
+      this.labelByText.set(row.value, row.id);
+      this.textByLabel.set(row.id, row.value);
+    }
+  }
+
+  private async loadDictionaries(): Promise<void> {
+    this.cacheSeries(await this.rows(this.pool, `SELECT key, monitor_id AS "monitorId" FROM ${this.s}.series`));
+    this.cacheLabels(await this.rows(this.pool, `SELECT id, value FROM ${this.s}.labels`));
+  }
+
+  /** Keys of known monitors (never creates one); unknown ids are absent from the map. */
+  private async seriesKeys(monitorIds: readonly string[]): Promise<Map<string, number>> {
+    const missing = monitorIds.filter((id) => !this.seriesByMonitor.has(id));
+    if (missing.length > 0) {
+      this.cacheSeries(
+        await this.rows(this.pool, `SELECT key, monitor_id AS "monitorId" FROM ${this.s}.series WHERE monitor_id = ANY($1::text[])`, [
+          missing,
+        ]),
+      );
+    }
+    const keys = new Map<string, number>();
+    for (const id of monitorIds) {
+      const key = this.seriesByMonitor.get(id);
+      if (key !== undefined) keys.set(id, key);
+    }
+    return keys;
+  }
+
+  private async loadLabels(ids: Iterable<number>): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.textByLabel.has(id));
+    if (missing.length === 0) return;
+    this.cacheLabels(await this.rows(this.pool, `SELECT id, value FROM ${this.s}.labels WHERE id = ANY($1::integer[])`, [missing]));
+  }
+
+  private labelText(id: number): string {
+    const text = this.textByLabel.get(id);
+    if (text === undefined) throw new Error(`the store is inconsistent: label ${id} is missing`);
+    return text;
+  }
+
+  /** Adds unknown monitor ids and labels (committed on their own, harmless if unused), then caches them. */
+  private async intern(monitorIds: Iterable<string>, texts: Iterable<string>): Promise<void> {
+    const newIds = [...new Set(monitorIds)].filter((id) => !this.seriesByMonitor.has(id));
+    const newTexts = [...new Set(texts)].filter((text) => !this.labelByText.has(text));
+    if (newIds.length > 0) {
+      await this.pool.query(
+        `INSERT INTO ${this.s}.series (monitor_id) SELECT unnest($1::text[]) ON CONFLICT (monitor_id) DO NOTHING`,
+        [newIds],
+      );
+      await this.seriesKeys(newIds);
+    }
+    if (newTexts.length > 0) {
+      await this.pool.query(
+        `INSERT INTO ${this.s}.labels (value) SELECT unnest($1::text[]) ON CONFLICT ((md5(value))) DO NOTHING`,
+        [newTexts],
+      );
+      const rows = await this.rows<{ id: number; value: string }>(
+        this.pool,
+        `SELECT id, value FROM ${this.s}.labels WHERE md5(value) IN (SELECT md5(v) FROM unnest($1::text[]) AS v)`,
+        [newTexts],
+      );
+      this.cacheLabels(rows.filter((row) => newTexts.includes(row.value)));
+      const lost = newTexts.find((text) => !this.labelByText.has(text));
+      if (lost !== undefined) throw new Error(`could not store label ${JSON.stringify(lost.slice(0, 80))} (MD5 collision)`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- results
+
+  async appendResults(results: readonly CheckResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const labels = results.map(resultLabels);
+    await this.intern(
+      results.map((result) => result.monitorId),
+      labels.flatMap((l) => [l.location, ...(l.components ? [l.components] : []), ...(l.conditions ? [l.conditions] : [])]),
+    );
+    const rows = results.map((result, i) =>
+      resultValues(
+        encodeResult(result, this.seriesByMonitor.get(result.monitorId)!, labels[i]!, (text) => this.labelByText.get(text)!),
+      ),
+    );
+    const columns = RESULT_COLUMNS.map((_, c) => rows.map((row) => row[c]));
+    const s = this.s;
+    // One statement, so one transaction: the rows, and the hours they make stale if those were rolled up already.
+    await this.pool.query(
+      `WITH inserted AS (
+         INSERT INTO ${s}.results (${RESULT_COLUMNS.join(', ')})
+         SELECT * FROM unnest(${RESULT_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
+         ON CONFLICT DO NOTHING
+         RETURNING monitor_key, at
+       )
+       INSERT INTO ${s}.rollup_dirty (monitor_key, hour)
+       SELECT DISTINCT monitor_key, at - at % ${HOUR_MS} FROM inserted
+       WHERE at < (SELECT value FROM ${s}.meta WHERE key = 'dirty_before')
+       ON CONFLICT DO NOTHING`,
+      columns,
+    );
+  }
+
+  async latestResults(monitorId: string, limit: number): Promise<CheckResult[]> {
+    const count = checkLimit(limit);
+    const key = (await this.seriesKeys([monitorId])).get(monitorId);
+    if (key === undefined || count === 0) return [];
+    const rows = await this.rows<ResultRow>(
+      this.pool,
+      `SELECT ${RESULT_SELECT} FROM ${this.s}.results WHERE monitor_key = $1 ORDER BY at DESC LIMIT $2`,
+      [key, count],
+    );
+    await this.loadLabels(rows.flatMap(rowLabelKeys));
+    return rows.map((row) => decodeResult(row, monitorId, (id) => this.labelText(id)));
+  }
+
+  // ---------------------------------------------------------------------------------------------- summaries
+
+  private async watermarks(db: Queryable): Promise<Watermarks> {
+    return watermarksFrom(await this.rows<{ key: string; value: number }>(db, `SELECT key, value FROM ${this.s}.meta`));
+  }
+
+  private async setWatermarks(values: Watermarks): Promise<void> {
+    const entries = metaEntries(values);
+    if (entries.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO ${this.s}.meta (key, value) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [entries.map(([key]) => key), entries.map(([, value]) => value)],
+    );
+  }
+
+  /** Raw results grouped by monitor, bucket, status and (unless `latencyBuckets` is false) latency bucket. */
+  private rawGroups(
+    db: Queryable,
+    keys: readonly number[],
+    from: number,
+    to: number,
+    size: number,
+    latencyBuckets = true,
+  ): Promise<RawGroup[]> {
+    const bucket = latencyBuckets
+      ? `CASE WHEN status = ${UNHEALTHY} THEN 0 ELSE width_bucket(latency, $5::integer[]) END`
+      : '0';
+    return this.rows<RawGroup>(
+      db,
+      `SELECT monitor_key AS key, at - at % $4::bigint AS bucket, status, ${bucket} AS "latencyBucket",
+              count(*) AS count, sum(latency) AS "latencySum"
+       FROM ${this.s}.results
+       WHERE monitor_key = ANY($1::integer[]) AND at >= $2 AND at < $3
+       GROUP BY 1, 2, 3, 4
+       ORDER BY 1, 2`,
+      latencyBuckets ? [keys, from, to, size, THRESHOLDS] : [keys, from, to, size],
+    );
+  }
+
+  private rollups(
+    db: Queryable,
+    table: 'hourly' | 'daily',
+    keys: readonly number[],
+    from: number,
+    to: number,
+    sketch: boolean,
+  ): Promise<StoredRollup[]> {
+    return this.rows<StoredRollup>(
+      db,
+      `SELECT ${ROLLUP_SELECT}${sketch ? ', latency_sketch AS sketch' : ''} FROM ${this.s}.${ROLLUP_TABLES[table]}
+       WHERE monitor_key = ANY($1::integer[]) AND bucket_start >= $2 AND bucket_start < $3
+       ORDER BY monitor_key, bucket_start`,
+      [keys, from, to],
+    );
+  }
+
+  private packedDays(db: Queryable, keys: readonly number[], from: number, to: number): Promise<PackedDays[]> {
+    return this.rows<PackedDays>(
+      db,
+      `SELECT monitor_key AS key,
+              json_agg(json_build_array(bucket_start, checks, failures, degraded, latency_sum, latency_p95)
+                       ORDER BY bucket_start) AS days
+       FROM ${this.s}.rollups_daily
+       WHERE monitor_key = ANY($1::integer[]) AND bucket_start >= $2 AND bucket_start < $3
+       GROUP BY monitor_key`,
+      [keys, from, to],
+    );
+  }
+
+  private async exactRaw(db: Queryable, key: number, from: number, to: number): Promise<ExactAggregate> {
+    // Nearest rank: the ⌈0.95·n⌉-th smallest latency, with integer arithmetic as in `nearestRankOffset`.
+    const [row] = await this.rows<ExactAggregate & { up: number }>(
+      db,
+      `WITH r AS (SELECT status, latency FROM ${this.s}.results WHERE monitor_key = $1 AND at >= $2 AND at < $3),
+            agg AS (
+              SELECT count(*) AS checks,
+                     count(*) FILTER (WHERE status = ${UNHEALTHY}) AS failures,
+                     count(*) FILTER (WHERE status = 1) AS degraded,
+                     coalesce(sum(latency) FILTER (WHERE status < ${UNHEALTHY}), 0) AS "latencySum",
+                     count(*) FILTER (WHERE status < ${UNHEALTHY}) AS up
+              FROM r)
+       SELECT agg.*, (SELECT latency FROM r WHERE status < ${UNHEALTHY} ORDER BY latency
+                      OFFSET greatest((95 * agg.up + 99) / 100 - 1, 0) LIMIT 1) AS p95
+       FROM agg`,
+      [key, from, to],
+    );
+    return row!;
+  }
+
+  async summary(monitorId: string, from: number, to: number): Promise<StoreSummary> {
+    checkRange(from, to);
+    const key = (await this.seriesKeys([monitorId])).get(monitorId);
+    if (key === undefined) return emptySummary();
+    return this.snapshot(async (client) => {
+      const plan = planSummary(await this.watermarks(client), from, to);
+      const rollups = [
+        ...(plan.daily ? await this.rollups(client, 'daily', [key], plan.daily.from, plan.daily.to, true) : []),
+        ...(plan.hourly ? await this.rollups(client, 'hourly', [key], plan.hourly.from, plan.hourly.to, true) : []),
+      ];
+      if (rollups.length === 0) {
+        if (!plan.raw) return emptySummary();
+        const exact = await this.exactRaw(client, key, plan.raw.from, plan.raw.to);
+        return summaryOf(exact, true, exact.p95 ?? undefined);
+      }
+      const tally = new Tally();
+      for (const row of rollups) tally.addRollup(row);
+      if (plan.raw) {
+        for (const group of await this.rawGroups(client, [key], plan.raw.from, plan.raw.to, DAY_MS)) tally.addGroup(group);
+      }
+      return tally.toSummary(false);
+    });
+  }
+
+  async dailySummaries(
+    monitorIds: readonly string[],
+    from: number,
+    to: number,
+    options: { p95?: boolean } = {},
+  ): Promise<Map<string, Map<number, StoreSummary>>> {
+    checkRange(from, to);
+    const withP95 = options.p95 ?? true;
+    const out = new Map<string, Map<number, StoreSummary>>(monitorIds.map((id) => [id, new Map()]));
+    const keys = [...new Set((await this.seriesKeys(monitorIds)).values())];
+    if (keys.length === 0) return out;
+    const [daily, hourly, raw] = await this.snapshot(async (client) => {
+      const plan = planDaily(await this.watermarks(client), from, to);
+      return [
+        plan.daily ? await this.packedDays(client, keys, plan.daily.from, plan.daily.to) : [],
+        plan.hourly ? await this.rollups(client, 'hourly', keys, plan.hourly.from, plan.hourly.to, withP95) : [],
+        plan.raw ? await this.rawGroups(client, keys, plan.raw.from, plan.raw.to, DAY_MS, withP95) : [],
+      ] as const;
+    });
+    assembleDaily(out, (key) => this.monitorByKey.get(key), daily, hourly, raw, withP95);
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------- maintenance
+
+  private async writeRollups(
+    client: pg.PoolClient,
+    table: 'hourly' | 'daily',
+    keys: readonly number[],
+    from: number,
+    to: number,
+    rows: RollupRow[],
+  ): Promise<void> {
+    const name = `${this.s}.${ROLLUP_TABLES[table]}`;
+    await client.query(`DELETE FROM ${name} WHERE monitor_key = ANY($1::integer[]) AND bucket_start >= $2 AND bucket_start < $3`, [
+      keys,
+      from,
+      to,
+    ]);
+    if (rows.length === 0) return;
+    await client.query(
+      `INSERT INTO ${name} (monitor_key, bucket_start, checks, failures, degraded, latency_sum, latency_p95, latency_sketch)
+       SELECT * FROM unnest($1::integer[], $2::bigint[], $3::integer[], $4::integer[], $5::integer[], $6::bigint[],
+                            $7::double precision[], $8::bytea[])`,
+      [
+        rows.map((r) => r.key),
+        rows.map((r) => r.bucketStart),
+        rows.map((r) => r.checks),
+        rows.map((r) => r.failures),
+        rows.map((r) => r.degraded),
+        rows.map((r) => r.latencySum),
+        rows.map((r) => r.p95),
+        rows.map((r) => Buffer.from(r.sketch.buffer, r.sketch.byteOffset, r.sketch.byteLength)),
+      ],
+    );
+  }
+
+  private async rollHours(client: pg.PoolClient, keys: readonly number[], from: number, to: number): Promise<void> {
+    const rows = buildRollups(await this.rawGroups(client, keys, from, to, HOUR_MS));
+    await this.writeRollups(client, 'hourly', keys, from, to, rows);
+  }
+
+  private async rollDays(client: pg.PoolClient, keys: readonly number[], from: number, to: number): Promise<void> {
+    const rows = mergeRollups(await this.rollups(client, 'hourly', keys, from, to, true), DAY_MS);
+    await this.writeRollups(client, 'daily', keys, from, to, rows);
+  }
+
+  private recomputeLate(limit: number, bounds: { rawFrom: number; dailyTo: number }) {
+    return this.tx(async (client) => {
+      const s = this.s;
+      // Claim first: a result arriving meanwhile marks its hour again and the next run rebuilds it.
+      const pairs = await this.rows<{ key: number; hour: number }>(
+        client,
+        `DELETE FROM ${s}.rollup_dirty WHERE (monitor_key, hour) IN (
+           SELECT monitor_key, hour FROM ${s}.rollup_dirty ORDER BY hour LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING monitor_key AS key, hour`,
+        [limit],
+      );
+      const hours = new Map<number, number[]>();
+      const days = new Map<number, Set<number>>();
+      for (const { key, hour } of pairs) {
+        if (hour < bounds.rawFrom) continue;
+        hours.set(hour, [...(hours.get(hour) ?? []), key]);
+        const day = floorTo(hour, DAY_MS);
+        if (day < bounds.dailyTo) days.set(day, (days.get(day) ?? new Set()).add(key));
+      }
+      let rebuilt = 0;
+      for (const [hour, keys] of hours) {
+        await this.rollHours(client, keys, hour, hour + HOUR_MS);
+        rebuilt += keys.length;
+      }
+      for (const [day, keys] of days) await this.rollDays(client, [...keys], day, day + DAY_MS);
+      return { claimed: pairs.length, rebuilt };
+    });
+  }
+
+  private async purge(table: PurgeTable, before: number, limit: number) {
+    const [name, column] =
+      table === 'results' ? ['results', 'at'] : [ROLLUP_TABLES[table], 'bucket_start'];
+    const result = await this.pool.query(
+      `DELETE FROM ${this.s}.${name} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${this.s}.${name} WHERE ${column} < $1 LIMIT $2))`,
+      [before, limit],
+    );
+    const deleted = result.rowCount ?? 0;
+    return { deleted, cursor: deleted >= limit ? 0 : undefined };
+  }
+
+  private maintenanceOps(): MaintenanceOps {
+    const s = this.s;
+    const nextAt = async (table: string, column: string, from: number) => {
+      const [row] = await this.rows<{ at: number | null }>(
+        this.pool,
+        `SELECT min(f.at) AS at FROM ${s}.series sr
+         CROSS JOIN LATERAL (SELECT t.${column} AS at FROM ${s}.${table} t
+                             WHERE t.monitor_key = sr.key AND t.${column} >= $1 ORDER BY t.${column} LIMIT 1) f`,
+        [from],
+      );
+      return row?.at ?? undefined;
+    };
+    return {
+      watermarks: () => this.watermarks(this.pool),
+      setWatermarks: (values) => this.setWatermarks(values),
+      seriesKeys: async () =>
+        (await this.rows<{ key: number }>(this.pool, `SELECT key FROM ${s}.series ORDER BY key`)).map((row) => row.key),
+      nextRawAt: (from) => nextAt('results', 'at', from),
+      nextHourlyAt: (from) => nextAt('rollups_hourly', 'bucket_start', from),
+      rollHours: (keys, from, to) => this.tx((client) => this.rollHours(client, keys, from, to)),
+      rollDays: (keys, from, to) => this.tx((client) => this.rollDays(client, keys, from, to)),
+      recomputeLate: (limit, bounds) => this.recomputeLate(limit, bounds),
+      purge: (table, before, limit) => this.purge(table, before, limit),
+      purgeIncidents: async (before) =>
+        (await this.pool.query(`DELETE FROM ${s}.incidents WHERE ended_at IS NOT NULL AND ended_at < $1`, [before])).rowCount ??
+        0,
+    };
+  }
+
+  maintain(now: number, retention: Retention): Promise<MaintenanceReport> {
+    return this.maintenance.run(async () => {
+      // A session-level advisory lock on a connection held for the run: one maintaining process per schema.
+      const client = await this.pool.connect();
+      const key = lockKey(`vigil-maintain:${this.schema}`);
+      try {
+        const [row] = await this.rows<{ locked: boolean }>(client, 'SELECT pg_try_advisory_lock($1) AS locked', [key]);
+        if (!row?.locked) {
+          return {
+            ran: false,
+            hoursRolledUp: 0,
+            daysRolledUp: 0,
+            lateHoursRecomputed: 0,
+            deleted: { results: 0, hourly: 0, daily: 0, incidents: 0 },
+          };
+        }
+        try {
+          return await runMaintenance(this.maintenanceOps(), now, retention, this.options);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- incidents
+
+  async openIncident(incident: Omit<Incident, 'id' | 'endedAt'>): Promise<Incident> {
+    checkIncident(incident);
+    const [row] = await this.rows<{ id: number }>(
+      this.pool,
+      `INSERT INTO ${this.s}.incidents (monitor_id, status, started_at, cause) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [incident.monitorId, incident.status, incident.startedAt, incident.cause ?? null],
+    );
+    return { ...incident, id: row!.id };
+  }
+
+  async closeIncident(id: number, endedAt: number): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE ${this.s}.incidents SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`,
+      [endedAt, id],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]> {
+    const limit = checkLimit(options.limit);
+    const select = `SELECT id, monitor_id AS "monitorId", status, started_at AS "startedAt", ended_at AS "endedAt", cause
+                    FROM ${this.s}.incidents`;
+    const rows =
+      options.monitorId === undefined
+        ? await this.rows<IncidentRow>(this.pool, `${select} ORDER BY started_at DESC, id DESC LIMIT $1`, [limit])
+        : await this.rows<IncidentRow>(
+            this.pool,
+            `${select} WHERE monitor_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+            [options.monitorId, limit],
+          );
+    return rows.map(incidentFrom);
+  }
+
+  // ---------------------------------------------------------------------------------------------- runtime states
+
+  async saveRuntimeStates(states: readonly MonitorRuntimeState[]): Promise<void> {
+    if (states.length === 0) return;
+    // The last state of a monitor wins when a batch holds several.
+    const latest = [...new Map(states.map((state) => [state.monitorId, state])).values()];
+    await this.pool.query(
+      `INSERT INTO ${this.s}.runtime_states (monitor_id, state, consecutive_failures, last_check_at, open_incident_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[])
+       ON CONFLICT (monitor_id) DO UPDATE SET state = excluded.state, consecutive_failures = excluded.consecutive_failures,
+         last_check_at = excluded.last_check_at, open_incident_id = excluded.open_incident_id`,
+      [
+        latest.map((s) => s.monitorId),
+        latest.map((s) => s.state),
+        latest.map((s) => s.consecutiveFailures),
+        latest.map((s) => s.lastCheckAt ?? null),
+        latest.map((s) => s.openIncidentId ?? null),
+      ],
+    );
+  }
+
+  async runtimeStates(): Promise<Map<string, MonitorRuntimeState>> {
+    const rows = await this.rows<RuntimeStateRow>(
+      this.pool,
+      `SELECT monitor_id AS "monitorId", state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt",
+              open_incident_id AS "openIncidentId" FROM ${this.s}.runtime_states`,
+    );
+    return new Map(rows.map((row) => [row.monitorId, runtimeStateFrom(row)]));
+  }
+
+  // ---------------------------------------------------------------------------------------------- tokens
+
+  private tokenSelect(): string {
+    return `SELECT id, name, hash, created_at AS "createdAt", last_used_at AS "lastUsedAt" FROM ${this.s}.tokens`;
+  }
+
+  async createToken(token: StoredToken): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.tokens (id, name, hash, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5)`,
+      [token.id, token.name, token.hash, token.createdAt, token.lastUsedAt ?? null],
+    );
+  }
+
+  async findTokenByHash(hash: string): Promise<StoredToken | undefined> {
+    const [row] = await this.rows<TokenRow>(this.pool, `${this.tokenSelect()} WHERE hash = $1`, [hash]);
+    return row && tokenFrom(row);
+  }
+
+  async touchToken(id: string, at: number): Promise<void> {
+    await this.pool.query(`UPDATE ${this.s}.tokens SET last_used_at = $1 WHERE id = $2`, [at, id]);
+  }
+
+  async listTokens(): Promise<StoredToken[]> {
+    return (await this.rows<TokenRow>(this.pool, `${this.tokenSelect()} ORDER BY created_at, id`)).map(tokenFrom);
+  }
+
+  async deleteToken(id: string): Promise<boolean> {
+    return ((await this.pool.query(`DELETE FROM ${this.s}.tokens WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------- API monitors
+
+  async listMonitors(): Promise<StoredMonitor[]> {
+    const rows = await this.rows<MonitorRow>(
+      this.pool,
+      `SELECT id, definition, created_at AS "createdAt", updated_at AS "updatedAt" FROM ${this.s}.api_monitors ORDER BY id`,
+    );
+    return rows.map(monitorFrom);
+  }
+
+  async saveMonitor(monitor: StoredMonitor): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.api_monitors (id, definition, created_at, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
+      [monitor.id, definitionJson(monitor), monitor.createdAt, monitor.updatedAt],
+    );
+  }
+
+  async deleteMonitor(id: string): Promise<boolean> {
+    return ((await this.pool.query(`DELETE FROM ${this.s}.api_monitors WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------- lifecycle
+
+  async usage(): Promise<StoreUsage> {
+    const [row] = await this.rows<StoreUsage>(
+      this.pool,
+      `SELECT (SELECT count(*) FROM ${this.s}.results) AS results,
+              pg_total_relation_size($2::regclass) AS "resultBytes",
+              (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')) AS "totalBytes"`,
+      [this.schema, `${this.s}.results`],
+    );
+    return row!;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.maintenance.run(async () => undefined);
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,656 @@
+/**
+ * The embedded store: one SQLite file through better-sqlite3, in WAL mode with `synchronous = NORMAL` (a crash
+ * of the process loses nothing committed; a power cut may lose the last transactions). better-sqlite3 is
+ * synchronous, so every method does its work in one synchronous call wrapped in a promise: nothing interleaves
+ * inside a transaction, and each call is short (maintenance works in small steps and yields between them).
+ */
+import Database from 'better-sqlite3';
+import type { CheckResult, Incident, MonitorRuntimeState } from '../model.js';
+import {
+  assembleDaily,
+  buildRollups,
+  emptySummary,
+  type ExactAggregate,
+  mergeRollups,
+  P95,
+  type PackedDays,
+  type RawGroup,
+  type RollupRow,
+  type StoredRollup,
+  summaryOf,
+  Tally,
+} from './aggregate.js';
+import {
+  decodeResult,
+  encodeResult,
+  RESULT_COLUMNS,
+  RESULT_SELECT,
+  type ResultRow,
+  resultLabels,
+  resultValues,
+  rowLabelKeys,
+  UNHEALTHY,
+} from './codec.js';
+import {
+  DEFAULT_MAINTENANCE,
+  type MaintenanceOps,
+  type MaintenanceOptions,
+  type PurgeTable,
+  runMaintenance,
+  Serial,
+} from './maintain.js';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
+import { metaEntries, planDaily, planSummary, type Watermarks, watermarksFrom } from './plan.js';
+import { nearestRankOffset, sketchBucket } from './sketch.js';
+import {
+  checkIncident,
+  checkLimit,
+  checkRange,
+  definitionJson,
+  incidentFrom,
+  type IncidentRow,
+  monitorFrom,
+  type MonitorRow,
+  runtimeStateFrom,
+  type RuntimeStateRow,
+  tokenFrom,
+  type TokenRow,
+} from './rows.js';
+import type {
+  MaintenanceReport,
+  MigrationReport,
+  Retention,
+  Store,
+  StoredMonitor,
+  StoredToken,
+  StoreSummary,
+  StoreUsage,
+} from './store.js';
+import { DAY_MS, floorTo, HOUR_MS } from './time.js';
+
+export interface SqliteStoreOptions extends Partial<MaintenanceOptions> {
+  /** How long a write waits for another process's lock before failing. Default 5 s. */
+  busyTimeoutMs?: number;
+}
+
+type Param = number | string | null | Buffer;
+
+const ROLLUP_TABLES = { hourly: 'rollups_hourly', daily: 'rollups_daily' } as const;
+const PURGE_TARGETS: Record<PurgeTable, { table: string; column: string }> = {
+  results: { table: 'results', column: 'at' },
+  hourly: { table: 'rollups_hourly', column: 'bucket_start' },
+  daily: { table: 'rollups_daily', column: 'bucket_start' },
+};
+const ROLLUP_SELECT =
+  'monitor_key AS key, bucket_start AS bucketStart, checks, failures, degraded, latency_sum AS latencySum, latency_p95 AS p95';
+const KEYS_IN = 'monitor_key IN (SELECT value FROM json_each(@keys))';
+const RAW_GROUPS = `
+  SELECT monitor_key AS key, at - at % @size AS bucket, status,
+         CASE WHEN status = ${UNHEALTHY} THEN 0 ELSE vigil_latency_bucket(latency) END AS latencyBucket,
+         count(*) AS count, sum(latency) AS latencySum
+  FROM results
+  WHERE ${KEYS_IN} AND at >= @from AND at < @to
+  GROUP BY 1, 2, 3, 4
+  ORDER BY 1, 2`;
+
+const RAW_TOTALS = `
+  SELECT monitor_key AS key, at - at % @size AS bucket, status, 0 AS latencyBucket, count(*) AS count, sum(latency) AS latencySum
+  FROM results
+  WHERE ${KEYS_IN} AND at >= @from AND at < @to
+  GROUP BY 1, 2, 3`;
+
+const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly seriesByMonitor = new Map<string, number>();
+  private readonly monitorByKey = new Map<number, string>();
+  private readonly labelByText = new Map<string, number>();
+  private readonly textByLabel = new Map<number, string>();
+  private readonly maintenance = new Serial();
+  private readonly options: MaintenanceOptions;
+
+  constructor(
+    readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    const { busyTimeoutMs = 5_000, settleMs, monitorsPerStep, purgeBatch } = options;
+    this.options = {
+      settleMs: settleMs ?? DEFAULT_MAINTENANCE.settleMs,
+      monitorsPerStep: monitorsPerStep ?? DEFAULT_MAINTENANCE.monitorsPerStep,
+      purgeBatch: purgeBatch ?? DEFAULT_MAINTENANCE.purgeBatch,
+    };
+    this.db = new Database(path, { timeout: busyTimeoutMs });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
+    this.db.pragma('foreign_keys = OFF');
+    this.db.pragma('temp_store = MEMORY');
+    // Keep the WAL file from growing without bound after a burst of writes.
+    this.db.pragma('journal_size_limit = 67108864');
+    this.db.function('vigil_latency_bucket', { deterministic: true }, (latency: unknown) => sketchBucket(Number(latency)));
+  }
+
+  // ---------------------------------------------------------------------------------------------- plumbing
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  private all<T>(text: string, ...params: unknown[]): T[] {
+    return this.sql(text).all(...params) as T[];
+  }
+
+  private get<T>(text: string, ...params: unknown[]): T | undefined {
+    return this.sql(text).get(...params) as T | undefined;
+  }
+
+  private run(text: string, ...params: unknown[]): number {
+    return this.sql(text).run(...params).changes;
+  }
+
+  /** A write transaction (BEGIN IMMEDIATE: takes the write lock first, so it never fails half-way on a busy lock). */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** A read transaction: every query sees the same snapshot. */
+  private read<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
+  }
+
+  // ---------------------------------------------------------------------------------------------- schema
+
+  async migrate(): Promise<MigrationReport> {
+    const report = this.write(() => {
+      this.db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      const from = this.db.prepare('SELECT max(version) AS version FROM schema_version').get() as { version: number | null };
+      const current = from.version ?? 0;
+      const latest = SQLITE_MIGRATIONS.at(-1)?.version ?? 0;
+      if (current > latest) {
+        throw new Error(
+          `the database ${this.path} has schema version ${current}, newer than this Vigil knows (${latest}): upgrade Vigil or use another data directory`,
+        );
+      }
+      const record = this.db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)');
+      for (const migration of SQLITE_MIGRATIONS) {
+        if (migration.version <= current) continue;
+        this.db.exec(migration.sql);
+        record.run(migration.version, migration.description, Date.now());
+      }
+      return { from: current, to: Math.max(current, latest) };
+    });
+    this.statements.clear();
+    this.loadDictionaries();
+    return report;
+  }
+
+  async ping(): Promise<void> {
+    this.run(
+      "INSERT INTO meta (key, value) VALUES ('last_ping', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      Date.now(),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------- dictionaries
+
+  private loadDictionaries(): void {
+    for (const row of this.all<{ key: number; monitorId: string }>('SELECT key, monitor_id AS monitorId FROM series')) {
+      this.seriesByMonitor.set(row.monitorId, row.key);
+      this.monitorByKey.set(row.key, row.monitorId);
+    }
+    for (const row of this.all<{ id: number; value: string }>('SELECT id, value FROM labels')) {
+      this.labelByText.set(row.value, row.id);
+      this.textByLabel.set(row.id, row.value);
+    }
+  }
+
+  /** Keys of known monitors (never creates one). */
+  private seriesKey(monitorId: string): number | undefined {
+    const cached = this.seriesByMonitor.get(monitorId);
+    if (cached !== undefined) return cached;
+    const row = this.get<{ key: number }>('SELECT key FROM series WHERE monitor_id = ?', monitorId);
+    if (row) {
+      this.seriesByMonitor.set(monitorId, row.key);
+      this.monitorByKey.set(row.key, monitorId);
+    }
+    return row?.key;
+  }
+
+  private labelText(id: number): string {
+    let text = this.textByLabel.get(id);
+    if (text === undefined) {
+      text = this.get<{ value: string }>('SELECT value FROM labels WHERE id = ?', id)?.value;
+      if (text === undefined) throw new Error(`the store is inconsistent: label ${id} is missing`);
+      this.textByLabel.set(id, text);
+    }
+    return text;
+  }
+
+  /** Adds unknown monitor ids and labels, in their own committed transaction, then caches them. */
+  private intern(monitorIds: Iterable<string>, texts: Iterable<string>): void {
+    const newIds = [...new Set(monitorIds)].filter((id) => !this.seriesByMonitor.has(id));
+    const newTexts = [...new Set(texts)].filter((text) => !this.labelByText.has(text));
+    if (newIds.length === 0 && newTexts.length === 0) return;
+    const found = this.write(() => {
+      const series = newIds.map((id) => {
+        this.run('INSERT INTO series (monitor_id) VALUES (?) ON CONFLICT (monitor_id) DO NOTHING', id);
+        return [id, this.get<{ key: number }>('SELECT key FROM series WHERE monitor_id = ?', id)!.key] as const;
+      });
+      const labels = newTexts.map((text) => {
+        this.run('INSERT INTO labels (value) VALUES (?) ON CONFLICT (value) DO NOTHING', text);
+        return [text, this.get<{ id: number }>('SELECT id FROM labels WHERE value = ?', text)!.id] as const;
+      });
+      return { series, labels };
+    });
+    for (const [id, key] of found.series) {
+      this.seriesByMonitor.set(id, key);
+      this.monitorByKey.set(key, id);
+    }
+    for (const [text, id] of found.labels) {
+      this.labelByText.set(text, id);
+      this.textByLabel.set(id, text);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- results
+
+  async appendResults(results: readonly CheckResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const labels = results.map(resultLabels);
+    this.intern(
+      results.map((result) => result.monitorId),
+      labels.flatMap((l) => [l.location, ...(l.components ? [l.components] : []), ...(l.conditions ? [l.conditions] : [])]),
+    );
+    const rows = results.map((result, i) =>
+      encodeResult(result, this.seriesByMonitor.get(result.monitorId)!, labels[i]!, (text) => this.labelByText.get(text)!),
+    );
+    const insert = this.sql(
+      `INSERT INTO results (${RESULT_COLUMNS.join(', ')}) VALUES (${RESULT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
+    );
+    const markLate = this.sql('INSERT INTO rollup_dirty (monitor_key, hour) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    this.write(() => {
+      const dirtyBefore =
+        this.get<{ value: number }>("SELECT value FROM meta WHERE key = 'dirty_before'")?.value ?? Number.MIN_SAFE_INTEGER;
+      for (const row of rows) {
+        const inserted = insert.run(...resultValues(row)).changes > 0;
+        if (inserted && row.at < dirtyBefore) markLate.run(row.monitorKey, floorTo(row.at, HOUR_MS));
+      }
+    });
+  }
+
+  async latestResults(monitorId: string, limit: number): Promise<CheckResult[]> {
+    const count = checkLimit(limit);
+    const key = this.seriesKey(monitorId);
+    if (key === undefined || count === 0) return [];
+    const rows = this.all<ResultRow>(
+      `SELECT ${RESULT_SELECT} FROM results WHERE monitor_key = ? ORDER BY at DESC LIMIT ?`,
+      key,
+      count,
+    );
+    return rows.map((row) => {
+      rowLabelKeys(row).forEach((id) => this.labelText(id));
+      return decodeResult(row, monitorId, (id) => this.labelText(id));
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- summaries
+
+  private watermarks(): Watermarks {
+    return watermarksFrom(this.all<{ key: string; value: number }>('SELECT key, value FROM meta'));
+  }
+
+  private setWatermarks(values: Watermarks): void {
+    const entries = metaEntries(values);
+    if (entries.length === 0) return;
+    this.write(() => {
+      for (const [key, value] of entries) {
+        this.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
+      }
+    });
+  }
+
+  /** Raw results grouped by monitor, bucket, status and (unless `latencyBuckets` is false) latency bucket. */
+  private rawGroups(keys: readonly number[], from: number, to: number, size: number, latencyBuckets = true): RawGroup[] {
+    return this.all<RawGroup>(latencyBuckets ? RAW_GROUPS : RAW_TOTALS, { keys: JSON.stringify(keys), from, to, size });
+  }
+
+  private rollups(table: 'hourly' | 'daily', keys: readonly number[], from: number, to: number, sketch: boolean): StoredRollup[] {
+    return this.all<StoredRollup>(
+      `SELECT ${ROLLUP_SELECT}${sketch ? ', latency_sketch AS sketch' : ''} FROM ${ROLLUP_TABLES[table]}
+       WHERE ${KEYS_IN} AND bucket_start >= @from AND bucket_start < @to ORDER BY monitor_key, bucket_start`,
+      { keys: JSON.stringify(keys), from, to },
+    );
+  }
+
+  private packedDays(keys: readonly number[], from: number, to: number): PackedDays[] {
+    const rows = this.all<{ key: number; days: string }>(
+      `SELECT monitor_key AS key,
+              json_group_array(json_array(bucket_start, checks, failures, degraded, latency_sum, latency_p95)
+                               ORDER BY bucket_start) AS days
+       FROM rollups_daily WHERE ${KEYS_IN} AND bucket_start >= @from AND bucket_start < @to
+       GROUP BY monitor_key`,
+      { keys: JSON.stringify(keys), from, to },
+    );
+    return rows.map((row) => ({ key: row.key, days: JSON.parse(row.days) as PackedDays['days'] }));
+  }
+
+  private exactRaw(key: number, from: number, to: number): ExactAggregate {
+    const counts = this.get<{ checks: number; failures: number | null; degraded: number | null; latencySum: number }>(
+      `SELECT count(*) AS checks, sum(status = ${UNHEALTHY}) AS failures, sum(status = 1) AS degraded,
+              total(CASE WHEN status < ${UNHEALTHY} THEN latency END) AS latencySum
+       FROM results WHERE monitor_key = ? AND at >= ? AND at < ?`,
+      key,
+      from,
+      to,
+    )!;
+    const failures = counts.failures ?? 0;
+    const up = counts.checks - failures;
+    const p95 =
+      up === 0
+        ? null
+        : this.get<{ latency: number }>(
+            `SELECT latency FROM results WHERE monitor_key = ? AND at >= ? AND at < ? AND status < ${UNHEALTHY}
+             ORDER BY latency LIMIT 1 OFFSET ?`,
+            key,
+            from,
+            to,
+            nearestRankOffset(up, P95),
+          )!.latency;
+    return { checks: counts.checks, failures, degraded: counts.degraded ?? 0, latencySum: counts.latencySum, p95 };
+  }
+
+  async summary(monitorId: string, from: number, to: number): Promise<StoreSummary> {
+    checkRange(from, to);
+    const key = this.seriesKey(monitorId);
+    if (key === undefined) return emptySummary();
+    return this.read(() => {
+      const plan = planSummary(this.watermarks(), from, to);
+      const rollups = [
+        ...(plan.daily ? this.rollups('daily', [key], plan.daily.from, plan.daily.to, true) : []),
+        ...(plan.hourly ? this.rollups('hourly', [key], plan.hourly.from, plan.hourly.to, true) : []),
+      ];
+      if (rollups.length === 0) {
+        if (!plan.raw) return emptySummary();
+        const exact = this.exactRaw(key, plan.raw.from, plan.raw.to);
+        return summaryOf(exact, true, exact.p95 ?? undefined);
+      }
+      const tally = new Tally();
+      for (const row of rollups) tally.addRollup(row);
+      if (plan.raw) for (const group of this.rawGroups([key], plan.raw.from, plan.raw.to, DAY_MS)) tally.addGroup(group);
+      return tally.toSummary(false);
+    });
+  }
+
+  async dailySummaries(
+    monitorIds: readonly string[],
+    from: number,
+    to: number,
+    options: { p95?: boolean } = {},
+  ): Promise<Map<string, Map<number, StoreSummary>>> {
+    checkRange(from, to);
+    const withP95 = options.p95 ?? true;
+    const out = new Map<string, Map<number, StoreSummary>>(monitorIds.map((id) => [id, new Map()]));
+    const keys = [...new Set(monitorIds.map((id) => this.seriesKey(id)).filter((key) => key !== undefined))];
+    if (keys.length === 0) return out;
+    this.read(() => {
+      const plan = planDaily(this.watermarks(), from, to);
+      assembleDaily(
+        out,
+        (key) => this.monitorByKey.get(key),
+        plan.daily ? this.packedDays(keys, plan.daily.from, plan.daily.to) : [],
+        plan.hourly ? this.rollups('hourly', keys, plan.hourly.from, plan.hourly.to, withP95) : [],
+        plan.raw ? this.rawGroups(keys, plan.raw.from, plan.raw.to, DAY_MS, withP95) : [],
+        withP95,
+      );
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------- maintenance
+
+  private writeRollups(table: 'hourly' | 'daily', keys: readonly number[], from: number, to: number, rows: RollupRow[]): void {
+    const name = ROLLUP_TABLES[table];
+    this.run(`DELETE FROM ${name} WHERE ${KEYS_IN} AND bucket_start >= @from AND bucket_start < @to`, {
+      keys: JSON.stringify(keys),
+      from,
+      to,
+    });
+    const insert = this.sql(
+      `INSERT INTO ${name} (monitor_key, bucket_start, checks, failures, degraded, latency_sum, latency_p95, latency_sketch)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const row of rows) {
+      const values: Param[] = [
+        row.key,
+        row.bucketStart,
+        row.checks,
+        row.failures,
+        row.degraded,
+        row.latencySum,
+        row.p95,
+        toBuffer(row.sketch),
+      ];
+      insert.run(...values);
+    }
+  }
+
+  private rollHours(keys: readonly number[], from: number, to: number): void {
+    this.writeRollups('hourly', keys, from, to, buildRollups(this.rawGroups(keys, from, to, HOUR_MS)));
+  }
+
+  private rollDays(keys: readonly number[], from: number, to: number): void {
+    this.writeRollups('daily', keys, from, to, mergeRollups(this.rollups('hourly', keys, from, to, true), DAY_MS));
+  }
+
+  private recomputeLate(limit: number, bounds: { rawFrom: number; dailyTo: number }): { claimed: number; rebuilt: number } {
+    return this.write(() => {
+      const pairs = this.all<{ key: number; hour: number }>(
+        'SELECT monitor_key AS key, hour FROM rollup_dirty ORDER BY hour LIMIT ?',
+        limit,
+      );
+      const hours = new Map<number, number[]>();
+      const days = new Map<number, Set<number>>();
+      for (const { key, hour } of pairs) {
+        this.run('DELETE FROM rollup_dirty WHERE monitor_key = ? AND hour = ?', key, hour);
+        // Raw results before rawFrom may already be gone: such an hour cannot be rebuilt.
+        if (hour < bounds.rawFrom) continue;
+        hours.set(hour, [...(hours.get(hour) ?? []), key]);
+        const day = floorTo(hour, DAY_MS);
+        if (day < bounds.dailyTo) days.set(day, (days.get(day) ?? new Set()).add(key));
+      }
+      let rebuilt = 0;
+      for (const [hour, keys] of hours) {
+        this.rollHours(keys, hour, hour + HOUR_MS);
+        rebuilt += keys.length;
+      }
+      for (const [day, keys] of days) this.rollDays([...keys], day, day + DAY_MS);
+      return { claimed: pairs.length, rebuilt };
+    });
+  }
+
+  private seriesKeys(): number[] {
+    return this.all<{ key: number }>('SELECT key FROM series ORDER BY key').map((row) => row.key);
+  }
+
+  private purge(table: PurgeTable, before: number, limit: number, cursor: number | undefined) {
+    // No index on time alone (it would cost ~15 bytes a result): delete monitor by monitor through the primary key.
+    const { table: name, column } = PURGE_TARGETS[table];
+    const keys = this.seriesKeys().filter((key) => cursor === undefined || key >= cursor);
+    const remove = this.sql(`DELETE FROM ${name} WHERE monitor_key = ? AND ${column} < ? LIMIT ?`);
+    return this.write(() => {
+      let deleted = 0;
+      for (const key of keys) {
+        deleted += remove.run(key, before, limit - deleted).changes;
+        if (deleted >= limit) return { deleted, cursor: key };
+      }
+      return { deleted, cursor: undefined };
+    });
+  }
+
+  private maintenanceOps(): MaintenanceOps {
+    const nextAt = (table: string, column: string, from: number) =>
+      this.get<{ at: number | null }>(
+        `SELECT min((SELECT ${column} FROM ${table} t WHERE t.monitor_key = s.key AND t.${column} >= ? ORDER BY t.${column} LIMIT 1)) AS at
+         FROM series s`,
+        from,
+      )?.at ?? undefined;
+    return {
+      watermarks: async () => this.watermarks(),
+      setWatermarks: async (values) => this.setWatermarks(values),
+      seriesKeys: async () => this.seriesKeys(),
+      nextRawAt: async (from) => nextAt('results', 'at', from),
+      nextHourlyAt: async (from) => nextAt('rollups_hourly', 'bucket_start', from),
+      rollHours: async (keys, from, to) => this.write(() => this.rollHours(keys, from, to)),
+      rollDays: async (keys, from, to) => this.write(() => this.rollDays(keys, from, to)),
+      recomputeLate: async (limit, bounds) => this.recomputeLate(limit, bounds),
+      purge: async (table, before, limit, cursor) => this.purge(table, before, limit, cursor),
+      purgeIncidents: async (before) => this.run('DELETE FROM incidents WHERE ended_at IS NOT NULL AND ended_at < ?', before),
+    };
+  }
+
+  maintain(now: number, retention: Retention): Promise<MaintenanceReport> {
+    return this.maintenance.run(() => runMaintenance(this.maintenanceOps(), now, retention, this.options));
+  }
+
+  // ---------------------------------------------------------------------------------------------- incidents
+
+  async openIncident(incident: Omit<Incident, 'id' | 'endedAt'>): Promise<Incident> {
+    checkIncident(incident);
+    const row = this.get<{ id: number }>(
+      'INSERT INTO incidents (monitor_id, status, started_at, cause) VALUES (?, ?, ?, ?) RETURNING id',
+      incident.monitorId,
+      incident.status,
+      incident.startedAt,
+      incident.cause ?? null,
+    )!;
+    return { ...incident, id: row.id };
+  }
+
+  async closeIncident(id: number, endedAt: number): Promise<boolean> {
+    return this.run('UPDATE incidents SET ended_at = ? WHERE id = ? AND ended_at IS NULL', endedAt, id) > 0;
+  }
+
+  async incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]> {
+    const limit = checkLimit(options.limit);
+    const select =
+      'SELECT id, monitor_id AS monitorId, status, started_at AS startedAt, ended_at AS endedAt, cause FROM incidents';
+    const rows =
+      options.monitorId === undefined
+        ? this.all<IncidentRow>(`${select} ORDER BY started_at DESC, id DESC LIMIT ?`, limit)
+        : this.all<IncidentRow>(`${select} WHERE monitor_id = ? ORDER BY started_at DESC, id DESC LIMIT ?`, options.monitorId, limit);
+    return rows.map(incidentFrom);
+  }
+
+  // ---------------------------------------------------------------------------------------------- runtime states
+
+  async saveRuntimeStates(states: readonly MonitorRuntimeState[]): Promise<void> {
+    if (states.length === 0) return;
+    const upsert = this.sql(
+      `INSERT INTO runtime_states (monitor_id, state, consecutive_failures, last_check_at, open_incident_id)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (monitor_id) DO UPDATE SET state = excluded.state, consecutive_failures = excluded.consecutive_failures,
+         last_check_at = excluded.last_check_at, open_incident_id = excluded.open_incident_id`,
+    );
+    this.write(() => {
+      for (const s of states) {
+        upsert.run(s.monitorId, s.state, s.consecutiveFailures, s.lastCheckAt ?? null, s.openIncidentId ?? null);
+      }
+    });
+  }
+
+  async runtimeStates(): Promise<Map<string, MonitorRuntimeState>> {
+    const rows = this.all<RuntimeStateRow>(
+      `SELECT monitor_id AS monitorId, state, consecutive_failures AS consecutiveFailures, last_check_at AS lastCheckAt,
+              open_incident_id AS openIncidentId FROM runtime_states`,
+    );
+    return new Map(rows.map((row) => [row.monitorId, runtimeStateFrom(row)]));
+  }
+
+  // ---------------------------------------------------------------------------------------------- tokens
+
+  async createToken(token: StoredToken): Promise<void> {
+    this.run(
+      'INSERT INTO tokens (id, name, hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)',
+      token.id,
+      token.name,
+      token.hash,
+      token.createdAt,
+      token.lastUsedAt ?? null,
+    );
+  }
+
+  private static readonly TOKEN_SELECT =
+    'SELECT id, name, hash, created_at AS createdAt, last_used_at AS lastUsedAt FROM tokens';
+
+  async findTokenByHash(hash: string): Promise<StoredToken | undefined> {
+    const row = this.get<TokenRow>(`${SqliteStore.TOKEN_SELECT} WHERE hash = ?`, hash);
+    return row && tokenFrom(row);
+  }
+
+  async touchToken(id: string, at: number): Promise<void> {
+    this.run('UPDATE tokens SET last_used_at = ? WHERE id = ?', at, id);
+  }
+
+  async listTokens(): Promise<StoredToken[]> {
+    return this.all<TokenRow>(`${SqliteStore.TOKEN_SELECT} ORDER BY created_at, id`).map(tokenFrom);
+  }
+
+  async deleteToken(id: string): Promise<boolean> {
+    return this.run('DELETE FROM tokens WHERE id = ?', id) > 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------- API monitors
+
+  async listMonitors(): Promise<StoredMonitor[]> {
+    return this.all<MonitorRow>(
+      'SELECT id, definition, created_at AS createdAt, updated_at AS updatedAt FROM api_monitors ORDER BY id',
+    ).map(monitorFrom);
+  }
+
+  async saveMonitor(monitor: StoredMonitor): Promise<void> {
+    this.run(
+      `INSERT INTO api_monitors (id, definition, created_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
+      monitor.id,
+      definitionJson(monitor),
+      monitor.createdAt,
+      monitor.updatedAt,
+    );
+  }
+
+  async deleteMonitor(id: string): Promise<boolean> {
+    return this.run('DELETE FROM api_monitors WHERE id = ?', id) > 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------- lifecycle
+
+  async usage(): Promise<StoreUsage> {
+    return this.read(() => {
+      const results = this.get<{ n: number }>('SELECT count(*) AS n FROM results')!.n;
+      const resultBytes = this.get<{ bytes: number | null }>("SELECT sum(pgsize) AS bytes FROM dbstat WHERE name = 'results'")!
+        .bytes;
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      const free = this.db.pragma('freelist_count', { simple: true }) as number;
+      const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+      return { results, resultBytes: resultBytes ?? 0, totalBytes: (pages - free) * pageSize };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    // Let a running maintenance step finish first.
+    await this.maintenance.run(async () => undefined);
+    this.statements.clear();
+    this.db.close();
+  }
+}

@@ -1,0 +1,447 @@
+/**
+ * The one test suite of the `Store` contract, run against every backend (store-sqlite.test.ts,
+ * store-postgres.test.ts). Synthetic results at fixed timestamps; time is passed in, never read from the clock.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import type { CheckResult, MonitorRuntimeState } from '../../src/model.js';
+import type { MaintenanceOptions } from '../../src/store/maintain.js';
+import { SKETCH_RELATIVE_ERROR } from '../../src/store/sketch.js';
+import type { Retention, Store, StoreSummary } from '../../src/store/store.js';
+import { DAY_MS, HOUR_MS } from '../../src/store/time.js';
+import { type Expected, expected, fullResult, series } from './data.js';
+
+export interface OpenedStore {
+  /** A fresh, empty, migrated store. */
+  store: Store;
+  /** Another instance on the same database (a restart). */
+  reopen(): Promise<Store>;
+}
+
+export type OpenStore = (options?: Partial<MaintenanceOptions>) => Promise<OpenedStore>;
+
+/** 2024-01-01T00:00:00Z, a UTC midnight. */
+export const T0 = Date.UTC(2024, 0, 1);
+const KEEP_ALL: Retention = { rawMs: 3650 * DAY_MS, hourlyMs: 3650 * DAY_MS, dailyMs: 3650 * DAY_MS };
+
+async function append(store: Store, results: readonly CheckResult[], batch = 500): Promise<void> {
+  for (let i = 0; i < results.length; i += batch) await store.appendResults(results.slice(i, i + batch));
+}
+
+/** Counts and average exact; p95 exact when the summary says so, else within the sketch's bound. */
+function expectSummary(actual: StoreSummary | undefined, want: Expected, exact: boolean): void {
+  expect(actual).toBeDefined();
+  const got = actual!;
+  expect({ checks: got.checks, failures: got.failures, degraded: got.degraded }).toEqual({
+    checks: want.checks,
+    failures: want.failures,
+    degraded: want.degraded,
+  });
+  expect(got.exact).toBe(exact);
+  if (want.uptime === undefined) expect(got.uptime).toBeUndefined();
+  else expect(got.uptime).toBeCloseTo(want.uptime, 12);
+  if (want.latencyAvgMs === undefined) expect(got.latencyAvgMs).toBeUndefined();
+  else expect(got.latencyAvgMs).toBeCloseTo(want.latencyAvgMs, 9);
+  if (want.latencyP95Ms === undefined) {
+    expect(got.latencyP95Ms).toBeUndefined();
+  } else if (exact) {
+    expect(got.latencyP95Ms).toBe(want.latencyP95Ms);
+  } else {
+    const error = Math.abs(got.latencyP95Ms! - want.latencyP95Ms) / want.latencyP95Ms;
+    expect(error).toBeLessThanOrEqual(SKETCH_RELATIVE_ERROR + 1e-12);
+  }
+}
+
+function dayFigures(results: readonly CheckResult[], from: number, to: number): Map<number, Expected> {
+  const days = new Map<number, Expected>();
+  for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
+    const want = expected(results, day, day + DAY_MS);
+    if (want.checks > 0) days.set(day, want);
+  }
+  return days;
+}
+
+export function describeStore(name: string, open: OpenStore): void {
+  describe(`Store contract (${name})`, () => {
+    const toClose: Store[] = [];
+    afterEach(async () => {
+      await Promise.all(toClose.splice(0).map((store) => store.close()));
+    });
+
+    async function fresh(options?: Partial<MaintenanceOptions>): Promise<OpenedStore> {
+      const opened = await open(options);
+      toClose.push(opened.store);
+      return {
+        store: opened.store,
+        reopen: async () => {
+          const store = await opened.reopen();
+          toClose.push(store);
+          return store;
+        },
+      };
+    }
+
+    describe('schema', () => {
+      test('migrate twice is a no-op and keeps the data', async () => {
+        const { store } = await fresh();
+        expect(store.kind).toBe(name);
+        const first = await store.migrate();
+        expect(first.from).toBe(first.to);
+        expect(first.to).toBeGreaterThanOrEqual(1);
+        await store.appendResults([fullResult('api', T0)]);
+        await store.createToken({ id: 't1', name: 'ci', hash: 'a'.repeat(64), createdAt: T0 });
+        expect(await store.migrate()).toEqual(first);
+        expect(await store.latestResults('api', 10)).toHaveLength(1);
+        expect(await store.listTokens()).toHaveLength(1);
+      });
+
+      test('ping answers on an open store; close is idempotent', async () => {
+        const { store } = await fresh();
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        await store.close();
+        await expect(store.ping()).rejects.toThrow();
+      });
+    });
+
+    describe('results', () => {
+      test('round-trips every field, and a minimal result', async () => {
+        const { store } = await fresh();
+        const full = fullResult('api', T0 + 1000);
+        const minimal: CheckResult = { monitorId: 'api', at: T0, status: 'healthy', latencyMs: 7, location: 'local' };
+        const passing: CheckResult = {
+          ...minimal,
+          at: T0 + 2000,
+          conditions: [{ condition: '[STATUS] == 200', success: true, output: '[STATUS] == 200' }],
+          components: {},
+          timings: { firstByte: 3 },
+        };
+        await store.appendResults([minimal, full, passing]);
+        expect(await store.latestResults('api', 10)).toEqual([passing, full, minimal]);
+      });
+
+      test('newest first, limited; unknown monitors and limit 0 give nothing; latencies in whole ms', async () => {
+        const { store } = await fresh();
+        const results = [0, 1, 2, 3, 4].map(
+          (i): CheckResult => ({ monitorId: 'web', at: T0 + i * 60_000, status: 'healthy', latencyMs: 10.6 + i, location: 'local' }),
+        );
+        await store.appendResults([...results].reverse());
+        const latest = await store.latestResults('web', 3);
+        expect(latest.map((r) => r.at)).toEqual([T0 + 240_000, T0 + 180_000, T0 + 120_000]);
+        expect(latest.map((r) => r.latencyMs)).toEqual([15, 14, 13]);
+        expect(await store.latestResults('nope', 3)).toEqual([]);
+        expect(await store.latestResults('web', 0)).toEqual([]);
+        await expect(store.latestResults('web', -1)).rejects.toThrow(/limit/);
+      });
+
+      test('a result already stored (same monitor, time, location) is ignored; another location is kept', async () => {
+        const { store } = await fresh();
+        const result: CheckResult = { monitorId: 'api', at: T0, status: 'healthy', latencyMs: 5, location: 'local' };
+        await store.appendResults([result, result]);
+        await store.appendResults([{ ...result, status: 'unhealthy' }]);
+        await store.appendResults([{ ...result, location: 'us-east' }]);
+        await store.appendResults([]);
+        const stored = await store.latestResults('api', 10);
+        expect(stored).toHaveLength(2);
+        expect(stored.map((r) => r.status)).toEqual(['healthy', 'healthy']);
+        expect(stored.map((r) => r.location).sort()).toEqual(['local', 'us-east']);
+      });
+
+      test('a batch with an invalid result is rejected as a whole', async () => {
+        const { store } = await fresh();
+        const good: CheckResult = { monitorId: 'api', at: T0, status: 'healthy', latencyMs: 5, location: 'local' };
+        await expect(
+          store.appendResults([good, { ...good, at: T0 + 1, status: 'broken' as CheckResult['status'] }]),
+        ).rejects.toThrow(/status/);
+        await expect(store.appendResults([{ ...good, at: Number.NaN }])).rejects.toThrow(/time/);
+        expect(await store.latestResults('api', 10)).toEqual([]);
+      });
+
+      test('concurrent appendResults from many callers all land', async () => {
+        const { store } = await fresh();
+        const callers = 24;
+        const batches = 6;
+        const perBatch = 25;
+        await Promise.all(
+          Array.from({ length: callers }, async (_, caller) => {
+            for (let b = 0; b < batches; b++) {
+              const at = T0 + (caller * batches + b) * perBatch * 1000;
+              await store.appendResults(
+                Array.from({ length: perBatch }, (_, i): CheckResult => ({
+                  monitorId: `m${(caller + i) % 8}`,
+                  at: at + i * 1000,
+                  status: i % 10 === 0 ? 'unhealthy' : 'healthy',
+                  latencyMs: i,
+                  location: caller % 2 === 0 ? 'local' : 'eu',
+                })),
+              );
+            }
+          }),
+        );
+        let checks = 0;
+        let failures = 0;
+        for (let m = 0; m < 8; m++) {
+          const summary = await store.summary(`m${m}`, T0, T0 + DAY_MS);
+          checks += summary.checks;
+          failures += summary.failures;
+        }
+        expect(checks).toBe(callers * batches * perBatch);
+        expect(failures).toBe(callers * batches * (perBatch / 25) * 3);
+        expect((await store.usage()).results).toBe(callers * batches * perBatch);
+      });
+    });
+
+    describe('summaries', () => {
+      test('exact over raw results, for any range', async () => {
+        const { store } = await fresh();
+        const results = series({ monitorId: 'api', from: T0, to: T0 + 3 * HOUR_MS, everyMs: 20_000, seed: 7 });
+        await append(store, results);
+        expectSummary(await store.summary('api', T0, T0 + 3 * HOUR_MS), expected(results), true);
+        const from = T0 + 1234_567;
+        const to = T0 + 2 * HOUR_MS + 777;
+        expectSummary(await store.summary('api', from, to), expected(results, from, to), true);
+        expect(await store.summary('nope', T0, T0 + HOUR_MS)).toEqual({ checks: 0, failures: 0, degraded: 0, exact: true });
+        expect(await store.summary('api', T0 - HOUR_MS, T0)).toEqual({ checks: 0, failures: 0, degraded: 0, exact: true });
+        const down: CheckResult = { monitorId: 'down', at: T0, status: 'unhealthy', latencyMs: 10_000, location: 'local' };
+        await store.appendResults([down]);
+        expect(await store.summary('down', T0, T0 + 1)).toEqual({ checks: 1, failures: 1, degraded: 0, uptime: 0, exact: true });
+        await expect(store.summary('api', Number.NaN, T0)).rejects.toThrow(/range/);
+      });
+
+      test('rollups across hour and day boundaries: raw, then hourly, then daily; retention deletes each', async () => {
+        // Small steps and batches so chunked rolling and batched deletion are exercised.
+        const { store } = await fresh({ monitorsPerStep: 1, purgeBatch: 300 });
+        const from = T0 + 20 * HOUR_MS; // Jan 1 20:00 … Jan 3 04:00: two midnights
+        const to = T0 + 2 * DAY_MS + 4 * HOUR_MS;
+        const api = series({ monitorId: 'api', from, to, everyMs: 60_000, seed: 1, failureRate: 0.02 });
+        const web = series({ monitorId: 'web', from: from + 30_000, to, everyMs: 60_000, seed: 2, failureRate: 0.2 });
+        await append(store, [...api, ...web]);
+        const now = T0 + 4 * DAY_MS;
+        const all = { from: T0, to: now };
+
+        const rolled = await store.maintain(now, KEEP_ALL);
+        expect(rolled).toMatchObject({ ran: true, hoursRolledUp: 32, daysRolledUp: 3, lateHoursRecomputed: 0 });
+        expect(rolled.deleted).toEqual({ results: 0, hourly: 0, daily: 0, incidents: 0 });
+        expectSummary(await store.summary('api', all.from, all.to), expected(api), true);
+
+        // Raw results beyond one day are deleted: summaries come from hourly rollups.
+        const raw = await store.maintain(now, { ...KEEP_ALL, rawMs: DAY_MS });
+        expect(raw.deleted.results).toBe(api.length + web.length);
+        expect(await store.latestResults('api', 5)).toEqual([]);
+        expectSummary(await store.summary('api', all.from, all.to), expected(api), false);
+        expectSummary(await store.summary('web', all.from, all.to), expected(web), false);
+        const hours = { from: T0 + 23 * HOUR_MS, to: T0 + DAY_MS + 5 * HOUR_MS };
+        expectSummary(await store.summary('web', hours.from, hours.to), expected(web, hours.from, hours.to), false);
+
+        const checkDays = async () => {
+          const days = await store.dailySummaries(['api', 'web', 'nope'], all.from, all.to);
+          expect([...days.keys()]).toEqual(['api', 'web', 'nope']);
+          expect(days.get('nope')!.size).toBe(0);
+          for (const [id, results] of [['api', api], ['web', web]] as const) {
+            const want = dayFigures(results, all.from, all.to);
+            expect([...days.get(id)!.keys()]).toEqual([...want.keys()]);
+            for (const [day, figures] of want) expectSummary(days.get(id)!.get(day), figures, false);
+          }
+          const withoutP95 = (await store.dailySummaries(['web'], all.from, all.to, { p95: false })).get('web')!;
+          for (const [day, figures] of dayFigures(web, all.from, all.to)) {
+            expectSummary(withoutP95.get(day), { ...figures, latencyP95Ms: undefined }, false);
+          }
+        };
+        await checkDays();
+
+        // Hourly rollups beyond one day are deleted too: summaries come from daily rollups.
+        const hourly = await store.maintain(now, { rawMs: DAY_MS, hourlyMs: DAY_MS, dailyMs: 3650 * DAY_MS });
+        expect(hourly.deleted).toMatchObject({ results: 0, hourly: 64 });
+        expectSummary(await store.summary('api', all.from, all.to), expected(api), false);
+        const jan2 = { from: T0 + DAY_MS, to: T0 + 2 * DAY_MS };
+        expectSummary(await store.summary('web', jan2.from, jan2.to), expected(web, jan2.from, jan2.to), false);
+        await checkDays();
+
+        // And daily rollups beyond two days.
+        const later = now + 10 * DAY_MS;
+        const daily = await store.maintain(later, { rawMs: DAY_MS, hourlyMs: DAY_MS, dailyMs: 2 * DAY_MS });
+        expect(daily.deleted).toMatchObject({ results: 0, hourly: 0, daily: 6 });
+        expect((await store.summary('api', all.from, later)).checks).toBe(0);
+        expect((await store.dailySummaries(['api'], all.from, later)).get('api')!.size).toBe(0);
+      });
+
+      test('dailySummaries before any maintenance, and for a day in progress, read raw results', async () => {
+        const { store } = await fresh();
+        const results = series({ monitorId: 'api', from: T0 + 22 * HOUR_MS, to: T0 + 26 * HOUR_MS, everyMs: 30_000 });
+        await append(store, results);
+        const check = async () => {
+          const days = (await store.dailySummaries(['api'], T0 + 12 * HOUR_MS, T0 + DAY_MS + HOUR_MS)).get('api')!;
+          const want = dayFigures(results, T0, T0 + 2 * DAY_MS);
+          expect([...days.keys()]).toEqual([T0, T0 + DAY_MS]);
+          for (const [day, figures] of want) expectSummary(days.get(day), figures, false);
+          const withoutP95 = (await store.dailySummaries(['api'], T0, T0 + 2 * DAY_MS, { p95: false })).get('api')!;
+          for (const [day, figures] of want) expectSummary(withoutP95.get(day), { ...figures, latencyP95Ms: undefined }, false);
+        };
+        await check();
+        // Maintained in the middle of Jan 2: Jan 1 is a daily rollup, Jan 2 mixes hourly rollups and raw results.
+        await store.maintain(T0 + DAY_MS + 3 * HOUR_MS, KEEP_ALL);
+        await check();
+      });
+
+      test('maintain is idempotent: twice, concurrently, after a restart, with later times', async () => {
+        const { store, reopen } = await fresh();
+        const api = series({ monitorId: 'api', from: T0 + 21 * HOUR_MS, to: T0 + 27 * HOUR_MS, everyMs: 45_000, seed: 3 });
+        await append(store, api);
+        const now = T0 + 3 * DAY_MS;
+        const first = await store.maintain(now, KEEP_ALL);
+        expect(first).toMatchObject({ hoursRolledUp: 6, daysRolledUp: 2 });
+        const again = await store.maintain(now, KEEP_ALL);
+        expect(again).toMatchObject({ ran: true, hoursRolledUp: 0, daysRolledUp: 0, lateHoursRecomputed: 0 });
+        const days = await store.dailySummaries(['api'], T0, now);
+        await Promise.all([store.maintain(now + HOUR_MS, KEEP_ALL), store.maintain(now + HOUR_MS, KEEP_ALL)]);
+        const restarted = await reopen();
+        await restarted.maintain(now + DAY_MS, KEEP_ALL);
+        expect(await restarted.dailySummaries(['api'], T0, now)).toEqual(days);
+        expect(await store.dailySummaries(['api'], T0, now)).toEqual(days);
+        for (const [day, figures] of dayFigures(api, T0, now)) expectSummary(days.get('api')!.get(day), figures, false);
+        // From rollups only (raw deleted), still counted once.
+        await restarted.maintain(now + DAY_MS, { ...KEEP_ALL, rawMs: HOUR_MS });
+        expectSummary(await restarted.summary('api', T0, now), expected(api), false);
+      });
+
+      test('results arriving after their hour was rolled up are folded in by the next run', async () => {
+        const { store } = await fresh();
+        const api = series({ monitorId: 'api', from: T0 + 22 * HOUR_MS, to: T0 + 26 * HOUR_MS, everyMs: 60_000, seed: 5 });
+        await append(store, api);
+        const now = T0 + 3 * DAY_MS;
+        await store.maintain(now, KEEP_ALL);
+        const late: CheckResult[] = [
+          { monitorId: 'api', at: T0 + 23 * HOUR_MS + 30_000, status: 'unhealthy', latencyMs: 9000, location: 'agent-1' },
+          { monitorId: 'new', at: T0 + 23 * HOUR_MS + 30_000, status: 'healthy', latencyMs: 12, location: 'agent-1' },
+        ];
+        await store.appendResults([...late, api[0]!]); // api[0] is a duplicate: ignored
+        const report = await store.maintain(now, KEEP_ALL);
+        expect(report.lateHoursRecomputed).toBe(2);
+        const all = [...api, late[0]!];
+        const days = await store.dailySummaries(['api', 'new'], T0, now);
+        for (const [day, figures] of dayFigures(all, T0, now)) expectSummary(days.get('api')!.get(day), figures, false);
+        expect(days.get('new')!.get(T0)?.checks).toBe(1);
+        await store.maintain(now, { ...KEEP_ALL, rawMs: DAY_MS });
+        const hour = { from: T0 + 23 * HOUR_MS, to: T0 + DAY_MS };
+        expectSummary(await store.summary('api', hour.from, hour.to), expected(all, hour.from, hour.to), false);
+        expect((await store.maintain(now, KEEP_ALL)).lateHoursRecomputed).toBe(0);
+      });
+
+      test('maintain validates its input', async () => {
+        const { store } = await fresh();
+        await expect(store.maintain(T0, { ...KEEP_ALL, rawMs: 0 })).rejects.toThrow(/retention rawMs/);
+        await expect(store.maintain(Number.NaN, KEEP_ALL)).rejects.toThrow(/now/);
+      });
+    });
+
+    describe('incidents', () => {
+      test('open, close once, list newest first, per monitor, limited; ended ones follow daily retention', async () => {
+        const { store } = await fresh();
+        const a = await store.openIncident({ monitorId: 'api', status: 'unhealthy', startedAt: T0, cause: 'connect ECONNREFUSED' });
+        const b = await store.openIncident({ monitorId: 'web', status: 'degraded', startedAt: T0 + 60_000 });
+        const c = await store.openIncident({ monitorId: 'api', status: 'degraded', startedAt: T0 + 120_000 });
+        expect(new Set([a.id, b.id, c.id]).size).toBe(3);
+        expect(a).toEqual({ id: a.id, monitorId: 'api', status: 'unhealthy', startedAt: T0, cause: 'connect ECONNREFUSED' });
+        expect(await store.closeIncident(a.id, T0 + 30_000)).toBe(true);
+        expect(await store.closeIncident(a.id, T0 + 99_000)).toBe(false);
+        expect(await store.closeIncident(424242, T0)).toBe(false);
+        expect(await store.incidents({ limit: 10 })).toEqual([c, b, { ...a, endedAt: T0 + 30_000 }]);
+        expect(await store.incidents({ monitorId: 'api', limit: 1 })).toEqual([c]);
+        expect(await store.incidents({ monitorId: 'nope', limit: 5 })).toEqual([]);
+        await expect(
+          store.openIncident({ monitorId: 'api', status: 'healthy' as 'degraded', startedAt: T0 }),
+        ).rejects.toThrow(/status/);
+        const report = await store.maintain(T0 + 3 * DAY_MS, { rawMs: DAY_MS, hourlyMs: DAY_MS, dailyMs: DAY_MS });
+        expect(report.deleted.incidents).toBe(1);
+        expect((await store.incidents({ limit: 10 })).map((i) => i.id)).toEqual([c.id, b.id]);
+      });
+    });
+
+    describe('runtime states', () => {
+      test('saved, replaced, read back', async () => {
+        const { store, reopen } = await fresh();
+        const api: MonitorRuntimeState = { monitorId: 'api', state: 'pending', consecutiveFailures: 2, lastCheckAt: T0, openIncidentId: 7 };
+        const web: MonitorRuntimeState = { monitorId: 'web', state: 'paused', consecutiveFailures: 0 };
+        await store.saveRuntimeStates([api, web]);
+        await store.saveRuntimeStates([{ ...api, state: 'healthy', consecutiveFailures: 0, openIncidentId: undefined }]);
+        await store.saveRuntimeStates([]);
+        const states = await (await reopen()).runtimeStates();
+        expect(states).toEqual(
+          new Map([
+            ['api', { monitorId: 'api', state: 'healthy', consecutiveFailures: 0, lastCheckAt: T0 }],
+            ['web', web],
+          ]),
+        );
+      });
+    });
+
+    describe('tokens', () => {
+      test('create, find by hash, touch, list, delete; a hash is unique', async () => {
+        const { store } = await fresh();
+        const ci = { id: 'tok_1', name: 'ci', hash: 'a'.repeat(64), createdAt: T0 };
+        const ops = { id: 'tok_2', name: 'ops', hash: 'b'.repeat(64), createdAt: T0 + 1, lastUsedAt: T0 + 5 };
+        await store.createToken(ops);
+        await store.createToken(ci);
+        expect(await store.findTokenByHash('a'.repeat(64))).toEqual(ci);
+        expect(await store.findTokenByHash('c'.repeat(64))).toBeUndefined();
+        await store.touchToken('tok_1', T0 + 10);
+        expect(await store.listTokens()).toEqual([{ ...ci, lastUsedAt: T0 + 10 }, ops]);
+        await expect(store.createToken({ ...ci, id: 'tok_3' })).rejects.toThrow();
+        expect(await store.deleteToken('tok_1')).toBe(true);
+        expect(await store.deleteToken('tok_1')).toBe(false);
+        expect(await store.listTokens()).toEqual([ops]);
+      });
+    });
+
+    describe('API monitors', () => {
+      test('save, update (keeps createdAt), list by id, delete', async () => {
+        const { store } = await fresh();
+        const web = { id: 'web', definition: { type: 'http', url: 'https://example.com', interval: 30_000 }, createdAt: T0, updatedAt: T0 };
+        const api = { id: 'api', definition: { type: 'tcp', host: 'db', port: 5432 }, createdAt: T0, updatedAt: T0 };
+        await store.saveMonitor(web);
+        await store.saveMonitor(api);
+        await store.saveMonitor({ ...web, definition: { ...web.definition, interval: 60_000 }, createdAt: T0 + 9, updatedAt: T0 + 9 });
+        expect(await store.listMonitors()).toEqual([
+          api,
+          { ...web, definition: { ...web.definition, interval: 60_000 }, updatedAt: T0 + 9 },
+        ]);
+        expect(await store.deleteMonitor('api')).toBe(true);
+        expect(await store.deleteMonitor('api')).toBe(false);
+        expect((await store.listMonitors()).map((m) => m.id)).toEqual(['web']);
+        await expect(store.saveMonitor({ ...api, definition: undefined })).rejects.toThrow(/JSON/);
+      });
+    });
+
+    describe('space', () => {
+      test('stored bytes per result (typical HTTP checks)', async () => {
+        const { store } = await fresh();
+        const monitors = 100;
+        const checks = 120;
+        const results: CheckResult[] = [];
+        // Interleaved in time like a running scheduler: every monitor every 20 s.
+        for (let c = 0; c < checks; c++) {
+          for (let m = 0; m < monitors; m++) {
+            const latency = 20 + ((m * 7 + c * 13) % 180);
+            results.push({
+              monitorId: `http-monitor-${m}`,
+              at: T0 + c * 20_000 + m * 97,
+              status: (m + c) % 50 === 0 ? 'unhealthy' : 'healthy',
+              latencyMs: latency + 0.37,
+              statusCode: (m + c) % 50 === 0 ? 503 : 200,
+              timings: { dns: 1, connect: 2 + (c % 3), tls: 8, firstByte: latency - 12, transfer: 1 },
+              ...((m + c) % 50 === 0 ? { error: 'HTTP 503 Service Unavailable' } : {}),
+              location: 'local',
+            });
+          }
+          if (results.length >= 2000) await store.appendResults(results.splice(0));
+        }
+        await store.appendResults(results);
+        const usage = await store.usage();
+        expect(usage.results).toBe(monitors * checks);
+        const perResult = usage.resultBytes / usage.results;
+        console.log(`[${name}] stored bytes per result: ${perResult.toFixed(1)} (results table and its key), total ${usage.totalBytes} bytes`);
+        expect(perResult).toBeGreaterThan(10);
+        expect(perResult).toBeLessThan(name === 'sqlite' ? 64 : 160);
+      });
+    });
+  });
+}
