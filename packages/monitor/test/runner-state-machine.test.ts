@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { MonitorRuntimeState, MonitorState } from '../src/model.js';
+import { type Verdict, nextState } from '../src/runner/state-machine.js';
+
+const AT = 1_700_000_000_000;
+
+function prev(state: MonitorState, consecutiveFailures = 0, openIncidentId?: number): MonitorRuntimeState {
+  return { monitorId: 'm', state, consecutiveFailures, lastCheckAt: AT - 60_000, openIncidentId };
+}
+
+interface Row {
+  name: string;
+  previous: MonitorRuntimeState | undefined;
+  status: Verdict;
+  retries?: number;
+  /** Expected state and failure count. */
+  state: MonitorState;
+  failures: number;
+  /** Expected transition `from→to`, or none. */
+  transition?: string;
+  close?: number;
+  open?: 'unhealthy' | 'degraded';
+  /** The open incident carried over. */
+  keeps?: number;
+}
+
+const rows: Row[] = [
+  // First checks.
+  { name: 'first check healthy', previous: undefined, status: 'healthy', state: 'healthy', failures: 0, transition: 'undefined→healthy' },
+  { name: 'first check degraded', previous: undefined, status: 'degraded', state: 'degraded', failures: 0, transition: 'undefined→degraded', open: 'degraded' },
+  { name: 'first check fails, no retries', previous: undefined, status: 'unhealthy', state: 'unhealthy', failures: 1, transition: 'undefined→unhealthy', open: 'unhealthy' },
+  { name: 'first check fails, retries left', previous: undefined, status: 'unhealthy', retries: 2, state: 'pending', failures: 1, transition: 'undefined→pending' },
+
+  // Healthy.
+  { name: 'healthy stays healthy', previous: prev('healthy'), status: 'healthy', state: 'healthy', failures: 0 },
+  { name: 'healthy → degraded at once', previous: prev('healthy'), status: 'degraded', retries: 3, state: 'degraded', failures: 0, transition: 'healthy→degraded', open: 'degraded' },
+  { name: 'healthy → unhealthy with no retries', previous: prev('healthy'), status: 'unhealthy', state: 'unhealthy', failures: 1, transition: 'healthy→unhealthy', open: 'unhealthy' },
+  { name: 'healthy → pending on a first failure with retries', previous: prev('healthy'), status: 'unhealthy', retries: 2, state: 'pending', failures: 1, transition: 'healthy→pending' },
+
+  // Retries: with retries 2, failures 1 and 2 are pending, failure 3 goes down.
+  { name: 'pending stays pending while retries last', previous: prev('pending', 1), status: 'unhealthy', retries: 2, state: 'pending', failures: 2 },
+  { name: 'pending → unhealthy when retries are used up', previous: prev('pending', 2), status: 'unhealthy', retries: 2, state: 'unhealthy', failures: 3, transition: 'pending→unhealthy', open: 'unhealthy' },
+  { name: 'pending → healthy: no incident', previous: prev('pending', 2), status: 'healthy', retries: 2, state: 'healthy', failures: 0, transition: 'pending→healthy' },
+  { name: 'pending → degraded opens a degraded incident', previous: prev('pending', 1), status: 'degraded', retries: 2, state: 'degraded', failures: 0, transition: 'pending→degraded', open: 'degraded' },
+  { name: 'retries lowered below the count: down now', previous: prev('pending', 3), status: 'unhealthy', retries: 1, state: 'unhealthy', failures: 4, transition: 'pending→unhealthy', open: 'unhealthy' },
+
+  // Unhealthy.
+  { name: 'unhealthy stays unhealthy, incident kept', previous: prev('unhealthy', 4, 7), status: 'unhealthy', retries: 2, state: 'unhealthy', failures: 5, keeps: 7 },
+  { name: 'unhealthy stays unhealthy even if retries were raised', previous: prev('unhealthy', 1, 7), status: 'unhealthy', retries: 5, state: 'unhealthy', failures: 2, keeps: 7 },
+  { name: 'unhealthy → healthy closes the incident', previous: prev('unhealthy', 4, 7), status: 'healthy', state: 'healthy', failures: 0, transition: 'unhealthy→healthy', close: 7 },
+  { name: 'unhealthy → degraded: close down, open degraded', previous: prev('unhealthy', 4, 7), status: 'degraded', state: 'degraded', failures: 0, transition: 'unhealthy→degraded', close: 7, open: 'degraded' },
+  { name: 'unhealthy without an incident (open failed): open one', previous: prev('unhealthy', 2), status: 'unhealthy', state: 'unhealthy', failures: 3, open: 'unhealthy' },
+
+  // Degraded.
+  { name: 'degraded stays degraded, incident kept', previous: prev('degraded', 0, 3), status: 'degraded', state: 'degraded', failures: 0, keeps: 3 },
+  { name: 'degraded → healthy closes', previous: prev('degraded', 0, 3), status: 'healthy', state: 'healthy', failures: 0, transition: 'degraded→healthy', close: 3 },
+  { name: 'degraded → unhealthy: close degraded, open down', previous: prev('degraded', 0, 3), status: 'unhealthy', state: 'unhealthy', failures: 1, transition: 'degraded→unhealthy', close: 3, open: 'unhealthy' },
+  { name: 'degraded → pending keeps the degraded incident', previous: prev('degraded', 0, 3), status: 'unhealthy', retries: 1, state: 'pending', failures: 1, transition: 'degraded→pending', keeps: 3 },
+  { name: 'pending (from degraded) → unhealthy: close degraded, open down', previous: prev('pending', 1, 3), status: 'unhealthy', retries: 1, state: 'unhealthy', failures: 2, transition: 'pending→unhealthy', close: 3, open: 'unhealthy' },
+  { name: 'pending (from degraded) → degraded: same incident', previous: prev('pending', 1, 3), status: 'degraded', retries: 1, state: 'degraded', failures: 0, transition: 'pending→degraded', keeps: 3 },
+  { name: 'pending (from degraded) → healthy closes', previous: prev('pending', 1, 3), status: 'healthy', retries: 1, state: 'healthy', failures: 0, transition: 'pending→healthy', close: 3 },
+
+  // Paused and maintenance pass through, close incidents, reset the count.
+  { name: 'unhealthy → paused closes', previous: prev('unhealthy', 4, 7), status: 'paused', state: 'paused', failures: 0, transition: 'unhealthy→paused', close: 7 },
+  { name: 'degraded → maintenance closes', previous: prev('degraded', 0, 3), status: 'maintenance', state: 'maintenance', failures: 0, transition: 'degraded→maintenance', close: 3 },
+  { name: 'pending → maintenance', previous: prev('pending', 2), status: 'maintenance', retries: 3, state: 'maintenance', failures: 0, transition: 'pending→maintenance' },
+  { name: 'maintenance stays', previous: prev('maintenance'), status: 'maintenance', state: 'maintenance', failures: 0 },
+  { name: 'paused → healthy', previous: prev('paused'), status: 'healthy', state: 'healthy', failures: 0, transition: 'paused→healthy' },
+  { name: 'maintenance → failure starts counting afresh', previous: prev('maintenance', 5), status: 'unhealthy', retries: 1, state: 'pending', failures: 1, transition: 'maintenance→pending' },
+  { name: 'maintenance → unhealthy with no retries', previous: prev('maintenance'), status: 'unhealthy', state: 'unhealthy', failures: 1, transition: 'maintenance→unhealthy', open: 'unhealthy' },
+
+  // Stale incident ids are closed.
+  { name: 'healthy with an incident left open: close it', previous: prev('healthy', 0, 9), status: 'healthy', state: 'healthy', failures: 0, close: 9 },
+  { name: 'healthy with a stale incident → pending: close it', previous: prev('healthy', 0, 9), status: 'unhealthy', retries: 1, state: 'pending', failures: 1, transition: 'healthy→pending', close: 9 },
+
+  // Odd retries values.
+  { name: 'negative retries count as 0', previous: prev('healthy'), status: 'unhealthy', retries: -1, state: 'unhealthy', failures: 1, transition: 'healthy→unhealthy', open: 'unhealthy' },
+  { name: 'fractional retries are floored', previous: prev('pending', 1), status: 'unhealthy', retries: 1.9, state: 'unhealthy', failures: 2, transition: 'pending→unhealthy', open: 'unhealthy' },
+];
+
+describe('nextState', () => {
+  it.each(rows)('$name', (row) => {
+    const step = nextState(row.previous, { monitorId: 'm', status: row.status, at: AT, retries: row.retries ?? 0, cause: 'boom' });
+    expect(step.state.monitorId).toBe('m');
+    expect(step.state.state).toBe(row.state);
+    expect(step.state.consecutiveFailures).toBe(row.failures);
+    expect(step.transition ? `${step.transition.from}→${step.transition.to}` : undefined).toBe(row.transition);
+    if (step.transition) expect(step.transition).toMatchObject({ monitorId: 'm', at: AT, cause: 'boom' });
+    expect(step.closeIncidentId).toBe(row.close);
+    expect(step.openIncident?.status).toBe(row.open);
+    if (step.openIncident) expect(step.openIncident).toEqual({ monitorId: 'm', status: row.open, startedAt: AT, cause: 'boom' });
+    expect(step.state.openIncidentId).toBe(row.keeps);
+  });
+
+  it('sets lastCheckAt to the check time, except when paused', () => {
+    expect(nextState(prev('healthy'), { monitorId: 'm', status: 'unhealthy', at: AT, retries: 0 }).state.lastCheckAt).toBe(AT);
+    expect(nextState(prev('healthy'), { monitorId: 'm', status: 'maintenance', at: AT, retries: 0 }).state.lastCheckAt).toBe(AT);
+    expect(nextState(prev('healthy'), { monitorId: 'm', status: 'paused', at: AT, retries: 0 }).state.lastCheckAt).toBe(AT - 60_000);
+  });
+
+  it('leaves cause out when there is none', () => {
+    const step = nextState(prev('healthy'), { monitorId: 'm', status: 'unhealthy', at: AT, retries: 0 });
+    expect(step.transition).toEqual({ monitorId: 'm', from: 'healthy', to: 'unhealthy', at: AT });
+    expect(step.openIncident).toEqual({ monitorId: 'm', status: 'unhealthy', startedAt: AT });
+  });
+
+  it('does not mutate the previous state', () => {
+    const previous = prev('unhealthy', 2, 7);
+    const copy = structuredClone(previous);
+    nextState(previous, { monitorId: 'm', status: 'healthy', at: AT, retries: 0 });
+    expect(previous).toEqual(copy);
+  });
+
+  it('walks a whole outage: retries, down, recovery — one incident', () => {
+    let state: MonitorRuntimeState | undefined;
+    const log: string[] = [];
+    let nextId = 1;
+    const statuses: Verdict[] = ['healthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'healthy', 'unhealthy', 'healthy'];
+    statuses.forEach((status, i) => {
+      const step = nextState(state, { monitorId: 'm', status, at: i, retries: 2 });
+      if (step.closeIncidentId !== undefined) log.push(`close #${step.closeIncidentId} @${i}`);
+      if (step.openIncident) {
+        step.state.openIncidentId = nextId++;
+        log.push(`open #${step.state.openIncidentId} ${step.openIncident.status} @${i}`);
+      }
+      state = step.state;
+    });
+    expect(log).toEqual(['open #1 unhealthy @3', 'close #1 @5']);
+  });
+});
