@@ -1,3 +1,4 @@
+import type { ConditionContext } from './conditions/placeholders.js';
 import type { Status } from './status.js';
 
 /**
@@ -23,6 +24,77 @@ export interface ProbeResult {
   measurements?: Measurement[];
   /** Why the status is not healthy (already sanitized by the probe). */
   error?: string;
+  /** What the monitor stores and what conditions read (network probes fill in what they observed). */
+  facts?: ProbeFacts;
+}
+
+/** Time spent per phase of a network check, in milliseconds; a phase not reached (or not used) is absent. */
+export interface ProbeTimings {
+  /** Resolving the host name (absent for an IP address). */
+  dns?: number;
+  /** The TCP handshake. */
+  connect?: number;
+  /** The TLS handshake. */
+  tls?: number;
+  /** From the connection being ready (request sent) to the response headers. */
+  firstByte?: number;
+  /** From the response headers to the end of the body (as much of it as was read). */
+  transfer?: number;
+}
+
+/** One condition's outcome, in Gatus's output form (`[STATUS] (500) == 200`). */
+export interface ProbeConditionOutcome {
+  condition: string;
+  success: boolean;
+  output: string;
+}
+
+/**
+ * What a network probe observed, in a shape shared by every kind: the monitor stores it, `conditionContext`
+ * turns it into what conditions read. Every field is optional: a probe fills in what it saw.
+ */
+export interface ProbeFacts {
+  /** HTTP status code of the (final) response. */
+  statusCode?: number;
+  timings?: ProbeTimings;
+  /** The response body as text, at most the probe's body limit. */
+  body?: string;
+  /** True when the body was longer than the limit and only its start was read. */
+  bodyTruncated?: boolean;
+  /** When the earliest certificate of the presented chain expires, epoch milliseconds. */
+  certificateExpiresAt?: number;
+  /** The address connected to; for an A or AAAA query, the first address answered. */
+  ip?: string;
+  /** Whether a connection was established. */
+  connected?: boolean;
+  /** DNS response code: `NOERROR`, `NXDOMAIN`, `SERVFAIL`, `REFUSED`, … */
+  dnsRcode?: string;
+  /** DNS answers as text (`93.184.216.34`, `10 mail.example.com`, …). */
+  dnsAnswers?: string[];
+  /** Component statuses reported by a health endpoint (`database` → `unhealthy`). */
+  components?: Record<string, Status>;
+  /** Outcomes of the conditions the probe evaluated, in order. */
+  conditions?: ProbeConditionOutcome[];
+}
+
+/**
+ * The condition placeholders filled from a probe's facts: `[STATUS]`, `[BODY]`, `[RESPONSE_TIME]` (from
+ * `durationMs`), `[CERTIFICATE_EXPIRATION]` (milliseconds left at `now`), `[CONNECTED]`, `[DNS_RCODE]`, `[IP]`.
+ */
+export function conditionContext(
+  facts: ProbeFacts | undefined,
+  durationMs: number,
+  now: number = Date.now(),
+): ConditionContext {
+  const context: ConditionContext = { responseTimeMs: durationMs };
+  if (!facts) return context;
+  if (facts.statusCode !== undefined) context.status = facts.statusCode;
+  if (facts.body !== undefined) context.body = facts.body;
+  if (facts.certificateExpiresAt !== undefined) context.certificateExpirationMs = facts.certificateExpiresAt - now;
+  if (facts.connected !== undefined) context.connected = facts.connected;
+  if (facts.dnsRcode !== undefined) context.dnsRcode = facts.dnsRcode;
+  if (facts.ip !== undefined) context.ip = facts.ip;
+  return context;
 }
 
 export interface ProbeContext {

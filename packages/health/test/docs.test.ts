@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 // The TypeScript examples in the docs are what users paste: each one must type-check against the real API
 // and the real framework and driver packages.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const documents = ['README.md', 'docs/health.md'];
+const documents = ['README.md', 'docs/health.md', 'docs/metrics.md', 'docs/conditions.md', 'docs/probes.md'];
 
 function snippets(file: string): string[] {
   const text = fs.readFileSync(path.join(root, file), 'utf8');
@@ -16,7 +16,7 @@ function snippets(file: string): string[] {
 }
 
 describe('documentation examples', () => {
-  it('every ```ts block in the README and docs/health.md type-checks', async () => {
+  it('every ```ts block in the README and the docs type-checks', async () => {
     const dir = path.join(root, 'node_modules', '.cache', 'vigil-doc-snippets');
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });

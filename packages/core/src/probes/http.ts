@@ -1,9 +1,61 @@
+/**
+ * `http`: one request to a URL, made with node:http / node:https directly (fetch does not expose the phases), on
+ * a fresh connection each time so the DNS, connect, TLS, first-byte and transfer timings are real. The status,
+ * the body (keyword, regex, conditions), the response time and the certificate are judged; what was observed is
+ * returned as facts for the monitor and for conditions.
+ *
+ * The helpers every network probe shares (timed DNS lookup, certificate expiry, conditions) are exported from
+ * here: `tcp`, `tls`, `dns` and `health` build on this file.
+ */
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { type Check, type CheckOptions, defineCheck } from '../check.js';
-import { errorMessage, type Probe, type ProbeContext, type ProbeResult, round2 } from '../probe.js';
+import { type Condition, evaluateCondition, parseCondition } from '../conditions/index.js';
+import { onAbort, once, since } from '../drivers.js';
+import {
+  conditionContext,
+  errorMessage,
+  type Probe,
+  type ProbeConditionOutcome,
+  type ProbeContext,
+  type ProbeFacts,
+  type ProbeResult,
+  type ProbeTimings,
+  round2,
+} from '../probe.js';
 import { redactUrl, sanitizeMessage, secretsInUrl } from '../sanitize.js';
+import { type Status, worstOf } from '../status.js';
 
-/** One status (`204`), a class (`'2xx'`), a range (`'200-299'`), or a list of these. */
-export type ExpectedStatus = number | string | ReadonlyArray<number | string>;
+/** An inclusive range of status codes, as the monitor's configuration yields it. */
+export interface StatusRange {
+  min: number;
+  max: number;
+}
+
+/** One status (`204`), a class (`'2xx'`), a range (`'200-299'` or `{ min, max }`), or a list of these. */
+export type ExpectedStatus = number | string | StatusRange | ReadonlyArray<number | string | StatusRange>;
+
+/** Credentials sent with the request: exactly one of `basic` or `bearer`. */
+export interface HttpAuth {
+  basic?: { username: string; password: string };
+  /** Sent as `Authorization: Bearer <token>`. */
+  bearer?: string;
+}
+
+/** Certificate checks for https URLs. */
+export interface HttpTlsOptions {
+  /** Accept invalid, expired or self-signed certificates and a wrong host name. Expiry is still checked. */
+  skipVerify?: boolean;
+  /** Degraded when the earliest certificate of the chain expires in fewer days than this. Default: not checked. */
+  expiryDegradedDays?: number;
+  /** Unhealthy when it expires in fewer days than this. Default: not checked (an expired one always is). */
+  expiryUnhealthyDays?: number;
+  /** Trusted CA certificates (PEM) instead of Node's bundled ones, e.g. for an internal CA. */
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+}
 
 export interface HttpProbeOptions {
   /** Credentials in the URL (`https://user:pass@host`) are sent as basic auth and redacted everywhere. */
@@ -11,34 +63,202 @@ export interface HttpProbeOptions {
   /** Default `GET`. */
   method?: string;
   headers?: Record<string, string>;
+  /** Request body, sent as given (set `content-type` in `headers`). */
+  body?: string | Uint8Array;
+  auth?: HttpAuth;
   /** Default `'200-399'`: a redirect answers, but is not followed unless `followRedirects` is set. */
   expectedStatus?: ExpectedStatus;
-  /** Default false: a redirect to a login page or another host should not pass for the service itself. */
+  /** Follow up to 10 redirects and judge the final response. Default false (the monitor's default is true). */
   followRedirects?: boolean;
-  /** Degraded when the response headers take longer than this. */
+  /** Degraded when the whole exchange (headers, and the body when it is read) takes longer than this. */
   degradedAboveMs?: number;
+  /**
+   * Read at most this many bytes of the body; the rest is not downloaded (the connection is closed) and
+   * `facts.bodyTruncated` is set. When unset the body is read (up to {@link DEFAULT_MAX_BODY_BYTES}) only if
+   * `keyword`, `regex` or a `[BODY]` condition needs it; otherwise it is not read at all.
+   */
+  maxBodyBytes?: number;
+  /** What a body longer than `maxBodyBytes` means: `truncate` (default: judge its start) or `fail` (unhealthy). */
+  bodyTooLarge?: 'truncate' | 'fail';
+  /** Healthy only when the body contains this text (or, with `invert`, does not). */
+  keyword?: string;
+  /** Healthy only when the body matches this regular expression (or, with `invert`, does not). */
+  regex?: string | RegExp;
+  invert?: boolean;
+  /** Gatus conditions that must all hold (`[STATUS] == 200`, `[BODY].status == UP`); a failing one is unhealthy. */
+  conditions?: ReadonlyArray<string | Condition>;
+  tls?: HttpTlsOptions;
+  /** Connect over IPv4 or IPv6 only. Default: whichever the resolver offers (both are tried). */
+  ipVersion?: 4 | 6;
 }
 
 export interface HttpCheckOptions extends HttpProbeOptions, CheckOptions {}
 
-interface PreparedRequest {
-  url: string;
-  /** Safe to show. */
-  shownUrl: string;
-  init: RequestInit;
-  method: string;
-  accepts: (status: number) => boolean;
-  expected: string;
-  degradedAboveMs?: number;
-  secrets: string[];
+/** The monitor's default body limit, and the limit when the body is needed but none is given. */
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+/** Redirects followed at most. */
+export const MAX_REDIRECTS = 10;
+
+const DAY_MS = 86_400_000;
+const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|password/i;
+/** Headers that must not follow a redirect to another origin. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const USER_AGENT = 'Vigil health check';
+
+// --- Shared helpers for the network probes ---
+
+/**
+ * A DNS lookup for net/http/tls that reports how long it took. Node skips it for IP addresses (no DNS phase).
+ */
+export function timedLookup(onDone: (ms: number) => void): net.LookupFunction {
+  return ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
+    const start = performance.now();
+    dns.lookup(hostname, options, (error, address, family) => {
+      onDone(since(start));
+      callback(error, address, family);
+    });
+  }) as net.LookupFunction;
 }
 
-const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|password/i;
+/**
+ * How long after the deadline a probe gives up by itself. `runProbe` aborts at the deadline, so its caller sees
+ * Vigil's timeout; this only cuts off a direct caller whose signal never aborts, so no socket is held forever.
+ */
+export const DEADLINE_BACKSTOP_MS = 500;
+
+/** Calls `fail` {@link DEADLINE_BACKSTOP_MS} after the deadline (unless cleared first). */
+export function deadlineBackstop(context: ProbeContext, fail: (error: Error) => void): NodeJS.Timeout {
+  const timer = setTimeout(
+    () => fail(new Error('no answer by the deadline')),
+    Math.max(1, context.deadline - Date.now()) + DEADLINE_BACKSTOP_MS,
+  );
+  timer.unref?.();
+  return timer;
+}
+
+/** `[::1]` → `::1`: URL host names keep the brackets, sockets do not want them. */
+export function bareHost(hostname: string): string {
+  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+}
+
+/** The earliest `notAfter` of a presented chain (from `getPeerCertificate(true)`), epoch ms. */
+export function earliestCertificateExpiry(certificate: PeerCertificate | undefined): number | undefined {
+  let earliest: number | undefined;
+  const seen = new Set<unknown>();
+  let current: (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined = certificate;
+  while (current && !seen.has(current) && Object.keys(current).length > 0) {
+    seen.add(current);
+    const expires = Date.parse(current.valid_to);
+    if (Number.isFinite(expires) && (earliest === undefined || expires < earliest)) earliest = expires;
+    // A self-signed root is its own issuer; the `seen` set also stops any other loop.
+    current = current.issuerCertificate;
+  }
+  return earliest;
+}
+
+export interface ExpiryThresholds {
+  /** Degraded below this many days left. */
+  degradedDays?: number;
+  /** Unhealthy below this many days left. */
+  unhealthyDays?: number;
+}
+
+/** An expired certificate is unhealthy; one expiring within a threshold is degraded or unhealthy. */
+export function certificateExpiryProblem(
+  expiresAt: number,
+  thresholds: ExpiryThresholds,
+  now: number = Date.now(),
+): { status: Exclude<Status, 'healthy'>; message: string } | undefined {
+  const left = expiresAt - now;
+  const on = new Date(expiresAt).toISOString();
+  if (left <= 0) return { status: 'unhealthy', message: `certificate expired on ${on}` };
+  const days = left / DAY_MS;
+  // Rounded down: "expires in 10 days" must not be said of 9.99 days.
+  const shown = days < 10 ? (Math.floor(days * 10) / 10).toFixed(1) : String(Math.floor(days));
+  if (thresholds.unhealthyDays !== undefined && days < thresholds.unhealthyDays) {
+    return {
+      status: 'unhealthy',
+      message: `certificate expires in ${shown} days, on ${on} (unhealthy below ${thresholds.unhealthyDays} days)`,
+    };
+  }
+  if (thresholds.degradedDays !== undefined && days < thresholds.degradedDays) {
+    return {
+      status: 'degraded',
+      message: `certificate expires in ${shown} days, on ${on} (degraded below ${thresholds.degradedDays} days)`,
+    };
+  }
+  return undefined;
+}
+
+export function validateExpiryThresholds(kind: string, thresholds: ExpiryThresholds): void {
+  for (const [name, value] of Object.entries(thresholds)) {
+    if (value !== undefined && !(typeof value === 'number' && value >= 0)) {
+      throw new TypeError(`${kind}: ${name} must be zero or more days`);
+    }
+  }
+  const { degradedDays, unhealthyDays } = thresholds;
+  if (degradedDays !== undefined && unhealthyDays !== undefined && unhealthyDays > degradedDays) {
+    throw new TypeError(`${kind}: the unhealthy expiry threshold must not be above the degraded one`);
+  }
+}
+
+/** Conditions given as text are parsed once (a `ConditionSyntaxError` says which one is wrong). */
+export function parseConditions(conditions: ReadonlyArray<string | Condition> | undefined): Condition[] {
+  return (conditions ?? []).map((c) => (typeof c === 'string' ? parseCondition(c) : c));
+}
+
+/**
+ * Evaluates conditions against a result's facts (`[RESPONSE_TIME]` is `durationMs`), records each outcome in
+ * `facts.conditions`, and makes the result unhealthy when one fails, with the failing outputs in the error
+ * (`condition failed: [STATUS] (500) == 200`). A result that is already unhealthy keeps its error.
+ */
+export function applyConditions(
+  result: ProbeResult,
+  conditions: readonly Condition[],
+  durationMs: number,
+): ProbeResult {
+  if (conditions.length === 0) return result;
+  const context = conditionContext(result.facts, durationMs);
+  const outcomes: ProbeConditionOutcome[] = conditions.map((condition) => {
+    const { success, output } = evaluateCondition(condition, context);
+    return { condition: condition.text, success, output };
+  });
+  const facts: ProbeFacts = { ...result.facts, conditions: outcomes };
+  const failed = outcomes.filter((o) => !o.success).map((o) => o.output);
+  if (failed.length === 0 || result.status === 'unhealthy') return { ...result, facts };
+  const message = `${failed.length === 1 ? 'condition' : 'conditions'} failed: ${failed.join('; ')}`;
+  return {
+    ...result,
+    status: 'unhealthy',
+    error: result.error !== undefined ? `${message}; ${result.error}` : message,
+    facts,
+  };
+}
+
+function addTimings(total: ProbeTimings, hop: ProbeTimings): ProbeTimings {
+  const out: ProbeTimings = { ...total };
+  for (const key of ['dns', 'connect', 'tls', 'firstByte', 'transfer'] as const) {
+    const value = hop[key];
+    if (value !== undefined) out[key] = round2((out[key] ?? 0) + value);
+  }
+  return out;
+}
+
+// --- Preparing a request ---
 
 function statusMatcher(expected: ExpectedStatus): (status: number) => boolean {
-  const items = typeof expected === 'number' || typeof expected === 'string' ? [expected] : expected;
+  const items: ReadonlyArray<number | string | StatusRange> =
+    typeof expected === 'object' && !Array.isArray(expected)
+      ? [expected as StatusRange]
+      : typeof expected === 'number' || typeof expected === 'string'
+        ? [expected]
+        : (expected as ReadonlyArray<number | string | StatusRange>);
   if (items.length === 0) throw new TypeError('http: expectedStatus must not be empty');
   const ranges = items.map((item): [number, number] => {
+    if (typeof item === 'object') {
+      if (Number.isInteger(item.min) && Number.isInteger(item.max) && item.min <= item.max) return [item.min, item.max];
+      throw new TypeError(`http: expectedStatus range ${JSON.stringify(item)} must have whole min <= max`);
+    }
     const text = String(item).trim();
     let match = /^([1-5])xx$/i.exec(text);
     if (match) return [Number(match[1]) * 100, Number(match[1]) * 100 + 99];
@@ -50,7 +270,54 @@ function statusMatcher(expected: ExpectedStatus): (status: number) => boolean {
   return (status) => ranges.some(([low, high]) => status >= low && status <= high);
 }
 
-function prepare(options: HttpProbeOptions): PreparedRequest {
+function describeExpected(expected: ExpectedStatus): string {
+  const items = Array.isArray(expected) ? (expected as ReadonlyArray<number | string | StatusRange>) : [expected];
+  return items
+    .map((item) =>
+      typeof item === 'object' && item !== null
+        ? (item as StatusRange).min === (item as StatusRange).max
+          ? String((item as StatusRange).min)
+          : `${(item as StatusRange).min}-${(item as StatusRange).max}`
+        : String(item),
+    )
+    .join(', ');
+}
+
+interface BodyMatch {
+  test(body: string): boolean;
+  /** `contain "ok"` / `match /ok/`. */
+  what: string;
+  invert: boolean;
+}
+
+/** Everything decided once, before the first run. */
+export interface PreparedHttp {
+  /** Without credentials. */
+  url: URL;
+  /** Safe to show. */
+  shownUrl: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  accepts: (status: number) => boolean;
+  expected: string;
+  degradedAboveMs?: number;
+  /** Undefined: the body is not read. */
+  maxBodyBytes?: number;
+  failWhenTruncated: boolean;
+  match?: BodyMatch;
+  conditions: Condition[];
+  followRedirects: boolean;
+  tls: HttpTlsOptions;
+  family?: 4 | 6;
+  secrets: string[];
+}
+
+/** Validates and prepares the options (throws `TypeError` for a mistake); `http` and `health` share it. */
+export function prepareHttp(
+  options: HttpProbeOptions,
+  defaults: { expectedStatus?: ExpectedStatus; readBody?: boolean; accept?: string } = {},
+): PreparedHttp {
   const raw = String(options.url);
   let parsed: URL;
   try {
@@ -62,82 +329,556 @@ function prepare(options: HttpProbeOptions): PreparedRequest {
     throw new TypeError(`http: url must be http or https, got "${parsed.protocol}"`);
   }
   const method = (options.method ?? 'GET').toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new TypeError(`http: invalid method "${method}"`);
   if (options.degradedAboveMs !== undefined && !(options.degradedAboveMs >= 0)) {
     throw new TypeError('http: degradedAboveMs must be zero or more milliseconds');
   }
-  const expected = options.expectedStatus ?? '200-399';
+  if (options.maxBodyBytes !== undefined && !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes >= 0)) {
+    throw new TypeError('http: maxBodyBytes must be a whole number of bytes, zero or more');
+  }
+  if (options.keyword !== undefined && options.regex !== undefined) {
+    throw new TypeError('http: set keyword or regex, not both');
+  }
+  if (options.invert && options.keyword === undefined && options.regex === undefined) {
+    throw new TypeError('http: invert needs a keyword or a regex');
+  }
+  const tlsOptions = options.tls ?? {};
+  validateExpiryThresholds('http', {
+    degradedDays: tlsOptions.expiryDegradedDays,
+    unhealthyDays: tlsOptions.expiryUnhealthyDays,
+  });
+  const expected = options.expectedStatus ?? defaults.expectedStatus ?? '200-399';
+  const accepts = statusMatcher(expected);
+  const conditions = parseConditions(options.conditions);
+
   const secrets = secretsInUrl(raw);
-  const headers = new Headers(options.headers);
-  for (const [name, value] of headers) if (SENSITIVE_HEADER.test(name)) secrets.push(value);
-  // fetch refuses URLs with credentials; send them the way a browser would.
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: defaults.accept ?? '*/*' };
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    headers[name.toLowerCase()] = value;
+    if (SENSITIVE_HEADER.test(name)) secrets.push(value);
+  }
+  const setAuthorization = (value: string, secret: string) => {
+    if (headers.authorization === undefined) headers.authorization = value;
+    secrets.push(secret);
+  };
+  if (options.auth !== undefined) {
+    const { basic, bearer } = options.auth;
+    if ((basic === undefined) === (bearer === undefined))
+      throw new TypeError('http: auth takes exactly one of basic or bearer');
+    if (basic) {
+      const encoded = Buffer.from(`${basic.username}:${basic.password}`, 'utf8').toString('base64');
+      setAuthorization(`Basic ${encoded}`, encoded);
+      secrets.push(basic.password);
+    } else if (bearer !== undefined) {
+      setAuthorization(`Bearer ${bearer}`, bearer);
+    }
+  }
+  // Credentials in the URL are sent the way a browser would, and never shown.
   if (parsed.username || parsed.password) {
-    const basic = Buffer.from(
+    const encoded = Buffer.from(
       `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`,
       'utf8',
     ).toString('base64');
-    if (!headers.has('authorization')) headers.set('authorization', `Basic ${basic}`);
-    secrets.push(basic);
+    setAuthorization(`Basic ${encoded}`, encoded);
     parsed.username = '';
     parsed.password = '';
   }
+  const body = options.body === undefined ? undefined : Buffer.from(options.body);
+
+  let match: BodyMatch | undefined;
+  if (options.keyword !== undefined) {
+    const keyword = options.keyword;
+    match = { test: (text) => text.includes(keyword), what: `contain "${shorten(keyword)}"`, invert: !!options.invert };
+  } else if (options.regex !== undefined) {
+    let regex: RegExp;
+    try {
+      regex = typeof options.regex === 'string' ? new RegExp(options.regex) : options.regex;
+    } catch (error) {
+      throw new TypeError(`http: invalid regex: ${errorMessage(error)}`);
+    }
+    // A global or sticky regex keeps state between tests; a copy without those flags does not.
+    const stateless = new RegExp(regex.source, regex.flags.replace(/[gy]/g, ''));
+    match = {
+      test: (text) => stateless.test(text),
+      what: `match /${shorten(regex.source)}/`,
+      invert: !!options.invert,
+    };
+  }
+  const needsBody =
+    defaults.readBody === true ||
+    match !== undefined ||
+    conditions.some((c) => c.placeholders.includes('BODY')) ||
+    options.maxBodyBytes !== undefined;
   return {
-    url: parsed.toString(),
+    url: parsed,
     shownUrl: redactUrl(raw),
     method,
-    init: { method, headers, redirect: options.followRedirects ? 'follow' : 'manual' },
-    accepts: statusMatcher(expected),
-    expected: Array.isArray(expected) ? expected.join(', ') : String(expected),
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    accepts,
+    expected: describeExpected(expected),
     ...(options.degradedAboveMs !== undefined ? { degradedAboveMs: options.degradedAboveMs } : {}),
+    ...(needsBody ? { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES } : {}),
+    failWhenTruncated: options.bodyTooLarge === 'fail',
+    ...(match !== undefined ? { match } : {}),
+    conditions,
+    followRedirects: options.followRedirects ?? false,
+    tls: tlsOptions,
+    ...(options.ipVersion !== undefined ? { family: options.ipVersion } : {}),
     secrets,
   };
 }
 
-async function request(prepared: PreparedRequest, context: ProbeContext): Promise<ProbeResult> {
-  const started = performance.now();
-  let response: Response;
-  try {
-    response = await fetch(prepared.url, { ...prepared.init, signal: context.signal });
-  } catch (error) {
-    return {
-      status: 'unhealthy',
-      details: { url: prepared.shownUrl },
-      error: `${prepared.method} ${prepared.shownUrl} failed: ${fetchErrorMessage(error)}`,
+function shorten(text: string, max = 100): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+// --- One exchange (with redirects) ---
+
+/** What came back: the final response of the redirect chain. */
+export interface HttpExchange {
+  statusCode: number;
+  headers: http.IncomingHttpHeaders;
+  /** Undefined when the body was not read. */
+  body?: string;
+  bodyTruncated: boolean;
+  /** Summed over redirects. */
+  timings: ProbeTimings;
+  ip?: string;
+  /** Earliest over every TLS connection of the chain. */
+  certificateExpiresAt?: number;
+  redirects: number;
+  /** The URL of the final response, safe to show. */
+  finalUrl: string;
+  /** The whole exchange, redirects and body included. */
+  latencyMs: number;
+}
+
+/** A failed exchange, with what was seen before it failed. */
+export class HttpExchangeError extends Error {
+  constructor(
+    message: string,
+    readonly facts: ProbeFacts,
+  ) {
+    super(message);
+    this.name = 'HttpExchangeError';
+  }
+}
+
+interface Hop {
+  statusCode: number;
+  headers: http.IncomingHttpHeaders;
+  body?: string;
+  bodyTruncated: boolean;
+  timings: ProbeTimings;
+  ip?: string;
+  certificateExpiresAt?: number;
+}
+
+interface HopRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  /** Read the body (up to this many bytes) or not. */
+  maxBodyBytes?: number;
+}
+
+class HopError extends Error {
+  constructor(
+    readonly reason: unknown,
+    readonly facts: ProbeFacts,
+  ) {
+    super(errorMessage(reason));
+  }
+}
+
+/**
+ * One request on a fresh connection. Resolves with the response (and the body, if asked), rejects with a
+ * HopError. The socket is destroyed when the signal aborts, when the deadline passes, when the body limit is
+ * reached, and after the response in any case: nothing outlives the call.
+ */
+function requestOnce(hop: HopRequest, prepared: PreparedHttp, context: ProbeContext): Promise<Hop> {
+  return new Promise<Hop>((resolve, reject) => {
+    const start = performance.now();
+    const timings: ProbeTimings = {};
+    let lookupEnd: number | undefined;
+    let connectAt: number | undefined;
+    let secureAt: number | undefined;
+    let responseAt: number | undefined;
+    let ip: string | undefined;
+    let certificateExpiresAt: number | undefined;
+    const isHttps = hop.url.protocol === 'https:';
+    let response: http.IncomingMessage | undefined;
+
+    const facts = (): ProbeFacts => ({
+      ...(response?.statusCode !== undefined ? { statusCode: response.statusCode } : {}),
+      connected: connectAt !== undefined,
+      timings: { ...timings },
+      ...(ip !== undefined ? { ip } : {}),
+      ...(certificateExpiresAt !== undefined ? { certificateExpiresAt } : {}),
+    });
+
+    const requestOptions: https.RequestOptions = {
+      protocol: hop.url.protocol,
+      hostname: bareHost(hop.url.hostname),
+      port: hop.url.port || (isHttps ? 443 : 80),
+      path: `${hop.url.pathname}${hop.url.search}`,
+      method: hop.method,
+      headers: hop.body !== undefined ? { ...hop.headers, 'content-length': String(hop.body.length) } : hop.headers,
+      // A fresh connection each time: timings are real, and nothing is kept between runs.
+      agent: false,
+      lookup: timedLookup((ms) => {
+        lookupEnd = performance.now();
+        timings.dns = ms;
+      }),
+      ...(prepared.family !== undefined ? { family: prepared.family } : {}),
+      ...(isHttps
+        ? {
+            rejectUnauthorized: prepared.tls.skipVerify !== true,
+            ...(prepared.tls.ca !== undefined
+              ? { ca: prepared.tls.ca as string | Buffer | Array<string | Buffer> }
+              : {}),
+          }
+        : {}),
     };
-  }
-  const latencyMs = round2(performance.now() - started);
-  // The body is not needed; cancelling it closes the stream so the socket is not held until GC.
-  await response.body?.cancel().catch(() => {});
 
-  const result: ProbeResult = {
-    status: 'healthy',
-    details: { status_code: response.status, url: prepared.shownUrl, latency_ms: latencyMs },
-    measurements: [{ measurement: 'responseTime', value: latencyMs, unit: 'ms' }],
+    let settled = false;
+    let stopListening: () => void = () => {};
+    // Armed first, so every way out below can clear it; `fail` is only called from the timer.
+    const deadlineTimer = deadlineBackstop(context, (error) => fail(error));
+    const req = (isHttps ? https : http).request(requestOptions);
+
+    const cleanup = once(() => {
+      stopListening();
+      clearTimeout(deadlineTimer);
+      response?.destroy();
+      req.destroy();
+    });
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      reject(new HopError(error, facts()));
+    };
+    const succeed = (value: Hop) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve(value);
+    };
+
+    stopListening = onAbort(context.signal, () =>
+      fail(context.signal.reason instanceof Error ? context.signal.reason : new Error('aborted')),
+    );
+
+    req.on('socket', (socket) => {
+      socket.once('connect', () => {
+        connectAt = performance.now();
+        timings.connect = round2(connectAt - (lookupEnd ?? start));
+        ip = socket.remoteAddress;
+      });
+      if (isHttps) {
+        socket.once('secureConnect', () => {
+          secureAt = performance.now();
+          if (connectAt !== undefined) timings.tls = round2(secureAt - connectAt);
+          certificateExpiresAt = earliestCertificateExpiry((socket as TLSSocket).getPeerCertificate(true));
+        });
+      }
+    });
+    req.on('error', fail);
+    req.on('response', (res) => {
+      response = res;
+      responseAt = performance.now();
+      const ready = secureAt ?? connectAt ?? start;
+      timings.firstByte = round2(responseAt - ready);
+      const hopResult = (body?: string, truncated = false): Hop => ({
+        statusCode: res.statusCode ?? 0,
+        headers: res.headers,
+        ...(body !== undefined ? { body } : {}),
+        bodyTruncated: truncated,
+        timings: { ...timings },
+        ...(ip !== undefined ? { ip } : {}),
+        ...(certificateExpiresAt !== undefined ? { certificateExpiresAt } : {}),
+      });
+      const status = res.statusCode ?? 0;
+      const isRedirect = prepared.followRedirects && status >= 300 && status < 400 && res.headers.location;
+      const limit = hop.maxBodyBytes;
+      if (limit === undefined || isRedirect || hop.method === 'HEAD') {
+        // The body is not wanted: closing the connection is cheaper than draining it, and never waits.
+        succeed(hopResult());
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      const finish = (truncated: boolean) => {
+        timings.transfer = round2(performance.now() - (responseAt ?? start));
+        succeed(hopResult(Buffer.concat(chunks, bytes).toString('utf8'), truncated));
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        const room = limit - bytes;
+        if (chunk.length > room) {
+          if (room > 0) chunks.push(chunk.subarray(0, room));
+          bytes += Math.max(0, room);
+          // Stop downloading: the rest of a 1 GB body is never read.
+          finish(true);
+          return;
+        }
+        chunks.push(chunk);
+        bytes += chunk.length;
+      });
+      res.on('end', () => finish(false));
+      res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete) fail(new Error('the connection closed before the body was complete'));
+      });
+    });
+    req.end(hop.body);
+  });
+}
+
+const REDIRECT_TO_GET = new Set([301, 302, 303]);
+
+/** The request, following redirects when asked to. Rejects with an {@link HttpExchangeError}. */
+export async function runHttpExchange(prepared: PreparedHttp, context: ProbeContext): Promise<HttpExchange> {
+  const start = performance.now();
+  let url = prepared.url;
+  let method = prepared.method;
+  let headers = prepared.headers;
+  let body = prepared.body;
+  let timings: ProbeTimings = {};
+  let certificateExpiresAt: number | undefined;
+  for (let redirects = 0; ; redirects++) {
+    let hop: Hop;
+    try {
+      hop = await requestOnce(
+        {
+          url,
+          method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          ...(prepared.maxBodyBytes !== undefined ? { maxBodyBytes: prepared.maxBodyBytes } : {}),
+        },
+        prepared,
+        context,
+      );
+    } catch (error) {
+      const hopFacts = error instanceof HopError ? error.facts : {};
+      const expiry = minDefined(certificateExpiresAt, hopFacts.certificateExpiresAt);
+      const where =
+        redirects > 0
+          ? ` (after ${redirects} redirect${redirects === 1 ? '' : 's'}, at ${redactUrl(url.toString())})`
+          : '';
+      throw new HttpExchangeError(
+        `${prepared.method} ${prepared.shownUrl} failed${where}: ${errorMessage(error instanceof HopError ? error.reason : error)}`,
+        {
+          ...hopFacts,
+          timings: addTimings(timings, hopFacts.timings ?? {}),
+          ...(expiry !== undefined ? { certificateExpiresAt: expiry } : {}),
+        },
+      );
+    }
+    timings = addTimings(timings, hop.timings);
+    certificateExpiresAt = minDefined(certificateExpiresAt, hop.certificateExpiresAt);
+    const location = hop.headers.location;
+    if (!prepared.followRedirects || hop.statusCode < 300 || hop.statusCode >= 400 || !location) {
+      return {
+        statusCode: hop.statusCode,
+        headers: hop.headers,
+        ...(hop.body !== undefined ? { body: hop.body } : {}),
+        bodyTruncated: hop.bodyTruncated,
+        timings,
+        ...(hop.ip !== undefined ? { ip: hop.ip } : {}),
+        ...(certificateExpiresAt !== undefined ? { certificateExpiresAt } : {}),
+        redirects,
+        finalUrl: redirects === 0 ? prepared.shownUrl : redactUrl(url.toString()),
+        latencyMs: since(start),
+      };
+    }
+    const facts: ProbeFacts = {
+      statusCode: hop.statusCode,
+      connected: true,
+      timings,
+      ...(hop.ip !== undefined ? { ip: hop.ip } : {}),
+      ...(certificateExpiresAt !== undefined ? { certificateExpiresAt } : {}),
+    };
+    if (redirects >= MAX_REDIRECTS) {
+      throw new HttpExchangeError(
+        `${prepared.method} ${prepared.shownUrl} failed: more than ${MAX_REDIRECTS} redirects`,
+        facts,
+      );
+    }
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw new HttpExchangeError(`${prepared.method} ${prepared.shownUrl} failed: invalid redirect location`, facts);
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new HttpExchangeError(
+        `${prepared.method} ${prepared.shownUrl} failed: redirected to a ${next.protocol.replace(/:$/, '')} URL`,
+        facts,
+      );
+    }
+    // As browsers do: 303 (and 301/302 after a POST) become a GET without a body.
+    if ((hop.statusCode === 303 && method !== 'HEAD') || (REDIRECT_TO_GET.has(hop.statusCode) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+      headers = withoutHeaders(headers, ['content-type', 'content-length']);
+    }
+    // Credentials stay with the origin they were given for.
+    if (next.origin !== url.origin) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
+    if (next.username || next.password) {
+      next.username = '';
+      next.password = '';
+    }
+    url = next;
+  }
+}
+
+function withoutHeaders(headers: Record<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name)));
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+// --- Judging the exchange ---
+
+/** What a caller that understands the body (the `health` probe) adds to the verdict. */
+export interface BodyVerdict {
+  status: Status;
+  /** Why it is not healthy. */
+  message?: string;
+  /** True when the body was understood, so it explains an unexpected status code (a 503 with reasons). */
+  explainsStatus: boolean;
+  details?: Record<string, unknown>;
+  components?: Record<string, Status>;
+}
+
+interface Problem {
+  status: Exclude<Status, 'healthy'>;
+  message: string;
+}
+
+/** The verdict on an exchange: status, body, certificate, response time, then conditions. */
+export function judgeHttpExchange(prepared: PreparedHttp, ex: HttpExchange, verdict?: BodyVerdict): ProbeResult {
+  const problems: Problem[] = [];
+  const facts: ProbeFacts = {
+    statusCode: ex.statusCode,
+    timings: ex.timings,
+    connected: true,
+    ...(ex.ip !== undefined ? { ip: ex.ip } : {}),
+    ...(ex.body !== undefined ? { body: ex.body, bodyTruncated: ex.bodyTruncated } : {}),
+    ...(ex.certificateExpiresAt !== undefined ? { certificateExpiresAt: ex.certificateExpiresAt } : {}),
+    ...(verdict?.components !== undefined ? { components: verdict.components } : {}),
   };
-  if (!prepared.accepts(response.status)) {
-    result.status = 'unhealthy';
-    result.error = `${prepared.method} ${prepared.shownUrl} returned status ${response.status} (expected ${prepared.expected})`;
-  } else if (prepared.degradedAboveMs !== undefined && latencyMs > prepared.degradedAboveMs) {
-    result.status = 'degraded';
-    result.error = `${prepared.method} ${prepared.shownUrl} took ${latencyMs} ms (above ${prepared.degradedAboveMs} ms)`;
+  const target = `${prepared.method} ${prepared.shownUrl}`;
+
+  const statusAccepted = prepared.accepts(ex.statusCode);
+  // A health endpoint's 503 with a body that names what failed: the body is the better explanation.
+  const explained = verdict !== undefined && verdict.explainsStatus && verdict.status !== 'healthy';
+  if (!statusAccepted) {
+    problems.push({
+      status: 'unhealthy',
+      message:
+        explained && verdict.message !== undefined
+          ? `${verdict.message} (status ${ex.statusCode})`
+          : `${target} returned status ${ex.statusCode} (expected ${prepared.expected})`,
+    });
   }
-  return result;
+  if (verdict !== undefined && verdict.status !== 'healthy' && !(explained && !statusAccepted)) {
+    problems.push({ status: verdict.status, message: verdict.message ?? `the endpoint reports ${verdict.status}` });
+  }
+  if (ex.bodyTruncated && prepared.failWhenTruncated) {
+    problems.push({ status: 'unhealthy', message: `the body is larger than ${prepared.maxBodyBytes} bytes` });
+  }
+  if (prepared.match && ex.body !== undefined) {
+    const found = prepared.match.test(ex.body);
+    if (found === prepared.match.invert) {
+      const within = ex.bodyTruncated ? ` (in its first ${prepared.maxBodyBytes} bytes)` : '';
+      problems.push({
+        status: 'unhealthy',
+        message: `the body ${found ? 'does' : 'does not'} ${prepared.match.what}${within}`,
+      });
+    }
+  }
+  if (ex.certificateExpiresAt !== undefined) {
+    const problem = certificateExpiryProblem(ex.certificateExpiresAt, {
+      degradedDays: prepared.tls.expiryDegradedDays,
+      unhealthyDays: prepared.tls.expiryUnhealthyDays,
+    });
+    if (problem) problems.push(problem);
+  }
+  if (prepared.degradedAboveMs !== undefined && ex.latencyMs > prepared.degradedAboveMs) {
+    problems.push({
+      status: 'degraded',
+      message: `${target} took ${ex.latencyMs} ms (above ${prepared.degradedAboveMs} ms)`,
+    });
+  }
+
+  let status: Status = 'healthy';
+  for (const problem of problems) status = worstOf(status, problem.status);
+  const ordered = [
+    ...problems.filter((p) => p.status === 'unhealthy'),
+    ...problems.filter((p) => p.status === 'degraded'),
+  ];
+  const result: ProbeResult = {
+    status,
+    details: {
+      status_code: ex.statusCode,
+      url: prepared.shownUrl,
+      latency_ms: ex.latencyMs,
+      ...(ex.redirects > 0 ? { redirects: ex.redirects, final_url: ex.finalUrl } : {}),
+      ...(ex.certificateExpiresAt !== undefined
+        ? { certificate_expires_at: new Date(ex.certificateExpiresAt).toISOString() }
+        : {}),
+      ...verdict?.details,
+    },
+    measurements: [{ measurement: 'responseTime', value: ex.latencyMs, unit: 'ms' }],
+    facts,
+    ...(ordered.length > 0 ? { error: ordered.map((p) => p.message).join('; ') } : {}),
+  };
+  return applyConditions(result, prepared.conditions, ex.latencyMs);
 }
 
-/** Node's fetch rejects with "fetch failed" and keeps the real reason (ECONNREFUSED, ENOTFOUND…) in `cause`. */
-function fetchErrorMessage(error: unknown): string {
-  if (error instanceof TypeError && error.cause !== undefined) return errorMessage(error.cause);
-  return errorMessage(error);
+/** The result of a failed exchange: unhealthy, with what was seen (conditions still recorded). */
+export function httpFailureResult(prepared: PreparedHttp, error: unknown, durationMs: number): ProbeResult {
+  const facts = error instanceof HttpExchangeError ? error.facts : { connected: false };
+  const message =
+    error instanceof HttpExchangeError
+      ? error.message
+      : `${prepared.method} ${prepared.shownUrl} failed: ${errorMessage(error)}`;
+  return applyConditions(
+    { status: 'unhealthy', details: { url: prepared.shownUrl }, error: message, facts },
+    prepared.conditions,
+    durationMs,
+  );
 }
 
-export const httpProbe: Probe<HttpProbeOptions> = (options, context) => request(prepare(options), context);
+async function run(prepared: PreparedHttp, context: ProbeContext): Promise<ProbeResult> {
+  const start = performance.now();
+  try {
+    return judgeHttpExchange(prepared, await runHttpExchange(prepared, context));
+  } catch (error) {
+    return httpFailureResult(prepared, error, since(start));
+  }
+}
+
+/** A request to a URL, judged on its status, body, certificate, response time and conditions. */
+export const httpProbe: Probe<HttpProbeOptions> = (options, context) => run(prepareHttp(options), context);
 
 /** An HTTP dependency answers with an expected status. */
 export function httpCheck(options: HttpCheckOptions): Check {
-  const prepared = prepare(options);
+  const prepared = prepareHttp(options);
   return defineCheck(
     { kind: 'http', componentType: 'component' },
     options,
-    (context) => request(prepared, context),
+    (context) => run(prepared, context),
     prepared.secrets,
   );
 }
