@@ -1,0 +1,64 @@
+/**
+ * Incidents (periods during which a monitor was not healthy), newest first, for one monitor or for every
+ * monitor the caller may see.
+ */
+import { sanitizeMessage } from '@vigil/core';
+import { json, type Reply } from '../http/json.js';
+import type { Incident } from '../model.js';
+import {
+  API_PREFIX,
+  type ApiContext,
+  type ApiRouter,
+  findMonitor,
+  intParam,
+  isoTime,
+  seesEverything,
+  singleParam,
+  visibleMonitors,
+} from './context.js';
+
+export const INCIDENTS_DEFAULT_LIMIT = 50;
+export const INCIDENTS_MAX_LIMIT = 1000;
+/** Anonymous callers: rows read (then filtered to public monitors) stop growing here. */
+const SCAN_LIMIT = 20_000;
+
+export function incidentJson(incident: Incident): Record<string, unknown> {
+  return {
+    id: incident.id,
+    monitor: incident.monitorId,
+    status: incident.status,
+    started_at: isoTime(incident.startedAt),
+    ended_at: isoTime(incident.endedAt),
+    cause: incident.cause === undefined ? null : sanitizeMessage(incident.cause),
+  };
+}
+
+/** Incidents of the monitors in `visible`: reads more rows until enough pass the filter or none are left. */
+async function visibleIncidents(ctx: ApiContext, visible: ReadonlySet<string>, limit: number): Promise<Incident[]> {
+  let scan = limit;
+  for (;;) {
+    const rows = await ctx.deps.store.incidents({ limit: scan });
+    const kept = rows.filter((incident) => visible.has(incident.monitorId));
+    if (kept.length >= limit || rows.length < scan || scan >= SCAN_LIMIT) return kept.slice(0, limit);
+    scan = Math.min(scan * 4, SCAN_LIMIT);
+  }
+}
+
+async function incidents(ctx: ApiContext): Promise<Reply> {
+  const limit = intParam(ctx.query, 'limit', { default: INCIDENTS_DEFAULT_LIMIT, min: 1, max: INCIDENTS_MAX_LIMIT });
+  const id = singleParam(ctx.query, 'monitor');
+  let rows: Incident[];
+  if (id !== undefined && id !== '') {
+    rows = await ctx.deps.store.incidents({ monitorId: findMonitor(ctx, id).id, limit });
+  } else if (seesEverything(ctx.caller)) {
+    rows = await ctx.deps.store.incidents({ limit });
+  } else {
+    const visible = new Set(visibleMonitors(ctx).map((monitor) => monitor.id));
+    rows = visible.size === 0 ? [] : await visibleIncidents(ctx, visible, limit);
+  }
+  return json(200, { incidents: rows.slice(0, limit).map(incidentJson) });
+}
+
+export function registerIncidentRoutes(router: ApiRouter): void {
+  router.add('GET', `${API_PREFIX}/incidents`, incidents);
+}

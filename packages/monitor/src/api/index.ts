@@ -1,0 +1,165 @@
+/**
+ * The REST API under /api/v1, as a plain node:http handler to mount next to /health, /metrics and /ping:
+ * `createApiHandler(deps)(req, res, next)` answers paths under /api/v1 and calls `next()` for the others.
+ *
+ * Per request: CORS (preflights answered here), routing (404, 405 with Allow), the caller (401 for a bad
+ * token; writes need one), then the resource's handler. Every answer is JSON; errors are
+ * `{ "error": { "code", "message" } }`; internal errors are logged, sanitized, and answered without details.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sanitizeMessage } from '@vigil/core';
+import { createAuthenticator, tokenRequired } from '../http/auth.js';
+import { DEFAULT_BODY_LIMIT, checkDeclaredLength, readJsonBody } from '../http/body.js';
+import { createCorsPolicy } from '../http/cors.js';
+import { HttpError, quote } from '../http/errors.js';
+import { errorReply, internalErrorReply, noContent, type Reply, writeReply } from '../http/json.js';
+import { parseRequestTarget, Router } from '../http/router.js';
+import { API_PREFIX, type ApiContext, type ApiHandler, type ApiRouter, type ResolvedDeps } from './context.js';
+import { registerIncidentRoutes } from './incidents.js';
+import { registerMonitorRoutes } from './monitors.js';
+import { registerOpenApiRoute } from './openapi.js';
+import { registerResultRoutes } from './results.js';
+import type { ApiDeps } from './types.js';
+import { registerUptimeRoutes } from './uptime.js';
+
+export type { ApiDeps, MonitorControl, MonitorDefaults, MonitorDefinition, MonitorView } from './types.js';
+export { HttpError } from '../http/errors.js';
+export { API_PREFIX } from './context.js';
+export { describeTarget, redactDefinition, redactUrlText } from './redact.js';
+export { monitorViewOf } from './monitors.js';
+export { openApiDocument } from './openapi.js';
+export { createApiToken, hashToken, TOKEN_PREFIX } from './tokens.js';
+
+export type NextFunction = (error?: unknown) => void;
+export type ApiRequestHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+
+/** Every route of the API (the OpenAPI test walks them). */
+export function createApiRouter(): ApiRouter {
+  const router = new Router<ApiHandler>();
+  registerMonitorRoutes(router);
+  registerResultRoutes(router);
+  registerUptimeRoutes(router);
+  registerIncidentRoutes(router);
+  registerOpenApiRoute(router);
+  return router;
+}
+
+/** Whether a request path belongs to the API. */
+export function isApiPath(path: string): boolean {
+  return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
+  const resolved: ResolvedDeps = {
+    store: deps.store,
+    monitors: deps.monitors,
+    control: deps.control,
+    corsOrigins: deps.corsOrigins,
+    now: deps.now ?? Date.now,
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
+    log: deps.log ?? ((message) => console.error(message)),
+    ...(deps.defaults ? { defaults: deps.defaults } : {}),
+  };
+  const router = createApiRouter();
+  const cors = createCorsPolicy(resolved.corsOrigins);
+  const authenticate = createAuthenticator({
+    store: resolved.store,
+    now: resolved.now,
+    onTouchError: (error) => resolved.log(`vigil api: recording a token's use failed: ${describe(error)}`),
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const corsHeaders = cors.headersFor(origin);
+    const reply = async (): Promise<Reply> => {
+      const requested = req.headers['access-control-request-method'];
+      if (method === 'OPTIONS') {
+        const allowed = router.allowedMethods(path);
+        if (allowed.length === 0) throw notFoundRoute(method, path);
+        if (typeof requested !== 'string') return noContent({ Allow: allowed.join(', ') });
+        const requestHeaders = req.headers['access-control-request-headers'];
+        return noContent({
+          Allow: allowed.join(', '),
+          ...cors.preflight({
+            origin,
+            method: requested,
+            headers: Array.isArray(requestHeaders) ? requestHeaders.join(',') : requestHeaders,
+            allowed,
+          }),
+        });
+      }
+      const match = router.match(method, path);
+      if (match.kind === 'not-found') throw notFoundRoute(method, path);
+      if (match.kind === 'method-not-allowed') {
+        throw new HttpError(
+          405,
+          'method_not_allowed',
+          `${shownMethod(method)} is not allowed on ${shownPath(path)} (allowed: ${match.allowed.join(', ')})`,
+          { Allow: match.allowed.join(', ') },
+        );
+      }
+      const caller = await authenticate(req);
+      const write = !READ_METHODS.has(method);
+      if (write && caller.kind === 'anonymous') throw tokenRequired();
+      // Bodies are only read by the routes that take one; a declared oversize body is refused everywhere.
+      checkDeclaredLength(req, resolved.maxBodyBytes);
+      const ctx: ApiContext = {
+        req,
+        params: match.params,
+        query,
+        caller,
+        deps: resolved,
+        json: () => readJsonBody(req, resolved.maxBodyBytes),
+      };
+      return match.handler(ctx);
+    };
+    let answer: Reply;
+    try {
+      answer = await reply();
+    } catch (error) {
+      if (error instanceof HttpError) answer = errorReply(error);
+      else {
+        resolved.log(`vigil api: ${method} ${path} failed: ${describe(error)}`);
+        answer = internalErrorReply();
+      }
+    }
+    writeReply(req, res, answer, corsHeaders);
+  };
+
+  return (req, res, next) => {
+    let target: ReturnType<typeof parseRequestTarget>;
+    try {
+      target = parseRequestTarget(req.url);
+    } catch {
+      target = { path: '/', query: new URLSearchParams() };
+    }
+    if (!isApiPath(target.path)) {
+      if (next) next();
+      else writeReply(req, res, errorReply(notFoundRoute(req.method ?? 'GET', target.path)));
+      return;
+    }
+    handle(req, res, target.path, target.query).catch((error: unknown) => {
+      resolved.log(`vigil api: writing a response failed: ${describe(error)}`);
+      if (!res.headersSent) writeReply(req, res, internalErrorReply());
+      else res.destroy();
+    });
+  };
+}
+
+function notFoundRoute(method: string, path: string): HttpError {
+  return new HttpError(
+    404,
+    'not_found',
+    `no route for ${shownMethod(method)} ${shownPath(path)}: the routes are listed in ${API_PREFIX}/openapi.json`,
+  );
+}
+
+const shownMethod = (method: string) => (/^[A-Za-z-]{1,20}$/.test(method) ? method.toUpperCase() : quote(method, 20));
+const shownPath = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
+
+function describe(error: unknown): string {
+  return sanitizeMessage(error instanceof Error ? `${error.message}` : String(error));
+}

@@ -1,0 +1,70 @@
+/**
+ * Results: the latest checks of a monitor, newest first (`/api/v1/monitors/:id/results?limit=60`), and the
+ * same under the seeds' name, `/api/v1/signals?monitor=ID`.
+ */
+import { sanitizeMessage } from '@vigil/core';
+import { badRequest } from '../http/errors.js';
+import { json, type Reply } from '../http/json.js';
+import type { CheckResult, PhaseTimings } from '../model.js';
+import { API_PREFIX, type ApiContext, type ApiRouter, findMonitor, intParam, isoTime, singleParam } from './context.js';
+
+export const RESULTS_DEFAULT_LIMIT = 60;
+export const RESULTS_MAX_LIMIT = 1000;
+
+const TIMING_NAMES: Record<keyof PhaseTimings, string> = {
+  dns: 'dns_ms',
+  connect: 'connect_ms',
+  tls: 'tls_ms',
+  firstByte: 'first_byte_ms',
+  transfer: 'transfer_ms',
+};
+
+function timingsJson(timings: PhaseTimings | undefined): Record<string, number> | null {
+  if (!timings) return null;
+  const out: Record<string, number> = {};
+  for (const [key, name] of Object.entries(TIMING_NAMES)) {
+    const value = timings[key as keyof PhaseTimings];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** One result as JSON. Texts are sanitized again on the way out (they are stored sanitized already). */
+export function resultJson(result: CheckResult): Record<string, unknown> {
+  return {
+    at: isoTime(result.at),
+    status: result.status,
+    latency_ms: result.latencyMs,
+    status_code: result.statusCode ?? null,
+    timings: timingsJson(result.timings),
+    error: result.error === undefined ? null : sanitizeMessage(result.error),
+    components: result.components ?? null,
+    conditions:
+      result.conditions?.map((c) => ({
+        condition: c.condition,
+        success: c.success,
+        output: sanitizeMessage(c.output),
+      })) ?? null,
+    certificate_expires_at: isoTime(result.certificateExpiresAt),
+    location: result.location,
+  };
+}
+
+async function results(ctx: ApiContext, id: string): Promise<Reply> {
+  const monitor = findMonitor(ctx, id);
+  const limit = intParam(ctx.query, 'limit', { default: RESULTS_DEFAULT_LIMIT, min: 1, max: RESULTS_MAX_LIMIT });
+  const rows = await ctx.deps.store.latestResults(monitor.id, limit);
+  return json(200, { monitor: monitor.id, results: rows.slice(0, limit).map(resultJson) });
+}
+
+export function registerResultRoutes(router: ApiRouter): void {
+  router
+    .add('GET', `${API_PREFIX}/monitors/:id/results`, (ctx) => results(ctx, ctx.params.id as string))
+    .add('GET', `${API_PREFIX}/signals`, (ctx) => {
+      const id = singleParam(ctx.query, 'monitor');
+      if (id === undefined || id === '') {
+        throw badRequest('query parameter monitor is required: /api/v1/signals?monitor=ID');
+      }
+      return results(ctx, id);
+    });
+}

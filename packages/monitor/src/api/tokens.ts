@@ -1,0 +1,77 @@
+/**
+ * API tokens: `vgl_` + 32 random bytes (base64url). Only the SHA-256 of a token is stored; the token itself is
+ * shown once, when it is created. A request's token is hashed and looked up: nothing about the stored tokens
+ * can be learnt from the answers or their timing.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Store, StoredToken } from '../store/store.js';
+
+export const TOKEN_PREFIX = 'vgl_';
+const TOKEN_BYTES = 32;
+/** The shape of a token this version creates: `vgl_` and 43 base64url characters. */
+export const TOKEN_PATTERN = /^vgl_[A-Za-z0-9_-]{43}$/;
+export const TOKEN_NAME_MAX = 100;
+
+export type RandomBytes = (size: number) => Buffer;
+
+/** A new secret token. */
+export function generateToken(random: RandomBytes = randomBytes): string {
+  return `${TOKEN_PREFIX}${random(TOKEN_BYTES).toString('base64url')}`;
+}
+
+/** What is stored and looked up: SHA-256 of the whole token, hex. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A token's public id (`tok_` + 12 hex characters): shown in lists and used to revoke it. */
+export function generateTokenId(random: RandomBytes = randomBytes): string {
+  return `tok_${random(6).toString('hex')}`;
+}
+
+/** Why a token name is refused, or undefined when it is fine. */
+export function tokenNameProblem(name: string): string | undefined {
+  if (name.trim() === '') return 'must not be empty';
+  if (name.length > TOKEN_NAME_MAX) return `must be at most ${TOKEN_NAME_MAX} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'must not contain control characters';
+  return undefined;
+}
+
+export interface CreatedToken {
+  /** The secret: shown once, never stored. */
+  token: string;
+  stored: StoredToken;
+}
+
+export interface CreateTokenOptions {
+  now?: () => number;
+  random?: RandomBytes;
+}
+
+/** Creates and stores a token; throws when the name is invalid or already used. */
+export async function createApiToken(
+  store: Store,
+  name: string,
+  options: CreateTokenOptions = {},
+): Promise<CreatedToken> {
+  const trimmed = name.trim();
+  const problem = tokenNameProblem(trimmed);
+  if (problem) throw new Error(`token name ${problem}`);
+  const existing = (await store.listTokens()).find((token) => token.name === trimmed);
+  if (existing) {
+    throw new Error(
+      `a token named "${trimmed}" already exists (${existing.id}): revoke it first or choose another name`,
+    );
+  }
+  const random = options.random ?? randomBytes;
+  const token = generateToken(random);
+  const stored: StoredToken = {
+    id: generateTokenId(random),
+    name: trimmed,
+    hash: hashToken(token),
+    createdAt: (options.now ?? Date.now)(),
+  };
+  await store.createToken(stored);
+  return { token, stored };
+}

@@ -1,0 +1,147 @@
+/** `vigil token create | list | revoke` against the memory store, through commander as the CLI runs it. */
+import { Command } from 'commander';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { hashToken, TOKEN_PATTERN } from '../../src/api/tokens.js';
+import { registerTokenCommand, type TokenStoreOptions } from '../../src/commands/token.js';
+import { MemoryStore } from './memory-store.js';
+import { NOW, startApi } from './harness.js';
+
+let store: MemoryStore;
+let opened: TokenStoreOptions[];
+let out: string;
+let err: string;
+let clock: number;
+
+function program(): Command {
+  const root = new Command().name('vigil').exitOverride();
+  registerTokenCommand(
+    root,
+    async (options) => {
+      opened.push(options);
+      return store;
+    },
+    {
+      stdout: (text) => (out += text),
+      stderr: (text) => (err += text),
+      now: () => clock,
+    },
+  );
+  root.commands.forEach((command) => command.exitOverride());
+  for (const sub of root.commands.flatMap((command) => command.commands)) {
+    sub.exitOverride().configureOutput({ writeErr: (text) => (err += text), writeOut: (text) => (out += text) });
+  }
+  return root;
+}
+
+async function vigil(...args: string[]): Promise<void> {
+  out = '';
+  err = '';
+  await program().parseAsync(args, { from: 'user' });
+}
+
+beforeEach(() => {
+  store = new MemoryStore();
+  opened = [];
+  clock = NOW;
+});
+
+describe('vigil token create', () => {
+  it('prints the token once, alone on stdout, and stores only its hash', async () => {
+    await vigil('token', 'create', '--name', 'ci', '--config', 'vigil.yaml', '--data', '/var/lib/vigil');
+    const token = out.trim();
+    expect(out).toBe(`${token}\n`);
+    expect(token).toMatch(TOKEN_PATTERN);
+    expect(err).toMatch(/^vigil: created API token "ci" \(tok_[0-9a-f]{12}\); it is shown only once, store it now\.\n/);
+    expect(err).not.toContain(token);
+    const [stored] = await store.listTokens();
+    expect(stored).toEqual({ id: expect.stringMatching(/^tok_/), name: 'ci', hash: hashToken(token), createdAt: NOW });
+    expect(JSON.stringify([...store.tokens.values()])).not.toContain(token);
+    expect(opened).toEqual([{ config: 'vigil.yaml', data: '/var/lib/vigil' }]);
+    expect(store.migrations).toBe(1);
+    expect(store.closed).toBe(true);
+  });
+
+  it('makes a different token each time', async () => {
+    await vigil('token', 'create', '--name', 'a');
+    const first = out.trim();
+    await vigil('token', 'create', '--name', 'b');
+    expect(out.trim()).not.toBe(first);
+    expect(opened).toEqual([{}, {}]);
+  });
+
+  it('refuses a duplicate or empty name, and requires --name', async () => {
+    await vigil('token', 'create', '--name', 'ci');
+    await expect(vigil('token', 'create', '--name', 'ci')).rejects.toThrow(
+      /^a token named "ci" already exists \(tok_[0-9a-f]{12}\): revoke it first or choose another name$/,
+    );
+    await expect(vigil('token', 'create', '--name', '  ')).rejects.toThrow('token name must not be empty');
+    await expect(vigil('token', 'create')).rejects.toThrow(/required option '--name <name>' not specified/);
+    expect(store.tokens.size).toBe(1);
+  });
+
+  it('creates a token the API accepts', async () => {
+    const api = await startApi();
+    try {
+      store = api.store;
+      await vigil('token', 'create', '--name', 'ops');
+      const response = await api.request('/api/v1/monitors/orders-db/pause', { method: 'POST', token: out.trim() });
+      expect(response.status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('vigil token list', () => {
+  it('lists ids, names and dates, never the tokens or hashes', async () => {
+    await vigil('token', 'create', '--name', 'ci');
+    const ci = out.trim();
+    clock = NOW + 60_000;
+    await vigil('token', 'create', '--name', 'status page');
+    const [first] = await store.listTokens();
+    await store.touchToken(first?.id as string, NOW + 120_000);
+    await vigil('token', 'list');
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+CREATED\s+LAST USED$/);
+    expect(lines[1]).toMatch(/^tok_[0-9a-f]{12} {2}ci {11}2025-01-15T12:00:00Z {2}2025-01-15T12:02:00Z$/);
+    expect(lines[2]).toMatch(/^tok_[0-9a-f]{12} {2}status page {2}2025-01-15T12:01:00Z {2}-$/);
+    expect(out).not.toContain(ci);
+    expect(out).not.toContain(hashToken(ci));
+    await vigil('token', 'list', '--json');
+    expect(JSON.parse(out)).toEqual([
+      { id: first?.id, name: 'ci', created_at: '2025-01-15T12:00:00Z', last_used_at: '2025-01-15T12:02:00Z' },
+      { id: expect.any(String), name: 'status page', created_at: '2025-01-15T12:01:00Z', last_used_at: null },
+    ]);
+  });
+
+  it('says how to create one when there is none', async () => {
+    await vigil('token', 'list');
+    expect(out).toBe('');
+    expect(err).toBe('vigil: no API tokens; create one with: vigil token create --name NAME\n');
+  });
+});
+
+describe('vigil token revoke', () => {
+  it('revokes by id; the token stops working at once', async () => {
+    const api = await startApi();
+    try {
+      store = api.store;
+      await vigil('token', 'create', '--name', 'ci');
+      const token = out.trim();
+      expect((await api.request('/api/v1/monitors', { token })).status).toBe(200);
+      const id = (await store.listTokens()).find((t) => t.name === 'ci')?.id as string;
+      await vigil('token', 'revoke', id);
+      expect(out).toBe(`vigil: revoked API token ${id} ("ci")\n`);
+      expect((await api.request('/api/v1/monitors', { token })).status).toBe(401);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('fails for an unknown id, and closes the store', async () => {
+    await expect(vigil('token', 'revoke', 'tok_000000000000')).rejects.toThrow(
+      'no API token with id "tok_000000000000": see vigil token list',
+    );
+    expect(store.closed).toBe(true);
+  });
+});
