@@ -14,6 +14,7 @@ export * from './probes/http.js';
 export * from './probes/memory.js';
 export * from './probes/mysql.js';
 export * from './probes/postgres.js';
+export * from './probes/rabbitmq.js';
 export * from './probes/redis.js';
 export * from './probes/tcp.js';
 export * from './probes/tls.js';

@@ -1,0 +1,182 @@
+/**
+ * From a core probe's result to a stored outcome, shared by the monitor-type files: conditions are evaluated
+ * here (not in the probe) so that `[CERTIFICATE_EXPIRATION]` is measured against the service's clock.
+ */
+import {
+  conditionContext,
+  evaluateCondition,
+  type ProbeFacts,
+  type ProbeResult,
+  REDACTED,
+  redactUrl,
+  round2,
+  sanitizeMessage,
+  secretsInUrl,
+} from '@vigil/core';
+import type { ConditionOutcome, PhaseTimings } from '../model.js';
+import type { ProbeOutcome } from './types.js';
+
+/** Milliseconds since `start` (a `performance.now()` value), two decimals. */
+export function elapsedSince(start: number): number {
+  return round2(performance.now() - start);
+}
+
+/**
+ * Evaluates the monitor's conditions against what was observed. A failing condition makes a result that is not
+ * already unhealthy unhealthy, Gatus style; an unhealthy result keeps its own error (it is the cause).
+ */
+export function evaluateConditions(
+  conditions: readonly string[],
+  facts: ProbeFacts | undefined,
+  latencyMs: number,
+  now: number,
+): { outcomes: ConditionOutcome[]; failed: string[] } {
+  // One context for all conditions: a JSON body is parsed once.
+  const context = conditionContext(facts, latencyMs, now);
+  const outcomes = conditions.map((condition): ConditionOutcome => {
+    const { success, output } = evaluateCondition(condition, context);
+    return { condition, success, output };
+  });
+  return { outcomes, failed: outcomes.filter((o) => !o.success).map((o) => o.output) };
+}
+
+/** The message of failed conditions: `condition failed: [STATUS] (500) == 200`. */
+export function conditionsMessage(failed: readonly string[]): string {
+  return `${failed.length === 1 ? 'condition' : 'conditions'} failed: ${failed.join('; ')}`;
+}
+
+function phaseTimings(facts: ProbeFacts | undefined): PhaseTimings | undefined {
+  const timings = facts?.timings;
+  if (!timings) return undefined;
+  const out: PhaseTimings = {};
+  for (const phase of ['dns', 'connect', 'tls', 'firstByte', 'transfer'] as const) {
+    const value = timings[phase];
+    if (value !== undefined) out[phase] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** A probe result, timed by the caller, with the monitor's conditions applied. */
+export function toOutcome(
+  result: ProbeResult,
+  latencyMs: number,
+  conditions: readonly string[],
+  now: number,
+): ProbeOutcome {
+  const facts = result.facts;
+  let status = result.status;
+  let error = result.error;
+  let outcomes: ConditionOutcome[] | undefined;
+  if (conditions.length > 0) {
+    const evaluated = evaluateConditions(conditions, facts, latencyMs, now);
+    outcomes = evaluated.outcomes;
+    if (evaluated.failed.length > 0 && status !== 'unhealthy') {
+      const message = conditionsMessage(evaluated.failed);
+      // A degraded result's reason (slow, certificate expiring) still matters: it follows.
+      error = error !== undefined ? `${message}; ${error}` : message;
+      status = 'unhealthy';
+    }
+  }
+  const timings = phaseTimings(facts);
+  const components = facts?.components;
+  return {
+    status,
+    latencyMs: round2(latencyMs),
+    ...(facts?.statusCode !== undefined ? { statusCode: facts.statusCode } : {}),
+    ...(timings !== undefined ? { timings } : {}),
+    ...(error !== undefined ? { error } : {}),
+    ...(components !== undefined && Object.keys(components).length > 0 ? { components: { ...components } } : {}),
+    ...(outcomes !== undefined ? { conditions: outcomes } : {}),
+    ...(facts?.certificateExpiresAt !== undefined ? { certificateExpiresAt: facts.certificateExpiresAt } : {}),
+  };
+}
+
+/**
+ * The datastore probes (postgres, mysql, redis) report durations in `details`, not facts: `connect_ms` (connection
+ * and authentication) becomes the connect phase, `latency_ms` (the query or PING) the first-byte phase — the time
+ * from the request sent to its answer, as for HTTP. `[CONNECTED]` is true once a session answered.
+ */
+export function datastoreFacts(result: ProbeResult): ProbeFacts {
+  const connectMs = result.details?.connect_ms;
+  const queryMs = result.details?.latency_ms;
+  const connected = result.status !== 'unhealthy';
+  return {
+    ...result.facts,
+    connected: result.facts?.connected ?? connected,
+    ...(connected
+      ? {
+          timings: {
+            ...(typeof connectMs === 'number' ? { connect: connectMs } : {}),
+            ...(typeof queryMs === 'number' ? { firstByte: queryMs } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * {@link toOutcome} for a datastore probe: its durations become phase timings, and, once it answered, its latency
+ * is connection plus round trip — not the wall time, which includes loading the driver on a first check.
+ */
+export function datastoreOutcome(
+  result: ProbeResult,
+  wallMs: number,
+  conditions: readonly string[],
+  now: number,
+): ProbeOutcome {
+  const facts = datastoreFacts(result);
+  const { connect, firstByte } = facts.timings ?? {};
+  const latencyMs = connect !== undefined && firstByte !== undefined ? connect + firstByte : wallMs;
+  return toOutcome({ ...result, facts }, latencyMs, conditions, now);
+}
+
+/** The host of a URL, lower-case and without IPv6 brackets; undefined when it cannot be parsed. */
+export function urlHost(url: string): string | undefined {
+  try {
+    return bareHost(new URL(url).hostname) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `[::1]` → `::1`, lower-case. */
+export function bareHost(host: string): string {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return bare.toLowerCase();
+}
+
+/** A URL safe to show: no password, no token as user name, no `?password=` (patterns of `sanitizeMessage`). */
+export function shownUrl(url: string): string {
+  return sanitizeMessage(redactUrl(url));
+}
+
+const SECRET_PARAM = /pass|pwd|secret|token|key|auth/i;
+
+/**
+ * A connection URL safe to show. Its user name is kept (`postgres://app@db/app`: a database user is not a secret,
+ * unlike a token in an https URL); the password and secret-looking parameters are not.
+ */
+export function shownConnectionUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = REDACTED;
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (SECRET_PARAM.test(key)) parsed.searchParams.set(key, REDACTED);
+    }
+    // `***` in the query would be percent-encoded: shown as written.
+    return parsed.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED);
+  } catch {
+    return sanitizeMessage(url);
+  }
+}
+
+/** `db:5432`, `[::1]:443`. */
+export function hostPort(host: string, port: number): string {
+  const bare = bareHost(host);
+  return `${bare.includes(':') ? `[${bare}]` : bare}:${port}`;
+}
+
+/** The secrets of a connection URL and a separate password. */
+export function connectionSecrets(url: string, password: string | undefined): string[] {
+  return [...secretsInUrl(url), ...(password !== undefined ? [password] : [])];
+}

@@ -1,0 +1,19 @@
+/** `postgres` monitors: a fresh connection to the URL, `SELECT 1`, closed (also on timeout or abort). */
+import { postgresProbe } from '@vigil/core';
+import type { MonitorOfType } from '../config/index.js';
+import { connectionSecrets, datastoreOutcome, elapsedSince, shownConnectionUrl, urlHost } from './outcome.js';
+import type { MonitorKind } from './types.js';
+
+export const postgres: MonitorKind<MonitorOfType<'postgres'>> = {
+  probe: async (monitor, context) => {
+    const start = performance.now();
+    const result = await postgresProbe(
+      { connectionString: monitor.url, ...(monitor.password !== undefined ? { password: monitor.password } : {}) },
+      context,
+    );
+    return datastoreOutcome(result, elapsedSince(start), monitor.conditions, context.now());
+  },
+  target: (monitor) => shownConnectionUrl(monitor.url),
+  host: (monitor) => urlHost(monitor.url),
+  secrets: (monitor) => connectionSecrets(monitor.url, monitor.password),
+};

@@ -1,0 +1,26 @@
+/** `tls` monitors: a handshake; chain, host name and certificate expiry (thresholds 14 / 3 days by default). */
+import { tlsProbe } from '@vigil/core';
+import type { MonitorOfType } from '../config/index.js';
+import { bareHost, elapsedSince, hostPort, toOutcome } from './outcome.js';
+import type { MonitorKind } from './types.js';
+
+export const tls: MonitorKind<MonitorOfType<'tls'>> = {
+  probe: async (monitor, context) => {
+    const start = performance.now();
+    const result = await tlsProbe(
+      {
+        host: monitor.host,
+        port: monitor.port,
+        ...(monitor.server_name !== undefined ? { serverName: monitor.server_name } : {}),
+        expiryDegradedDays: monitor.expiry_degraded_days,
+        expiryUnhealthyDays: monitor.expiry_unhealthy_days,
+      },
+      context,
+    );
+    return toOutcome(result, elapsedSince(start), monitor.conditions, context.now());
+  },
+  target: (monitor) =>
+    `${hostPort(monitor.host, monitor.port)}${monitor.server_name !== undefined ? ` (${monitor.server_name})` : ''}`,
+  host: (monitor) => bareHost(monitor.host),
+  secrets: () => [],
+};
