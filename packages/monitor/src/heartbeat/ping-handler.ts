@@ -1,0 +1,142 @@
+/**
+ * The ping endpoint, in Healthchecks.io's URL forms so existing crontabs only change their base URL:
+ *
+ *   /ping/<key>               success          /ping/<key>/fail   failure
+ *   /ping/<key>/start         a run starts     /ping/<key>/log    a message, no state change
+ *   /ping/<key>/<0-255>       exit status: 0 is a success, anything else a failure
+ *
+ * GET, HEAD and POST (the body is the job's output), `?rid=<uuid>` to pair a `/start` with its end ping. Answers
+ * are plain text like Healthchecks.io's: `OK`, `not found` (an unknown key, and nothing else is said about
+ * keys), and 400 for a malformed exit status or rid. Any origin may ping (`Access-Control-Allow-Origin: *`):
+ * the key in the URL is the credential.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HeartbeatPing, HeartbeatTracker } from './tracker.js';
+
+export interface PingHandlerOptions {
+  /** Bytes of a request body kept (the rest is read and dropped). Default 100,000. */
+  maxBodyBytes?: number;
+}
+
+export type PingHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+const PREFIX = '/ping';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const METHODS = 'GET, HEAD, POST, OPTIONS';
+const BASE_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+} as const;
+
+type Parsed = { ok: true; key: string; ping: Omit<HeartbeatPing, 'body'> } | { ok: false; status: 400 | 404; message: string };
+
+/** The ping a path and query ask for, checked without looking at the key (errors say nothing about keys). */
+export function parsePingPath(pathname: string, search: URLSearchParams): Parsed {
+  const rest = pathname.slice(PREFIX.length + 1).replace(/\/$/, '');
+  const [key = '', action, ...extra] = rest.split('/');
+  if (key === '' || extra.length > 0) return { ok: false, status: 404, message: 'not found' };
+  const ping: Omit<HeartbeatPing, 'body'> = { action: 'success' };
+  if (action === 'start' || action === 'fail' || action === 'log') ping.action = action;
+  else if (action !== undefined) {
+    if (!/^-?\d+$/.test(action)) return { ok: false, status: 404, message: 'not found' };
+    const status = Number(action);
+    if (status > 255 || action.startsWith('-')) {
+      return { ok: false, status: 400, message: 'invalid exit status: expected 0 to 255' };
+    }
+    ping.action = status === 0 ? 'success' : 'fail';
+    ping.exitStatus = status;
+  }
+  const rids = search.getAll('rid');
+  if (rids.length > 0) {
+    const rid = rids[0] ?? '';
+    if (rids.length > 1 || !UUID.test(rid)) return { ok: false, status: 400, message: 'invalid rid: expected a UUID' };
+    ping.rid = rid.toLowerCase();
+  }
+  return { ok: true, key, ping };
+}
+
+/** The body, at most `limit` bytes of it (the rest is drained, so the connection stays usable). */
+function readTruncated(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size >= limit) return;
+      const part = chunk.subarray(0, limit - size);
+      chunks.push(part);
+      size += part.length;
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
+    // A request cut off mid-body is not a ping: the job's curl will retry it.
+    req.on('aborted', () => resolve(undefined));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** Plain text without a trailing newline: Healthchecks.io answers exactly `OK`, and scripts compare it. */
+function answer(req: IncomingMessage, res: ServerResponse, status: number, body: string, extra = {}): void {
+  res.writeHead(status, {
+    ...BASE_HEADERS,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    ...extra,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+export function createPingHandler(tracker: HeartbeatTracker, options: PingHandlerOptions = {}): PingHandler {
+  const maxBodyBytes = options.maxBodyBytes ?? 100_000;
+  return (req, res, next) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      if (next) next();
+      else answer(req, res, 404, 'not found');
+      return;
+    }
+    if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) {
+      if (next) next();
+      else answer(req, res, 404, 'not found');
+      return;
+    }
+    const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        ...BASE_HEADERS,
+        'Access-Control-Allow-Methods': METHODS,
+        'Access-Control-Allow-Headers': 'Content-Type',
+        'Access-Control-Max-Age': '600',
+      });
+      res.end();
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+      req.resume();
+      answer(req, res, 405, 'method not allowed', { Allow: METHODS });
+      return;
+    }
+    const parsed = parsePingPath(url.pathname, url.searchParams);
+    if (!parsed.ok) {
+      req.resume();
+      answer(req, res, parsed.status, parsed.message);
+      return;
+    }
+    void readTruncated(req, maxBodyBytes).then((body) => {
+      if (body === undefined) {
+        if (!res.headersSent && !res.destroyed) answer(req, res, 400, 'request body was cut off');
+        return;
+      }
+      let known: boolean;
+      try {
+        known = tracker.ping(parsed.key, body === '' ? parsed.ping : { ...parsed.ping, body });
+      } catch {
+        answer(req, res, 500, 'internal error');
+        return;
+      }
+      if (known) answer(req, res, 200, 'OK');
+      else answer(req, res, 404, 'not found');
+    });
+  };
+}
