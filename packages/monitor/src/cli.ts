@@ -3,13 +3,19 @@
  * The `vigil` command line. Each command lives in its own file under `commands/` and registers itself here.
  */
 import { Command } from 'commander';
+import { registerCheckCommand } from './commands/check.js';
+import { openConfiguredStore, registerServeCommand } from './commands/serve.js';
 import { registerStackCommand } from './commands/stack.js';
+import { registerTokenCommand } from './commands/token.js';
 
 const program = new Command()
   .name('vigil')
   .description('Vigil: health checks, job monitoring and uptime monitoring for Node.js services')
   .version('0.1.0');
 
+registerServeCommand(program);
+registerCheckCommand(program);
+registerTokenCommand(program, openConfiguredStore);
 registerStackCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -335,9 +335,12 @@ describe('examples/vigil.yaml', () => {
     const { config } = await loadConfig([example], { env: {} });
     expect(config.monitors.map((m) => [m.type, m.id])).toEqual([
       ['health', 'demo-app'],
+      ['http', 'demo-liveness'],
       ['tcp', 'postgresql-port'],
       ['postgres', 'postgresql'],
+      ['mysql', 'mariadb'],
       ['redis', 'redis'],
+      ['rabbitmq', 'rabbitmq'],
       ['heartbeat', 'nightly-backup'],
     ]);
     for (const monitor of config.monitors) {

@@ -16,6 +16,7 @@ export { expandConfigPaths, type LoadedConfig, loadConfig, type LoadOptions, par
 export { type ConfigSource } from './source.js';
 export {
   configSchema,
+  resolveMonitor,
   type MonitorConfig,
   type MonitorOfType,
   type StorageConfig,

@@ -249,7 +249,8 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
   });
 }
 
-function resolveMonitor(monitor: ParsedMonitor, defaultValues: VigilConfig['defaults']): MonitorConfig {
+/** A parsed monitor with `id` derived and interval, timeout and retries taken from the defaults when unset. */
+export function resolveMonitor(monitor: ParsedMonitor, defaultValues: VigilConfig['defaults']): MonitorConfig {
   const id = monitor.id ?? slugify(monitor.name);
   if (!PROBING_TYPES.has(monitor.type)) return { ...monitor, id } as MonitorConfig;
   const probing = monitor as ParsedMonitor & { interval?: number; timeout?: number; retries?: number };

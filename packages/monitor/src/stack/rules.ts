@@ -418,7 +418,7 @@ function monitorRules(options: StackOptions, monitor: ScrapeTarget): AlertRule[]
     }),
     {
       alert: 'MonitorDown',
-      expr: `vigil_monitor_status{job="${MONITOR_JOB}", type!="heartbeat", status="down"} == 1`,
+      expr: `vigil_monitor_status{job="${MONITOR_JOB}", type!="heartbeat", status="unhealthy"} == 1`,
       for: '1m',
       severity: 'critical',
       summary: '{{ $labels.monitor }} is down',
@@ -426,21 +426,21 @@ function monitorRules(options: StackOptions, monitor: ScrapeTarget): AlertRule[]
       cases: [
         {
           name: 'MonitorDown fires for a monitor that stays down',
-          series: [status('shop-api', 'http', 'down', 1), status('shop-api', 'http', 'up', 0)],
+          series: [status('shop-api', 'http', 'unhealthy', 1), status('shop-api', 'http', 'healthy', 0)],
           evals: [
             { at: at(0), alerts: [] },
             {
               at: at(3),
-              alerts: [{ labels: { ...labels, monitor: 'shop-api', type: 'http', status: 'down' }, value: 1 }],
+              alerts: [{ labels: { ...labels, monitor: 'shop-api', type: 'http', status: 'unhealthy' }, value: 1 }],
             },
           ],
         },
         {
           name: 'MonitorDown stays silent for a monitor that is up, and for a missed heartbeat',
           series: [
-            status('shop-api', 'http', 'down', 0),
-            status('shop-api', 'http', 'up', 1),
-            status('nightly-backup', 'heartbeat', 'down', 1),
+            status('shop-api', 'http', 'unhealthy', 0),
+            status('shop-api', 'http', 'healthy', 1),
+            status('nightly-backup', 'heartbeat', 'unhealthy', 1),
           ],
           evals: [{ at: at(3), alerts: [] }],
         },
@@ -448,7 +448,7 @@ function monitorRules(options: StackOptions, monitor: ScrapeTarget): AlertRule[]
     },
     {
       alert: 'HeartbeatMissing',
-      expr: `vigil_monitor_status{job="${MONITOR_JOB}", type="heartbeat", status="down"} == 1`,
+      expr: `vigil_monitor_status{job="${MONITOR_JOB}", type="heartbeat", status="unhealthy"} == 1`,
       for: '1m',
       severity: 'warning',
       summary: 'No heartbeat from {{ $labels.monitor }}',
@@ -456,13 +456,13 @@ function monitorRules(options: StackOptions, monitor: ScrapeTarget): AlertRule[]
       cases: [
         {
           name: 'HeartbeatMissing fires when a heartbeat is late',
-          series: [status('nightly-backup', 'heartbeat', 'down', 1), status('nightly-backup', 'heartbeat', 'up', 0)],
+          series: [status('nightly-backup', 'heartbeat', 'unhealthy', 1), status('nightly-backup', 'heartbeat', 'healthy', 0)],
           evals: [
             { at: at(0), alerts: [] },
             {
               at: at(3),
               alerts: [
-                { labels: { ...labels, monitor: 'nightly-backup', type: 'heartbeat', status: 'down' }, value: 1 },
+                { labels: { ...labels, monitor: 'nightly-backup', type: 'heartbeat', status: 'unhealthy' }, value: 1 },
               ],
             },
           ],
@@ -470,9 +470,9 @@ function monitorRules(options: StackOptions, monitor: ScrapeTarget): AlertRule[]
         {
           name: 'HeartbeatMissing stays silent while heartbeats arrive, and for an HTTP monitor that is down',
           series: [
-            status('nightly-backup', 'heartbeat', 'up', 1),
-            status('nightly-backup', 'heartbeat', 'down', 0),
-            status('shop-api', 'http', 'down', 1),
+            status('nightly-backup', 'heartbeat', 'healthy', 1),
+            status('nightly-backup', 'heartbeat', 'unhealthy', 0),
+            status('shop-api', 'http', 'unhealthy', 1),
           ],
           evals: [{ at: at(3), alerts: [] }],
         },

@@ -1,0 +1,224 @@
+/**
+ * `vigil serve`: loads the configuration, opens the store, starts the monitor service and its HTTP server.
+ * Flags win over environment variables (`VIGIL_CONFIG`, `VIGIL_HOST`, `VIGIL_PORT`, `VIGIL_DATA`), which win
+ * over the configuration file. Reloads on SIGHUP or when a configuration file changes; an invalid new
+ * configuration keeps the running one. SIGTERM / SIGINT stop checking, store everything buffered, and exit 0.
+ */
+import { existsSync, unwatchFile, watchFile } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { redactUrlText } from '../api/redact.js';
+import { ConfigError, type LoadedConfig, loadConfig, parseConfigSources, type VigilConfig } from '../config/index.js';
+import { createMonitorServer, type MonitorServer } from '../service/server.js';
+import { MonitorService } from '../service/service.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import type { TokenStoreOptions } from './token.js';
+
+export const DEFAULT_CONFIG_FILE = 'vigil.yaml';
+
+export interface ServeFlags {
+  config?: string[];
+  host?: string;
+  port?: string;
+  data?: string;
+}
+
+export interface ServeIo {
+  env?: NodeJS.ProcessEnv;
+  /** Log lines (stderr by default). */
+  log?: (line: string) => void;
+  /** The ready line with the URL (stdout by default). */
+  out?: (line: string) => void;
+}
+
+export interface RunningMonitor {
+  url: string;
+  service: MonitorService;
+  server: MonitorServer;
+  store: Store;
+  files: readonly string[];
+  /** Loads the configuration again; keeps the running one (and resolves false) when the new one is invalid. */
+  reload(): Promise<boolean>;
+  /** Stops checking, stores everything buffered, closes the server and the store. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The configuration files named by `--config` or `VIGIL_CONFIG` (comma-separated), or `./vigil.yaml` if present. */
+export function configPaths(flags: Pick<ServeFlags, 'config'>, env: NodeJS.ProcessEnv): string[] {
+  if (flags.config && flags.config.length > 0) return flags.config;
+  const fromEnv = env.VIGIL_CONFIG?.split(',').map((path) => path.trim()).filter(Boolean);
+  if (fromEnv && fromEnv.length > 0) return fromEnv;
+  return existsSync(DEFAULT_CONFIG_FILE) ? [DEFAULT_CONFIG_FILE] : [];
+}
+
+function parsePort(value: string, from: string): number {
+  const port = /^\d{1,5}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`${from}: expected a port number from 0 to 65535, not "${value}"`);
+  }
+  return port;
+}
+
+/** Loads the configuration and applies the flag and environment overrides of the `server` section. */
+export async function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
+  const paths = configPaths(flags, env);
+  const loaded =
+    paths.length > 0
+      ? await loadConfig(paths, { env })
+      : parseConfigSources([{ file: '(no configuration file)', text: '{}' }], { env });
+  const config = loaded.config;
+  const server = { ...config.server };
+  const host = flags.host ?? env.VIGIL_HOST;
+  if (host) server.host = host;
+  if (flags.port !== undefined) server.port = parsePort(flags.port, '--port');
+  else if (env.VIGIL_PORT) server.port = parsePort(env.VIGIL_PORT, 'VIGIL_PORT');
+  const data = flags.data ?? env.VIGIL_DATA;
+  let storage = config.storage;
+  if (data) {
+    // A database path derived from server.data follows the new data directory; an explicit path stays.
+    if (storage.type === 'sqlite' && storage.path === join(config.server.data, 'vigil.db')) {
+      storage = { type: 'sqlite', path: join(data, 'vigil.db') };
+    }
+    server.data = data;
+  }
+  return { ...loaded, config: { ...config, server, storage } };
+}
+
+function describeStore(config: VigilConfig): string {
+  return config.storage.type === 'sqlite' ? `SQLite ${config.storage.path}` : `PostgreSQL ${redactUrlText(config.storage.url)}`;
+}
+
+/** Restart-only sections: a reload that changes them says so. */
+function restartOnlyChanges(before: VigilConfig, after: VigilConfig): string[] {
+  const changed: string[] = [];
+  if (JSON.stringify(before.server) !== JSON.stringify(after.server)) changed.push('server');
+  if (JSON.stringify(before.storage) !== JSON.stringify(after.storage)) changed.push('storage');
+  if (JSON.stringify(before.scheduler) !== JSON.stringify(after.scheduler)) changed.push('scheduler');
+  return changed;
+}
+
+export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise<RunningMonitor> {
+  const env = io.env ?? process.env;
+  const log = io.log ?? ((line: string) => console.error(line));
+  const out = io.out ?? ((line: string) => console.log(line));
+  const loaded = await loadServeConfig(flags, env);
+  let config = loaded.config;
+  let files = loaded.files;
+  if (files.length === 0) {
+    log(`vigil: no configuration file (--config, VIGIL_CONFIG or ./${DEFAULT_CONFIG_FILE}): starting with no monitors`);
+  }
+  const store = await openStore(config.storage, { dataDir: config.server.data });
+  const service = new MonitorService({ config, store, log });
+  let server: MonitorServer | undefined;
+  try {
+    await service.start();
+    server = createMonitorServer(service, { log });
+    const address = await server.listen(config.server.port, config.server.host);
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${shownHost}:${address.port}`;
+    out(`vigil: ${service.allMonitors().length} monitors, results in ${describeStore(config)}`);
+    out(`vigil: listening on ${url}  (API ${url}/api/v1, health ${url}/health, metrics ${url}/metrics)`);
+
+    const running = server;
+    let stopping: Promise<void> | undefined;
+    const reload = async (): Promise<boolean> => {
+      let next: LoadedConfig;
+      try {
+        next = await loadServeConfig(flags, env);
+      } catch (error) {
+        const reason = error instanceof ConfigError ? error.message : String((error as Error).message ?? error);
+        log(`vigil: the configuration was not reloaded; the running one stays in use.\n${reason}`);
+        return false;
+      }
+      const restart = restartOnlyChanges(config, next.config);
+      if (restart.length > 0) {
+        log(`vigil: changes to ${restart.join(', ')} take effect after a restart`);
+      }
+      // Restart-only sections keep their running values, so what runs stays consistent.
+      config = { ...next.config, server: config.server, storage: config.storage, scheduler: config.scheduler };
+      service.applyConfig(config);
+      running.reconfigure();
+      const added = next.files.filter((file) => !files.includes(file));
+      files = next.files;
+      watch(added);
+      log(`vigil: configuration reloaded: ${service.allMonitors().length} monitors`);
+      return true;
+    };
+
+    let reloadTimer: NodeJS.Timeout | undefined;
+    const watched = new Set<string>();
+    // Polling the file's stat survives editors that replace the file (rename) instead of writing it.
+    const watch = (paths: readonly string[]) => {
+      for (const file of paths) {
+        if (watched.has(file)) continue;
+        watched.add(file);
+        watchFile(file, { interval: 1000, persistent: false }, (current, previous) => {
+          if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
+          clearTimeout(reloadTimer);
+          reloadTimer = setTimeout(() => void reload(), 300);
+        });
+      }
+    };
+    watch(files);
+
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        clearTimeout(reloadTimer);
+        for (const file of watched) unwatchFile(file);
+        await running.close();
+        await service.stop();
+        await store.close();
+      })();
+      return stopping;
+    };
+
+    return { url, service, server: running, store, files, reload, stop };
+  } catch (error) {
+    await server?.close().catch(() => undefined);
+    await service.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The store `vigil serve` would use, for `vigil token`. */
+export async function openConfiguredStore(options: TokenStoreOptions): Promise<Store> {
+  const loaded = await loadServeConfig(
+    { ...(options.config ? { config: [options.config] } : {}), ...(options.data ? { data: options.data } : {}) },
+    process.env,
+  );
+  return openStore(loaded.config.storage, { dataDir: loaded.config.server.data });
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the monitor: scheduled checks, heartbeats, REST API, /health and /metrics')
+    .option('-c, --config <file...>', `configuration files, merged in order (env VIGIL_CONFIG; default ./${DEFAULT_CONFIG_FILE})`)
+    .option('--host <address>', 'address to listen on (env VIGIL_HOST; default 127.0.0.1)')
+    .option('-p, --port <port>', 'port to listen on (env VIGIL_PORT; default 3939)')
+    .option('--data <dir>', 'data directory for the SQLite database (env VIGIL_DATA; default ./data)')
+    .action(async (flags: ServeFlags) => {
+      const monitor = await startMonitor(flags);
+      let signals = 0;
+      const shutdown = (signal: string) => {
+        signals++;
+        if (signals > 1) {
+          console.error(`vigil: ${signal} again: exiting without waiting`);
+          process.exit(1);
+        }
+        console.error(`vigil: ${signal}: stopping (storing buffered results)`);
+        monitor.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(`vigil: stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGHUP', () => void monitor.reload());
+    });
+}

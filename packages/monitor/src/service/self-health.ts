@@ -1,0 +1,71 @@
+/**
+ * The server's own /health, /livez, /readyz through @vigil/health: the store answers and accepts writes, the
+ * scheduler runs and starts checks on time, results are being stored.
+ */
+import { createHealth, customCheck, type Health } from '@vigil/health';
+import { VIGIL_VERSION } from './version.js';
+import type { MonitorService } from './service.js';
+
+/** Checks starting later than this (p99 over the recent runs) make the server degraded. */
+export const LATENESS_DEGRADED_MS = 1000;
+/** ... and later than this, unhealthy: monitors are no longer checked on schedule. */
+export const LATENESS_UNHEALTHY_MS = 10_000;
+
+export function createSelfHealth(service: MonitorService, options: { token?: string } = {}): Health {
+  return createHealth({
+    service: { name: 'vigil-monitor', version: VIGIL_VERSION },
+    showDetails: options.token ? 'when-authorized' : 'always',
+    ...(options.token ? { token: options.token } : {}),
+    checks: [
+      customCheck(
+        'store',
+        async () => {
+          await service.store.ping();
+          return { status: 'healthy', details: { kind: service.store.kind } };
+        },
+        { timeoutMs: 3000, cacheTtlMs: 5000 },
+      ),
+      customCheck(
+        'scheduler',
+        () => {
+          const stats = service.stats().scheduler;
+          const details = {
+            monitors: stats.monitors,
+            running: stats.running,
+            queued: stats.queued,
+            lateness_p50_ms: Math.round(stats.lateness.p50),
+            lateness_p99_ms: Math.round(stats.lateness.p99),
+          };
+          if (!service.isRunning) return { status: 'unhealthy', error: 'the scheduler is not running', details };
+          if (stats.lateness.count > 0 && stats.lateness.p99 > LATENESS_UNHEALTHY_MS) {
+            return { status: 'unhealthy', error: `checks start ${details.lateness_p99_ms} ms late (p99)`, details };
+          }
+          if (stats.lateness.count > 0 && stats.lateness.p99 > LATENESS_DEGRADED_MS) {
+            return { status: 'degraded', error: `checks start ${details.lateness_p99_ms} ms late (p99)`, details };
+          }
+          return { status: 'healthy', details };
+        },
+        { cacheTtlMs: 1000 },
+      ),
+      customCheck(
+        'results',
+        () => {
+          const stats = service.stats().recorder;
+          const details = { buffered: stats.buffered, written: stats.written, dropped: stats.dropped };
+          if (stats.failingWrites >= 3) {
+            return {
+              status: 'unhealthy',
+              error: `storing results failed ${stats.failingWrites} times in a row; ${stats.buffered} results wait in memory`,
+              details,
+            };
+          }
+          if (stats.failingWrites > 0) {
+            return { status: 'degraded', error: 'the last write of results failed; it is being retried', details };
+          }
+          return { status: 'healthy', details };
+        },
+        { cacheTtlMs: 1000 },
+      ),
+    ],
+  });
+}

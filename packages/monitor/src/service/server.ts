@@ -1,0 +1,122 @@
+/**
+ * The HTTP server of `vigil serve`: the REST API (/api/v1), heartbeat pings (/ping), the server's own health
+ * (/health, /livez, /readyz) and metrics (/metrics, its own and the monitors' results), and the front page.
+ * Each part is a node:http handler that answers its paths and passes the others on.
+ */
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { nodeHandler, type Health } from '@vigil/health';
+import { createApiHandler } from '../api/index.js';
+import { createPingHandler } from '../heartbeat/index.js';
+import { renderHomePage } from '../web/home-page.js';
+import { registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
+import { createSelfHealth } from './self-health.js';
+import type { MonitorService } from './service.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface MonitorServer {
+  readonly server: Server;
+  readonly health: Health;
+  readonly metrics: MonitorMetrics;
+  /** The request handler (mount it in another server, or call `listen`). */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** After a reload: picks up the new CORS origins and defaults. */
+  reconfigure(): void;
+  /** Stops accepting connections and waits for the requests in flight (closing idle keep-alive sockets). */
+  close(): Promise<void>;
+}
+
+export interface MonitorServerOptions {
+  log?: (line: string) => void;
+}
+
+export function createMonitorServer(service: MonitorService, options: MonitorServerOptions = {}): MonitorServer {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const health = createSelfHealth(service);
+  const metrics = registerMonitorMetrics(health.metrics.registry, service, { log });
+  // Rebuilt on reload: CORS origins and defaults come from the configuration.
+  const buildApi = () =>
+    createApiHandler({
+      store: service.store,
+      monitors: () => service.views(),
+      control: service.control,
+      corsOrigins: service.currentConfig.api.cors.origins,
+      defaults: service.currentConfig.defaults,
+      log,
+    });
+  let api = buildApi();
+  const pings = createPingHandler(service.heartbeats);
+  const healthHandler = nodeHandler(health);
+  const home: Handler = (req, res, next) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    const body = renderHomePage({
+      monitors: service.views(),
+      latest: (id) => service.latestResult(id),
+      now: Date.now(),
+    });
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  const notFound = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('not found\n');
+  };
+  const chain: Handler[] = [(req, res, next) => api(req, res, next), pings, healthHandler, home];
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    let index = 0;
+    const next = (): void => {
+      const handler = chain[index++];
+      if (!handler) return notFound(req, res);
+      try {
+        handler(req, res, next);
+      } catch (error) {
+        log(`vigil: a request to ${req.method} ${(req.url ?? '').split('?')[0]} failed: ${String(error)}`);
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end('internal error\n');
+        } else res.destroy();
+      }
+    };
+    next();
+  };
+
+  const server = http.createServer(handle);
+  // Slow clients cannot hold sockets forever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5000;
+
+  return {
+    server,
+    health,
+    metrics,
+    handle,
+    reconfigure: () => {
+      api = buildApi();
+    },
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        metrics.stop();
+        health.beginShutdown();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
