@@ -38,3 +38,4 @@ export {
   type ShutdownResult,
   type ShutdownServer,
 } from './shutdown.js';
+export * from './worker/index.js';
