@@ -6,7 +6,12 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     // Tests run against the sources; the build is checked separately by `npm run build`.
-    alias: { '@vigil/core': src('core'), '@vigil/health': src('health'), '@vigil/monitor': src('monitor') },
+    alias: {
+      '@vigil/core': src('core'),
+      '@vigil/health': src('health'),
+      '@vigil/jobs': src('jobs'),
+      '@vigil/monitor': src('monitor'),
+    },
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],

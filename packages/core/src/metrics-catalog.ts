@@ -61,8 +61,14 @@ export const METRICS: readonly MetricDefinition[] = [
     [],
     'How late the main thread\'s heartbeat is: how long its event loop has been blocked.',
   ),
-  m('vigil_worker_listener_up', 'gauge', 'worker', ['listener'], 'Health source of the worker: 1 healthy, 0 unhealthy.'),
-  m('vigil_worker_jobs_processed_total', 'counter', 'worker', ['queue'], 'Job attempts this worker finished (completed or failed).'),
+  m('vigil_worker_listener_up', 'gauge', 'worker', ['listener'], 'A health source of the worker: 1 healthy, 0 not.'),
+  m(
+    'vigil_worker_jobs_processed_total',
+    'counter',
+    'worker',
+    ['queue'],
+    'Job attempts this worker finished (completed or failed).',
+  ),
   m('vigil_worker_jobs_failed_total', 'counter', 'worker', ['queue'], 'Job attempts this worker saw fail.'),
   m('vigil_worker_jobs_active', 'gauge', 'worker', ['queue'], 'Jobs this worker is running now.'),
   // The monitor, `vigil serve` (issue 5)
