@@ -22,6 +22,14 @@ const monitor = (...lines: string[]) => `monitors:\n  - ${lines.join('\n    ')}\
 
 const cases: Array<[string, string, string[]]> = [
   [
+    'keys named like Object.prototype members (no crash, each named)',
+    monitor('name: API', 'type: http', 'url: http://127.0.0.1/', 'constructor: 1', '__proto__: 2'),
+    [
+      'vigil.yaml:5:5: monitors[0].constructor: unknown key "constructor"',
+      'vigil.yaml:6:5: monitors[0].__proto__: unknown key "__proto__"',
+    ],
+  ],
+  [
     'a duration that is not one',
     monitor('name: API', 'type: http', 'url: http://127.0.0.1/', 'interval: fast'),
     ['vigil.yaml:5:15: monitors[0].interval: expected a duration like "30s" or "5m", got "fast"'],

@@ -90,14 +90,19 @@ function child(schemaLayers: Schema[], segment: PathSegment): Schema | undefined
   const last = schemaLayers.at(-1);
   if (!last) return undefined;
   const def = defOf(last);
-  if (def.type === 'object') return typeof segment === 'string' ? def.shape?.[segment] : undefined;
+  // Own keys only: a key like `constructor` must not resolve to an Object.prototype member.
+  if (def.type === 'object') {
+    return typeof segment === 'string' && def.shape && Object.hasOwn(def.shape, segment) ? def.shape[segment] : undefined;
+  }
   if (def.type === 'array') return typeof segment === 'number' ? def.element : undefined;
   if (def.type === 'record') return def.valueType;
   return undefined;
 }
 
 const valueAt = (data: unknown, segment: PathSegment): unknown =>
-  isRecord(data) || Array.isArray(data) ? (data as Record<PathSegment, unknown>)[segment] : undefined;
+  (isRecord(data) || Array.isArray(data)) && Object.hasOwn(data, segment)
+    ? (data as Record<PathSegment, unknown>)[segment]
+    : undefined;
 
 export function schemaAt(root: Schema, path: readonly PathSegment[], data: unknown): SchemaAtPath {
   let current = layers(root, data);
