@@ -3,10 +3,14 @@
  * `vigil_probe_duration_seconds`, …) plus each monitor's state and uptime. Values are read at scrape time from
  * the service's memory (the latest result per monitor), never from the targets; uptime ratios come from the
  * store's daily summaries, refreshed in the background so a scrape never waits for the database.
+ *
+ * The per-monitor families are rendered straight to text rather than through prom-client: with 10,000 monitors
+ * they are 120,000 series, and building prom-client's label maps for them on every scrape cost most of a
+ * second and hundreds of megabytes. The server's own few series stay in prom-client (the Health's registry).
  */
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
-import type { MonitorState } from '../model.js';
+import type { CheckResult, MonitorState } from '../model.js';
 import { DAY_MS } from '../store/time.js';
 import type { MonitorService } from './service.js';
 
@@ -20,6 +24,7 @@ const PHASES = [
 ] as const;
 /** Uptime windows in UTC days, today included. */
 const WINDOWS = [1, 7, 30, 90] as const;
+const CHUNK_LINES = 2000;
 
 export interface MonitorMetricsOptions {
   /** How often uptime ratios are recomputed. Default 5 minutes. */
@@ -29,9 +34,25 @@ export interface MonitorMetricsOptions {
 }
 
 export interface MonitorMetrics {
+  /** The per-monitor families in the given exposition format (no `# EOF`). */
+  render(format: 'text' | 'openmetrics'): string;
+  /** The same, in chunks to write one after the other. */
+  renderChunks(format: 'text' | 'openmetrics'): Generator<string>;
   /** Recomputes the uptime ratios now. */
   refreshUptime(): Promise<void>;
   stop(): void;
+}
+
+interface Family {
+  name: string;
+  help: string;
+  /** Appends the family's samples; `line(labels, value)` writes one. */
+  samples(line: (labels: string, value: number) => void): void;
+}
+
+/** A label value as the exposition formats want it (ids are `[a-z0-9_-]`, but names of types or phases could change). */
+function label(value: string): string {
+  return /^[A-Za-z0-9_.:-]*$/.test(value) ? value : value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 export function registerMonitorMetrics(
@@ -42,101 +63,7 @@ export function registerMonitorMetrics(
   const now = options.now ?? Date.now;
   let uptime = new Map<string, Map<number, number>>();
 
-  new Gauge({
-    name: 'vigil_probe_success',
-    help: 'Whether the last check succeeded (healthy or degraded).',
-    labelNames: ['monitor', 'type'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { config } of service.allMonitors()) {
-        const result = service.latestResult(config.id);
-        if (result) this.set({ monitor: config.id, type: config.type }, result.status === 'unhealthy' ? 0 : 1);
-      }
-    },
-  });
-  new Gauge({
-    name: 'vigil_probe_duration_seconds',
-    help: 'Duration of the last check.',
-    labelNames: ['monitor', 'type'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { config } of service.allMonitors()) {
-        const result = service.latestResult(config.id);
-        if (result) this.set({ monitor: config.id, type: config.type }, result.latencyMs / 1000);
-      }
-    },
-  });
-  new Gauge({
-    name: 'vigil_probe_phase_duration_seconds',
-    help: 'Duration of each phase of the last HTTP check: dns, connect, tls, first_byte, transfer.',
-    labelNames: ['monitor', 'phase'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { config } of service.allMonitors()) {
-        const timings = service.latestResult(config.id)?.timings;
-        if (!timings) continue;
-        for (const [key, phase] of PHASES) {
-          const ms = timings[key];
-          if (ms !== undefined) this.set({ monitor: config.id, phase }, ms / 1000);
-        }
-      }
-    },
-  });
-  new Gauge({
-    name: 'vigil_probe_http_status_code',
-    help: 'HTTP status of the last check.',
-    labelNames: ['monitor'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { config } of service.allMonitors()) {
-        const code = service.latestResult(config.id)?.statusCode;
-        if (code !== undefined) this.set({ monitor: config.id }, code);
-      }
-    },
-  });
-  new Gauge({
-    name: 'vigil_probe_ssl_earliest_cert_expiry',
-    help: 'Expiry of the earliest certificate in the chain, Unix seconds.',
-    labelNames: ['monitor'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { config } of service.allMonitors()) {
-        const expiry = service.latestResult(config.id)?.certificateExpiresAt;
-        if (expiry !== undefined) this.set({ monitor: config.id }, Math.floor(expiry / 1000));
-      }
-    },
-  });
-  new Gauge({
-    name: 'vigil_monitor_status',
-    help: 'One series per monitor state (healthy, degraded, unhealthy, pending, maintenance, paused), 1 for the current one.',
-    labelNames: ['monitor', 'type', 'status'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const view of service.views()) {
-        for (const status of STATES) {
-          this.set({ monitor: view.id, type: view.type, status }, view.state === status ? 1 : 0);
-        }
-      }
-    },
-  });
-  new Gauge({
-    name: 'vigil_monitor_uptime_ratio',
-    help: 'Share of checks up over the last 1, 7, 30 or 90 UTC days including today (window 1d, 7d, 30d, 90d).',
-    labelNames: ['monitor', 'window'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [monitor, windows] of uptime) {
-        for (const [days, ratio] of windows) this.set({ monitor, window: `${days}d` }, ratio);
-      }
-    },
-  });
+  // The server's own series: few, and cheap through prom-client.
   // Two gauges rather than a `quantile` label: that label belongs to summaries (promtool says so).
   for (const [name, pick, help] of [
     ['vigil_monitor_lateness_p50_seconds', 'p50', 'median'],
@@ -179,6 +106,98 @@ export function registerMonitorMetrics(
       this.inc(service.stats().recorder.dropped);
     },
   });
+
+  const latest = (visit: (id: string, type: string, result: CheckResult) => void) => {
+    for (const { config } of service.allMonitors()) {
+      const result = service.latestResult(config.id);
+      if (result) visit(label(config.id), label(config.type), result);
+    }
+  };
+  const families: Family[] = [
+    {
+      name: 'vigil_probe_success',
+      help: 'Whether the last check succeeded (healthy or degraded).',
+      samples: (line) =>
+        latest((id, type, result) => line(`monitor="${id}",type="${type}"`, result.status === 'unhealthy' ? 0 : 1)),
+    },
+    {
+      name: 'vigil_probe_duration_seconds',
+      help: 'Duration of the last check.',
+      samples: (line) => latest((id, type, result) => line(`monitor="${id}",type="${type}"`, result.latencyMs / 1000)),
+    },
+    {
+      name: 'vigil_probe_phase_duration_seconds',
+      help: 'Duration of each phase of the last HTTP check: dns, connect, tls, first_byte, transfer.',
+      samples: (line) =>
+        latest((id, _type, result) => {
+          if (!result.timings) return;
+          for (const [key, phase] of PHASES) {
+            const ms = result.timings[key];
+            if (ms !== undefined) line(`monitor="${id}",phase="${phase}"`, ms / 1000);
+          }
+        }),
+    },
+    {
+      name: 'vigil_probe_http_status_code',
+      help: 'HTTP status of the last check.',
+      samples: (line) =>
+        latest((id, _type, result) => {
+          if (result.statusCode !== undefined) line(`monitor="${id}"`, result.statusCode);
+        }),
+    },
+    {
+      name: 'vigil_probe_ssl_earliest_cert_expiry',
+      help: 'Expiry of the earliest certificate in the chain, Unix seconds.',
+      samples: (line) =>
+        latest((id, _type, result) => {
+          if (result.certificateExpiresAt !== undefined) line(`monitor="${id}"`, Math.floor(result.certificateExpiresAt / 1000));
+        }),
+    },
+    {
+      name: 'vigil_monitor_status',
+      help: 'One series per monitor state (healthy, degraded, unhealthy, pending, maintenance, paused), 1 for the current one.',
+      samples: (line) => {
+        for (const monitor of service.states()) {
+          const prefix = `monitor="${label(monitor.id)}",type="${label(monitor.type)}",status="`;
+          for (const status of STATES) line(`${prefix}${status}"`, monitor.state === status ? 1 : 0);
+        }
+      },
+    },
+    {
+      name: 'vigil_monitor_uptime_ratio',
+      help: 'Share of checks up over the last 1, 7, 30 or 90 UTC days including today (window 1d, 7d, 30d, 90d).',
+      samples: (line) => {
+        for (const [monitor, windows] of uptime) {
+          for (const [days, ratio] of windows) line(`monitor="${label(monitor)}",window="${days}d"`, ratio);
+        }
+      },
+    },
+  ];
+
+  /** The text in chunks of about `CHUNK_LINES` lines, so a scrape never holds all of it in memory at once. */
+  function* renderChunks(format: 'text' | 'openmetrics'): Generator<string> {
+    let lines: string[] = [];
+    for (const family of families) {
+      let started = false;
+      const chunks: string[] = [];
+      family.samples((labels, value) => {
+        if (!started) {
+          started = true;
+          lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`);
+          if (format === 'openmetrics' && family.name.endsWith('_seconds')) lines.push(`# UNIT ${family.name} seconds`);
+        }
+        lines.push(`${family.name}{${labels}} ${value}`);
+        if (lines.length >= CHUNK_LINES) {
+          chunks.push(`${lines.join('\n')}\n`);
+          lines = [];
+        }
+      });
+      yield* chunks;
+    }
+    if (lines.length > 0) yield `${lines.join('\n')}\n`;
+  }
+
+  const render = (format: 'text' | 'openmetrics'): string => [...renderChunks(format)].join('');
 
   const refreshUptime = async (): Promise<void> => {
     const ids = service.allMonitors().map((monitor) => monitor.config.id);
@@ -223,6 +242,8 @@ export function registerMonitorMetrics(
   timer.unref();
 
   return {
+    render,
+    renderChunks,
     refreshUptime,
     stop: () => {
       stopped = true;

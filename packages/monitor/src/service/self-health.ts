@@ -31,6 +31,7 @@ export function createSelfHealth(service: MonitorService, options: { token?: str
           const stats = service.stats().scheduler;
           const details = {
             monitors: stats.monitors,
+            runs: stats.runs,
             running: stats.running,
             queued: stats.queued,
             lateness_p50_ms: Math.round(stats.lateness.p50),

@@ -3,6 +3,7 @@
  * (/health, /livez, /readyz) and metrics (/metrics, its own and the monitors' results), and the front page.
  * Each part is a node:http handler that answers its paths and passes the others on.
  */
+import { once } from 'node:events';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nodeHandler, type Health } from '@vigil/health';
@@ -65,11 +66,38 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
+  // /metrics: the Health's own registry (process, server) followed by the per-monitor families.
+  const metricsRoute: Handler = (req, res, next) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== health.paths.metrics || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    const accept = typeof req.headers.accept === 'string' ? req.headers.accept : undefined;
+    const write = async () => {
+      const scrape = await health.metrics.scrape(accept === undefined ? {} : { accept });
+      res.writeHead(200, { 'content-type': scrape.contentType, 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') return void res.end();
+      const openMetrics = scrape.format === 'openmetrics';
+      res.write(openMetrics ? scrape.body.replace(/# EOF\n?$/, '') : scrape.body);
+      // Chunk by chunk, waiting for the socket when it is full: memory stays flat however many monitors.
+      for (const chunk of metrics.renderChunks(scrape.format)) {
+        if (res.destroyed) return;
+        // A client that goes away never drains: stop on close too.
+        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+      res.end(openMetrics ? '# EOF\n' : undefined);
+    };
+    write().catch((error: unknown) => {
+      log(`vigil: rendering /metrics failed: ${String(error)}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('internal error\n');
+      } else res.destroy();
+    });
+  };
   const notFound = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found\n');
   };
-  const chain: Handler[] = [(req, res, next) => api(req, res, next), pings, healthHandler, home];
+  const chain: Handler[] = [(req, res, next) => api(req, res, next), pings, metricsRoute, healthHandler, home];
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     let index = 0;

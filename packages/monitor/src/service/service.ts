@@ -188,6 +188,15 @@ export class MonitorService {
     });
   }
 
+  /** Each monitor's id, type and state, without building views (cheap enough for every /metrics scrape). */
+  *states(): Generator<{ id: string; type: string; state: MonitorState }> {
+    for (const monitor of this.monitors.all()) {
+      const paused = this.isPaused(monitor);
+      const state = this.stateOf(monitor, paused, this.recorder.state(monitor.config.id)?.state);
+      yield { id: monitor.config.id, type: monitor.config.type, state };
+    }
+  }
+
   /** Heartbeat details (new, up, late, down, paused; last ping; next expected), by monitor id. */
   heartbeatViews(): Map<string, HeartbeatView> {
     return new Map(this.heartbeats.views().map((view) => [view.monitorId, view]));

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/api/tokens.js';
 import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
-import { checkMetrics } from '../../../health/test/metrics-support.js';
+import { checkMetrics, PROMETHEUS_ACCEPT, parseOpenMetrics } from '../../../health/test/metrics-support.js';
 import { tempDir } from '../support.js';
 import { eventually, getJson, startTarget, type Target, writeConfig } from './harness.js';
 
@@ -104,6 +104,17 @@ describe('vigil serve', () => {
     expect(metrics).toMatch(/vigil_monitor_checks_total [1-9]/);
     // What Prometheus scrapes is clean by its own linter.
     expect(await checkMetrics(metrics)).toEqual({ code: 0, findings: [] });
+
+    // Prometheus asks for OpenMetrics first: one `# EOF`, at the end, and Prometheus' own parser accepts it.
+    const om = await fetch(`${monitor.url}/metrics`, { headers: { accept: PROMETHEUS_ACCEPT } });
+    expect(om.headers.get('content-type')).toContain('application/openmetrics-text');
+    const omBody = await om.text();
+    expect(omBody.endsWith('# EOF\n')).toBe(true);
+    expect(omBody.match(/# EOF/g)).toHaveLength(1);
+    expect(omBody).toContain('# UNIT vigil_probe_duration_seconds seconds');
+    const parsed = await parseOpenMetrics(omBody);
+    expect(parsed.output).not.toMatch(/error/i);
+    expect(parsed.code).toBe(0);
   });
 
   it('retries before going down, opens an incident, and closes it on recovery', async () => {
