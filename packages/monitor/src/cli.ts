@@ -4,9 +4,15 @@
  */
 import { Command } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerJobsCommand } from './commands/jobs.js';
+import { registerProgressCommand } from './commands/progress.js';
+import { registerQueuesCommand } from './commands/queues.js';
+import { registerSchedulesCommand } from './commands/schedules.js';
 import { openConfiguredStore, registerServeCommand } from './commands/serve.js';
 import { registerStackCommand } from './commands/stack.js';
 import { registerTokenCommand } from './commands/token.js';
+import { registerWorkersCommand } from './commands/workers.js';
 
 const program = new Command()
   .name('vigil')
@@ -17,6 +23,12 @@ registerServeCommand(program);
 registerCheckCommand(program);
 registerTokenCommand(program, openConfiguredStore);
 registerStackCommand(program);
+registerDoctorCommand(program);
+registerQueuesCommand(program);
+registerWorkersCommand(program);
+registerJobsCommand(program);
+registerSchedulesCommand(program);
+registerProgressCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // One clear line, no stack trace: the commands throw errors written for users.
