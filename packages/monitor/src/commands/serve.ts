@@ -8,7 +8,13 @@ import { existsSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { redactUrlText } from '../api/redact.js';
-import { ConfigError, type LoadedConfig, loadConfig, parseConfigSources, type VigilConfig } from '../config/index.js';
+import {
+  ConfigError,
+  type LoadedConfig,
+  loadConfigIsolated,
+  parseConfigSources,
+  type VigilConfig,
+} from '../config/index.js';
 import { createMonitorServer, type MonitorServer } from '../service/server.js';
 import { MonitorService } from '../service/service.js';
 import { openStore } from '../store/open.js';
@@ -65,7 +71,7 @@ export async function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv)
   const paths = configPaths(flags, env);
   const loaded =
     paths.length > 0
-      ? await loadConfig(paths, { env })
+      ? await loadConfigIsolated(paths, { env })
       : parseConfigSources([{ file: '(no configuration file)', text: '{}' }], { env });
   const config = loaded.config;
   const server = { ...config.server };

@@ -13,6 +13,7 @@ export {
 } from './errors.js';
 export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { expandConfigPaths, type LoadedConfig, loadConfig, type LoadOptions, parseConfigSources } from './load.js';
+export { loadConfigIsolated, type LoadIsolatedOptions } from './load-isolated.js';
 export { type ConfigSource } from './source.js';
 export {
   configSchema,

@@ -9,13 +9,16 @@ export interface Target {
   /** The status the target answers with from now on. */
   status: number;
   requests: number;
+  /** The paths requested, in order. */
+  paths: string[];
   close(): Promise<void>;
 }
 
 export async function startTarget(initialStatus = 200): Promise<Target> {
-  const target = { status: initialStatus, requests: 0 } as Target;
+  const target = { status: initialStatus, requests: 0, paths: [] as string[] } as Target;
   const server = http.createServer((req, res) => {
     target.requests++;
+    target.paths.push(req.url ?? '');
     res.writeHead(target.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ status: target.status < 400 ? 'UP' : 'DOWN', path: req.url }));
   });

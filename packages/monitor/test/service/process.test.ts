@@ -1,8 +1,10 @@
 /**
  * `vigil serve` as a process (the built CLI): SIGTERM stores everything buffered and exits 0; after `kill -9`
- * at most the last second of results is missing and a restart resumes the schedule from the stored state.
+ * at most the last second of results is missing and a restart resumes the schedule from the stored state; the
+ * configuration (loaded in a worker thread by the built CLI) is checked at start and on SIGHUP.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
@@ -120,4 +122,43 @@ describe('vigil serve, the process', () => {
     second.child.kill('SIGTERM');
     expect(await exit2).toBe(0);
   }, 60_000);
+
+  it('an invalid configuration at start: exit 1 with file, line, column and field; nothing is served', async () => {
+    const file = await writeConfig(dir.dir, `monitors:\n  - name: A\n    type: http\n    url: ${target.url}\n    interval: 5x\n`);
+    const child = spawn(process.execPath, [CLI, 'serve', '--config', file, '--port', '0', '--data', dir.dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VIGIL_PORT: '', VIGIL_HOST: '', VIGIL_CONFIG: '' },
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exited(child)).toBe(1);
+    expect(stderr).toContain(`${file}:5:15: monitors[0].interval: expected a duration like "30s" or "5m", got "5x"`);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(target.requests).toBe(0);
+  }, 20_000);
+
+  it('SIGHUP reloads: a valid change applies, an invalid one keeps the running configuration and says why', async () => {
+    const file = await writeConfig(dir.dir, yaml(target.url));
+    const { child, url, output } = await serve(file);
+    const ids = async () => {
+      const body = (await (await fetch(`${url}/api/v1/monitors`)).json()) as { monitors: Array<{ id: string }> };
+      return body.monitors.map((m) => m.id).sort();
+    };
+    expect(await ids()).toHaveLength(MONITORS);
+
+    await writeFile(file, `${yaml(target.url)}  - name: Added\n    type: http\n    url: ${target.url}/added\n    public: true\n`);
+    child.kill('SIGHUP');
+    await eventually('the added monitor', async () => ((await ids()).includes('added') ? true : undefined), 10_000);
+    await eventually('the added monitor checked', () => (target.paths.includes('/added') ? true : undefined), 10_000);
+
+    await writeFile(file, `monitors:\n  - name: Broken\n    type: http\n`);
+    child.kill('SIGHUP');
+    await eventually('the refusal', () => (output().includes('the running one stays in use') ? true : undefined));
+    expect(output()).toContain(`${file}:2:5: monitors[0]`);
+    expect(await ids()).toHaveLength(MONITORS + 1);
+    const exit = exited(child);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  }, 40_000);
 });

@@ -264,6 +264,25 @@ export function describeStore(name: string, open: OpenStore): void {
         expect((await store.dailySummaries(['api'], all.from, later)).get('api')!.size).toBe(0);
       });
 
+      test('retention reaches every monitor when there are more than one deletion step visits', async () => {
+        const { store } = await fresh();
+        const monitors = 1_200; // the SQLite store visits at most 500 monitors per deletion step
+        const old = Array.from({ length: monitors }, (_, i): CheckResult => ({
+          monitorId: `m${i}`,
+          at: T0 + HOUR_MS + i,
+          status: 'healthy',
+          latencyMs: 5,
+          location: 'local',
+        }));
+        const recent = old.map((result) => ({ ...result, at: result.at + 3 * DAY_MS }));
+        await append(store, [...old, ...recent]);
+        const report = await store.maintain(T0 + 4 * DAY_MS, { ...KEEP_ALL, rawMs: 2 * DAY_MS });
+        expect(report.deleted.results).toBe(monitors);
+        for (const id of ['m0', 'm499', 'm500', 'm1199']) {
+          expect((await store.latestResults(id, 10)).map((r) => r.at)).toEqual([recent[Number(id.slice(1))]!.at]);
+        }
+      });
+
       test('dailySummaries before any maintenance, and for a day in progress, read raw results', async () => {
         const { store } = await fresh();
         const results = series({ monitorId: 'api', from: T0 + 22 * HOUR_MS, to: T0 + 26 * HOUR_MS, everyMs: 30_000 });

@@ -1,0 +1,65 @@
+/**
+ * `vigil serve` loads its configuration in a worker thread (the YAML tree of a large file is freed with the
+ * thread). What comes back must be exactly what loading in-process gives: every monitor type, `${ENV}` values,
+ * where each monitor is defined, and every problem with its file, line and column. The worker is the compiled
+ * one (`npm test` builds first); the in-process loader is the source.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { ConfigError, formatIssue, loadConfig, loadConfigIsolated } from '../src/config/index.js';
+
+const workerUrl = new URL('../dist/config/load-worker.js', import.meta.url);
+const fixtures = fileURLToPath(new URL('./fixtures/config/', import.meta.url));
+const fixture = (name: string) => join(fixtures, name);
+const example = fileURLToPath(new URL('../../../examples/vigil.yaml', import.meta.url));
+
+async function problems(load: () => Promise<unknown>): Promise<string[]> {
+  try {
+    await load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map(formatIssue);
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loading in a worker thread', () => {
+  test('the compiled worker exists (npm run build)', () => {
+    expect(existsSync(fileURLToPath(workerUrl)), `${fileURLToPath(workerUrl)} is missing: run npm run build`).toBe(
+      true,
+    );
+  });
+
+  test('every monitor type, ${ENV} values and monitor positions come back as loaded in-process', async () => {
+    const env = { SHOP_TOKEN: 'from-env', PATH: '/usr/bin' };
+    const paths = [fixture('full.yaml'), example];
+    const inProcess = await loadConfig(paths, { env });
+    const isolated = await loadConfigIsolated(paths, { env, workerUrl });
+    expect(isolated).toEqual(inProcess);
+    expect(isolated.config.monitors.length).toBeGreaterThan(10);
+    expect(JSON.stringify(isolated.config)).toContain('from-env');
+    expect(isolated.monitorSources.size).toBe(isolated.config.monitors.length);
+  });
+
+  test('an invalid file: the same ConfigError, naming file, line, column and field', async () => {
+    const paths = [fixture('invalid.yaml')];
+    const expected = await problems(() => loadConfig(paths, { env: {} }));
+    const got = await problems(() => loadConfigIsolated(paths, { env: {}, workerUrl }));
+    expect(got).toEqual(expected);
+    expect(got[0]).toMatch(/invalid\.yaml:\d+:\d+: /);
+  });
+
+  test('a file that does not exist: a ConfigError naming it', async () => {
+    const missing = fixture('no-such-file.yaml');
+    const got = await problems(() => loadConfigIsolated([missing], { env: {}, workerUrl }));
+    expect(got).toEqual([`${missing}: no such file or directory`]);
+  });
+
+  test('a worker that cannot start is an error, not a hang', async () => {
+    await expect(
+      loadConfigIsolated([fixture('minimal.yaml')], { env: {}, workerUrl: new URL('./no-such-worker.js', workerUrl) }),
+    ).rejects.toThrow(/no-such-worker|Cannot find module/);
+  });
+});
