@@ -1,8 +1,9 @@
 // Question: what does one check cost `vigil serve` — CPU per check including storage, RSS, lateness against the
 // schedule, stored bytes per result — with 1,000 and 10,000 HTTP monitors every 20 s, and how long until every
 // monitor has run once after a restart? Baseline in the same run: a bare loop making the same HTTP requests at
-// the same rate with node:http (no scheduling, no storage): the ratio is what the monitor adds.
-// Run: npm run bench:monitor   (builds first; about 12 minutes; BENCH_SIZES=1000 for a quick run)
+// the same rate with node:http (no scheduling, no storage): the ratio is what the monitor adds. Each size runs with
+// a fresh connection per check (the default) and with keep_alive: true (the bare loop then keeps connections too).
+// Run: npm run bench:monitor   (builds first; about 25 minutes; BENCH_SIZES=1000 BENCH_MODES=fresh for a quick run)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +17,8 @@ const CLI = path.join(ROOT, 'packages/monitor/dist/cli.js');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const INTERVAL_S = Number(process.env.BENCH_INTERVAL_S ?? 20);
 const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 60);
+// `fresh`: a new connection per check (the default, every phase timed); `kept`: monitors with keep_alive: true.
+const MODES = (process.env.BENCH_MODES ?? 'fresh,kept').split(',');
 const TICKS = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
 
 async function startTarget() {
@@ -53,7 +56,7 @@ async function metrics(url) {
   };
 }
 
-function configYaml(count, port) {
+function configYaml(count, port, keepAlive) {
   const lines = [
     'scheduler:',
     // One local target stands for many hosts: lift the per-host limit (16 by default) that protects real ones.
@@ -66,6 +69,7 @@ function configYaml(count, port) {
   ];
   for (let i = 0; i < count; i++) {
     lines.push(`  - name: Site ${i}`, '    type: http', `    url: http://127.0.0.1:${port}/site/${i}`);
+    if (keepAlive) lines.push('    keep_alive: true');
   }
   return `${lines.join('\n')}\n`;
 }
@@ -105,11 +109,11 @@ async function untilChecks(url, count, since, limitS) {
   }
 }
 
-async function measureVigil(count, port) {
+async function measureVigil(count, port, keepAlive) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-'));
   try {
     const config = path.join(dir, 'vigil.yaml');
-    await writeFile(config, configYaml(count, port));
+    await writeFile(config, configYaml(count, port, keepAlive));
     let run = await serve(config, dir);
     const firstRound = await untilChecks(run.url, count, run.startedAt, INTERVAL_S * 3);
     await sleep(INTERVAL_S * 1000); // warm-up: one more interval
@@ -165,9 +169,9 @@ async function measureVigil(count, port) {
 }
 
 /** The same requests at the same rate from a bare loop: node:http, no scheduler, no store. */
-async function measureBare(count, port) {
+async function measureBare(count, port, keepAlive) {
   const rate = count / INTERVAL_S;
-  const agent = new http.Agent({ keepAlive: false });
+  const agent = new http.Agent({ keepAlive });
   const request = (i) =>
     new Promise((resolve) => {
       http
@@ -204,10 +208,13 @@ const target = await startTarget();
 const rows = [];
 try {
   for (const count of SIZES) {
-    const bare = await measureBare(count, target.port);
-    const vigil = await measureVigil(count, target.port);
-    rows.push({ count, bare, vigil });
-    console.error(`${count} monitors: done`);
+    for (const mode of MODES) {
+      const keepAlive = mode === 'kept';
+      const bare = await measureBare(count, target.port, keepAlive);
+      const vigil = await measureVigil(count, target.port, keepAlive);
+      rows.push({ count, mode, bare, vigil });
+      console.error(`${count} monitors, ${mode} connections: done`);
+    }
   }
 } finally {
   target.child.kill('SIGTERM');
@@ -215,10 +222,10 @@ try {
 
 const f = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 console.log(`\nvigil serve, HTTP monitors every ${INTERVAL_S} s against a local target; measured over ${MEASURE_S} s\n`);
-console.log('| monitors | checks/s | CPU per check | bare request | ratio | RSS max (peak since start) | lateness p50 / p99 | bytes per result | all run once after start / restart | /metrics scrape |');
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const { count, bare, vigil } of rows) {
+console.log('| monitors | connections | checks/s | CPU per check | bare request | ratio | RSS max (peak since start) | lateness p50 / p99 | bytes per result | all run once after start / restart | /metrics scrape |');
+console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const { count, mode, bare, vigil } of rows) {
   console.log(
-    `| ${count} | ${f(vigil.checksPerSecond, 0)} | ${f(vigil.cpuPerCheckMs, 3)} ms | ${f(bare.cpuPerRequestMs, 3)} ms | ${f(vigil.cpuPerCheckMs / bare.cpuPerRequestMs)} | ${f(vigil.rssMb, 0)} MB (${f(vigil.peakMb, 0)} MB) | ${f(vigil.p50, 1)} / ${f(vigil.p99, 1)} ms | ${f(vigil.bytesPerResult, 1)} | ${f(vigil.firstRoundS, 1)} s / ${f(vigil.restartS, 1)} s | ${f(vigil.scrapeMs, 0)} ms |`,
+    `| ${count} | ${mode} | ${f(vigil.checksPerSecond, 0)} | ${f(vigil.cpuPerCheckMs, 3)} ms | ${f(bare.cpuPerRequestMs, 3)} ms | ${f(vigil.cpuPerCheckMs / bare.cpuPerRequestMs)} | ${f(vigil.rssMb, 0)} MB (${f(vigil.peakMb, 0)} MB) | ${f(vigil.p50, 1)} / ${f(vigil.p99, 1)} ms | ${f(vigil.bytesPerResult, 1)} | ${f(vigil.firstRoundS, 1)} s / ${f(vigil.restartS, 1)} s | ${f(vigil.scrapeMs, 0)} ms |`,
   );
 }

@@ -72,12 +72,12 @@ export function onAbort(signal: AbortSignal, close: () => void): () => void {
 }
 
 /** `fn` at most once: closing paths (abort, finally) race, and drivers dislike a second end(). */
-export function once(fn: () => void): () => void {
+export function once<Args extends unknown[]>(fn: (...args: Args) => void): (...args: Args) => void {
   let done = false;
-  return () => {
+  return (...args: Args) => {
     if (done) return;
     done = true;
-    fn();
+    fn(...args);
   };
 }
 

@@ -78,6 +78,7 @@ describe('defaults', () => {
         max_body_bytes: 1_048_576,
         invert: false,
         tls: { expiry_degraded_days: 14, expiry_unhealthy_days: 3, skip_verify: false },
+        keep_alive: false,
       },
     ]);
     expect(monitorSources.get('api')).toEqual({ file: fixture('minimal.yaml'), line: 2, column: 5 });

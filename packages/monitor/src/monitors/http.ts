@@ -29,6 +29,7 @@ export function httpProbeOptions(monitor: HttpLike): HttpProbeOptions {
       expiryUnhealthyDays: monitor.tls.expiry_unhealthy_days,
     },
     ...(monitor.ip_version !== undefined ? { ipVersion: monitor.ip_version } : {}),
+    keepAlive: monitor.keep_alive,
   };
 }
 

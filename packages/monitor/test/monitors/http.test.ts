@@ -82,6 +82,31 @@ describe('http monitor', () => {
     });
   });
 
+  it('keep_alive: true reuses the connection between checks (and a health monitor too); off by default', async () => {
+    const sockets = new Set<unknown>();
+    const server = await startHttpServer((req, res) => {
+      sockets.add(req.socket);
+      res.end(JSON.stringify({ status: 'healthy', checks: {} }));
+    });
+    const connections = () => sockets.size;
+    try {
+      const kept = monitor('http', { url: `${server.url}/`, keep_alive: true });
+      const health = monitor('health', { url: `${server.url}/`, keep_alive: true });
+      const outcomes = [await check(kept), await check(kept), await check(health)];
+      expect(outcomes.map((o) => o.status)).toEqual(['healthy', 'healthy', 'healthy']);
+      expect(connections()).toBe(1);
+      expect(outcomes[1]!.timings).toEqual({ firstByte: expect.any(Number), transfer: expect.any(Number) });
+      const fresh = monitor('http', { url: `${server.url}/` });
+      expect(fresh.keep_alive).toBe(false);
+      await check(fresh);
+      await check(fresh);
+      expect(connections()).toBe(3);
+    } finally {
+      // Kept connections close with the server (and stay out of the socket counts of the fault tests below).
+      await server.close();
+    }
+  });
+
   it('accepts 200-299 by default: a 404 is unhealthy with the status in the error, unless listed', async () => {
     const down = await check(monitor('http', { url: `${base}/status/404` }));
     expect(down).toMatchObject({ status: 'unhealthy', statusCode: 404 });
