@@ -11,6 +11,8 @@ const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
 export const REDACTED = '***';
 
+const MYSQL_PASSWORD_USED = /^(YES|NO)\)$/;
+
 export function sanitizeMessage(message: string, secrets: Iterable<string | undefined> = []): string {
   let out = message;
   for (const secret of secrets) {
@@ -23,7 +25,10 @@ export function sanitizeMessage(message: string, secrets: Iterable<string | unde
     (_m, scheme: string, user: string, password: string | undefined) =>
       `${scheme}${user && password !== undefined ? `${user}:` : ''}${REDACTED}@`,
   );
-  out = out.replace(KEY_VALUE_SECRET, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
+  out = out.replace(KEY_VALUE_SECRET, (match: string, key: string, sep: string, value: string) =>
+    // MySQL's "Access denied … (using password: YES)" says whether a password was sent, not what it was.
+    MYSQL_PASSWORD_USED.test(value) ? match : `${key}${sep}${REDACTED}`,
+  );
   out = out.replace(BEARER, (_m, word: string) => `${word} ${REDACTED}`);
   return out;
 }

@@ -49,6 +49,14 @@ describe('sanitizeMessage: key=value secrets', () => {
       expect(sanitizeMessage(message)).toBe(message);
     }
   });
+  it("keeps MySQL's (using password: YES/NO), which says whether one was sent, not what it was", () => {
+    for (const used of ['YES', 'NO']) {
+      const message = `Access denied for user 'shop'@'localhost' (using password: ${used})`;
+      expect(sanitizeMessage(message)).toBe(message);
+    }
+    expect(sanitizeMessage('password: YES-really-secret)')).toBe('password: ***');
+    expect(sanitizeMessage('password: YES)', ['YES'])).toBe('password: ***');
+  });
 });
 
 describe('sanitizeMessage: bearer tokens', () => {

@@ -1,10 +1,14 @@
 /**
  * The configuration examples in docs/ work when pasted: every YAML block that is a `vigil serve` configuration
- * (it starts with one of its top-level sections) loads without a problem, with each `${VAR}` it uses set.
+ * (it starts with one of its top-level sections) loads without a problem, with each `${VAR}` it uses set and each
+ * `ca_file` (a file the user brings) pointing at a real PEM file.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
+import { generateCertificates } from '../../core/test/support/tls.js';
 import { ConfigError, parseConfigSources } from '../src/config/index.js';
 
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
@@ -20,6 +24,11 @@ const examples = readdirSync(DOCS)
       .map(({ yaml, line }) => ({ where: `docs/${name}:${line}`, yaml }));
   });
 
+const scratch = mkdtempSync(join(tmpdir(), 'vigil-docs-'));
+const caFile = join(scratch, 'ca.pem');
+writeFileSync(caFile, generateCertificates().ca);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 describe('configuration examples in docs/', () => {
   test('there are examples to check (monitors.md, storage.md, heartbeats.md, api.md)', () => {
     const files = new Set(examples.map((e) => e.where.replace(/:\d+$/, '')));
@@ -31,7 +40,8 @@ describe('configuration examples in docs/', () => {
   test.each(examples)('$where loads', ({ where, yaml }) => {
     const env = Object.fromEntries([...yaml.matchAll(/\$\{(\w+)/g)].map((m) => [m[1]!, 'set-in-test']));
     try {
-      parseConfigSources([{ file: where, text: yaml }], { env });
+      const text = yaml.replace(/^(\s*ca_file:\s*)\S+$/gm, `$1${caFile}`);
+      parseConfigSources([{ file: where, text }], { env });
     } catch (error) {
       if (error instanceof ConfigError) expect.fail(error.message);
       throw error;

@@ -268,6 +268,26 @@ const cases: Array<[string, string, string[]]> = [
     ['vigil.yaml:2:12: defaults.retries: invalid YAML: the alias *d is inside its own anchor, which would never end'],
   ],
   [
+    'a ping_key that is already another heartbeat\'s ping id (its monitor id)',
+    [
+      'monitors:',
+      '  - { name: Nightly backup, type: heartbeat, schedule: { period: 1d } }',
+      '  - { name: Reports, type: heartbeat, schedule: { period: 1h }, ping_key: nightly-backup }',
+    ].join('\n'),
+    ['vigil.yaml:3:75: monitors[1].ping_key: is already the ping id of monitors[0] (vigil.yaml:2:5)'],
+  ],
+  [
+    'a monitor id that is already another heartbeat\'s ping_key (the key comes first)',
+    [
+      'monitors:',
+      '  - { name: Reports, type: heartbeat, schedule: { period: 1h }, ping_key: nightly-backup }',
+      '  - { name: Nightly backup, type: heartbeat, schedule: { period: 1d } }',
+    ].join('\n'),
+    [
+      "vigil.yaml:3:13: monitors[1].name: gives this monitor's ping id, which is already the ping_key of monitors[0] (vigil.yaml:2:5): set a ping_key on this monitor",
+    ],
+  ],
+  [
     'a list at the top level',
     '- name: API\n',
     ['vigil.yaml:1:1: expected a mapping of sections (server, storage, monitors, …) at the top level'],

@@ -2,6 +2,7 @@
  * Small building blocks shared by the configuration schema: secrets, hosts, ports, URLs.
  * Every field built here still gets its own `.describe()` where it is used.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 // Definitions rather than schema instances: `.describe()` clones a schema but keeps its definition.
@@ -108,6 +109,27 @@ export function days() {
 }
 
 /** Certificate expiry thresholds, shared by the `tls` monitor and the `tls` section of `http` monitors. */
+/**
+ * A file of trusted CA certificates (PEM), checked when the configuration loads: it must be readable and hold a
+ * certificate. The probes read it at every check, so a renewed CA file is used without a reload.
+ */
+export function caFile() {
+  return text().superRefine((path, ctx) => {
+    let content: string;
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'cannot be read';
+      ctx.addIssue({ code: 'custom', message: `${path}: ${why}` });
+      return;
+    }
+    if (!content.includes('-----BEGIN CERTIFICATE-----')) {
+      ctx.addIssue({ code: 'custom', message: `${path}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)` });
+    }
+  });
+}
+
 export const certificateExpiryFields = {
   expiry_degraded_days: days()
     .default(14)

@@ -185,7 +185,7 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
   }
   const monitors = Array.isArray(value.monitors) ? value.monitors : [];
   const ids = new Map<string, number>();
-  const pingIds = new Map<string, number>();
+  const pingIds = new Map<string, { index: number; keyed: boolean }>();
   monitors.forEach((monitor: unknown, index) => {
     if (!isRecord(monitor)) return;
     const at = (...rest: string[]) => ['monitors', index, ...rest];
@@ -236,13 +236,21 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
       const pingKey = typeof monitor.ping_key === 'string' ? monitor.ping_key : undefined;
       const pingId = heartbeatPingId({ id, ping_key: pingKey });
       const first = pingIds.get(pingId);
-      if (first === undefined) pingIds.set(pingId, index);
+      if (first === undefined) pingIds.set(pingId, { index, keyed: pingKey !== undefined });
       else if (pingKey !== undefined) {
         ctx.addIssue({
           code: 'custom',
           path: at('ping_key'),
-          message: `is already the ping id of monitors[${first}] ({related})`,
-          params: { related: ['monitors', first] },
+          message: `is already the ping id of monitors[${first.index}] ({related})`,
+          params: { related: ['monitors', first.index] },
+        });
+      } else if (first.keyed) {
+        // Two monitors without a key and the same id are a duplicate id, reported as such; this is a key taken.
+        ctx.addIssue({
+          code: 'custom',
+          path: at(monitor.id === undefined ? 'name' : 'id'),
+          message: `gives this monitor's ping id, which is already the ping_key of monitors[${first.index}] ({related}): set a ping_key on this monitor`,
+          params: { related: ['monitors', first.index] },
         });
       }
     }

@@ -1,6 +1,7 @@
 /** `http` monitors: the configuration mapped onto `httpProbe`, with the configuration's defaults made explicit. */
 import { httpProbe, type HttpProbeOptions } from '@vigil/core';
 import type { MonitorOfType } from '../config/index.js';
+import { readCaFile } from './ca-file.js';
 import { elapsedSince, shownUrl, toOutcome, urlHost } from './outcome.js';
 import type { MonitorKind } from './types.js';
 
@@ -33,6 +34,13 @@ export function httpProbeOptions(monitor: HttpLike): HttpProbeOptions {
   };
 }
 
+/** The probe options for one check: `httpProbeOptions` with the CA file, when there is one, read now. */
+export async function httpCheckOptions(monitor: HttpLike): Promise<HttpProbeOptions> {
+  const options = httpProbeOptions(monitor);
+  const ca = await readCaFile(monitor.tls.ca_file);
+  return ca === undefined ? options : { ...options, tls: { ...options.tls, ca } };
+}
+
 /** Header values, credentials (also as sent, base64) and the request body are secrets in the configuration. */
 export function httpSecrets(monitor: HttpLike): string[] {
   const secrets: string[] = Object.values(monitor.headers ?? {});
@@ -58,7 +66,7 @@ export function httpSecrets(monitor: HttpLike): string[] {
 export const http: MonitorKind<MonitorOfType<'http'>> = {
   probe: async (monitor, context) => {
     const start = performance.now();
-    const result = await httpProbe(httpProbeOptions(monitor), context);
+    const result = await httpProbe(await httpCheckOptions(monitor), context);
     return toOutcome(result, elapsedSince(start), monitor.conditions, context.now());
   },
   target: (monitor) => `${monitor.method} ${shownUrl(monitor.url)}`,

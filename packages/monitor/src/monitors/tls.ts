@@ -1,12 +1,14 @@
 /** `tls` monitors: a handshake; chain, host name and certificate expiry (thresholds 14 / 3 days by default). */
 import { tlsProbe } from '@vigil/core';
 import type { MonitorOfType } from '../config/index.js';
+import { readCaFile } from './ca-file.js';
 import { bareHost, elapsedSince, hostPort, toOutcome } from './outcome.js';
 import type { MonitorKind } from './types.js';
 
 export const tls: MonitorKind<MonitorOfType<'tls'>> = {
   probe: async (monitor, context) => {
     const start = performance.now();
+    const ca = await readCaFile(monitor.ca_file);
     const result = await tlsProbe(
       {
         host: monitor.host,
@@ -14,6 +16,7 @@ export const tls: MonitorKind<MonitorOfType<'tls'>> = {
         ...(monitor.server_name !== undefined ? { serverName: monitor.server_name } : {}),
         expiryDegradedDays: monitor.expiry_degraded_days,
         expiryUnhealthyDays: monitor.expiry_unhealthy_days,
+        ...(ca !== undefined ? { ca } : {}),
       },
       context,
     );

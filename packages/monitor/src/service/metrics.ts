@@ -24,7 +24,8 @@ const PHASES = [
 ] as const;
 /** Uptime windows in UTC days, today included. */
 const WINDOWS = [1, 7, 30, 90] as const;
-const CHUNK_LINES = 2000;
+// About 70 KB of text: below V8's large-object size (128 KB), so a chunk dies young instead of in large-object space.
+const CHUNK_LINES = 1000;
 
 export interface MonitorMetricsOptions {
   /** How often uptime ratios are recomputed. Default 5 minutes. */
@@ -46,8 +47,8 @@ export interface MonitorMetrics {
 interface Family {
   name: string;
   help: string;
-  /** Appends the family's samples; `line(labels, value)` writes one. */
-  samples(line: (labels: string, value: number) => void): void;
+  /** The family's samples, `[labels, value]`, produced lazily so a scrape holds one chunk at a time. */
+  samples(): Iterable<readonly [string, number]>;
 }
 
 /** A label value as the exposition formats want it (ids are `[a-z0-9_-]`, but names of types or phases could change). */
@@ -107,80 +108,92 @@ export function registerMonitorMetrics(
     },
   });
 
-  const latest = (visit: (id: string, type: string, result: CheckResult) => void) => {
+  function* latest(): Generator<readonly [string, string, CheckResult]> {
     for (const { config } of service.allMonitors()) {
       const result = service.latestResult(config.id);
-      if (result) visit(label(config.id), label(config.type), result);
+      if (result) yield [label(config.id), label(config.type), result];
     }
-  };
+  }
   const families: Family[] = [
     {
       name: 'vigil_probe_success',
       help: 'Whether the last check succeeded (healthy or degraded).',
-      samples: (line) =>
-        latest((id, type, result) => line(`monitor="${id}",type="${type}"`, result.status === 'unhealthy' ? 0 : 1)),
+      *samples() {
+        for (const [id, type, result] of latest()) {
+          yield [`monitor="${id}",type="${type}"`, result.status === 'unhealthy' ? 0 : 1];
+        }
+      },
     },
     {
       name: 'vigil_probe_duration_seconds',
       help: 'Duration of the last check.',
-      samples: (line) => latest((id, type, result) => line(`monitor="${id}",type="${type}"`, result.latencyMs / 1000)),
+      *samples() {
+        for (const [id, type, result] of latest()) yield [`monitor="${id}",type="${type}"`, result.latencyMs / 1000];
+      },
     },
     {
       name: 'vigil_probe_phase_duration_seconds',
       help: 'Duration of each phase of the last HTTP check: dns, connect, tls, first_byte, transfer.',
-      samples: (line) =>
-        latest((id, _type, result) => {
-          if (!result.timings) return;
+      *samples() {
+        for (const [id, , result] of latest()) {
+          if (!result.timings) continue;
           for (const [key, phase] of PHASES) {
             const ms = result.timings[key];
-            if (ms !== undefined) line(`monitor="${id}",phase="${phase}"`, ms / 1000);
+            if (ms !== undefined) yield [`monitor="${id}",phase="${phase}"`, ms / 1000];
           }
-        }),
+        }
+      },
     },
     {
       name: 'vigil_probe_http_status_code',
       help: 'HTTP status of the last check.',
-      samples: (line) =>
-        latest((id, _type, result) => {
-          if (result.statusCode !== undefined) line(`monitor="${id}"`, result.statusCode);
-        }),
+      *samples() {
+        for (const [id, , result] of latest()) {
+          if (result.statusCode !== undefined) yield [`monitor="${id}"`, result.statusCode];
+        }
+      },
     },
     {
       name: 'vigil_probe_ssl_earliest_cert_expiry',
       help: 'Expiry of the earliest certificate in the chain, Unix seconds.',
-      samples: (line) =>
-        latest((id, _type, result) => {
-          if (result.certificateExpiresAt !== undefined) line(`monitor="${id}"`, Math.floor(result.certificateExpiresAt / 1000));
-        }),
+      *samples() {
+        for (const [id, , result] of latest()) {
+          if (result.certificateExpiresAt !== undefined) {
+            yield [`monitor="${id}"`, Math.floor(result.certificateExpiresAt / 1000)];
+          }
+        }
+      },
     },
     {
       name: 'vigil_monitor_status',
       help: 'One series per monitor state (healthy, degraded, unhealthy, pending, maintenance, paused), 1 for the current one.',
-      samples: (line) => {
+      *samples() {
         for (const monitor of service.states()) {
           const prefix = `monitor="${label(monitor.id)}",type="${label(monitor.type)}",status="`;
-          for (const status of STATES) line(`${prefix}${status}"`, monitor.state === status ? 1 : 0);
+          for (const status of STATES) yield [`${prefix}${status}"`, monitor.state === status ? 1 : 0];
         }
       },
     },
     {
       name: 'vigil_monitor_uptime_ratio',
       help: 'Share of checks up over the last 1, 7, 30 or 90 UTC days including today (window 1d, 7d, 30d, 90d).',
-      samples: (line) => {
+      *samples() {
         for (const [monitor, windows] of uptime) {
-          for (const [days, ratio] of windows) line(`monitor="${label(monitor)}",window="${days}d"`, ratio);
+          for (const [days, ratio] of windows) yield [`monitor="${label(monitor)}",window="${days}d"`, ratio];
         }
       },
     },
   ];
 
-  /** The text in chunks of about `CHUNK_LINES` lines, so a scrape never holds all of it in memory at once. */
+  /**
+   * The text in chunks of about `CHUNK_LINES` lines, produced as they are asked for: the caller writes one and
+   * waits for the socket before asking for the next, so a scrape of 10,000 monitors never holds all of it.
+   */
   function* renderChunks(format: 'text' | 'openmetrics'): Generator<string> {
     let lines: string[] = [];
     for (const family of families) {
       let started = false;
-      const chunks: string[] = [];
-      family.samples((labels, value) => {
+      for (const [labels, value] of family.samples()) {
         if (!started) {
           started = true;
           lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`);
@@ -188,11 +201,10 @@ export function registerMonitorMetrics(
         }
         lines.push(`${family.name}{${labels}} ${value}`);
         if (lines.length >= CHUNK_LINES) {
-          chunks.push(`${lines.join('\n')}\n`);
+          yield `${lines.join('\n')}\n`;
           lines = [];
         }
-      });
-      yield* chunks;
+      }
     }
     if (lines.length > 0) yield `${lines.join('\n')}\n`;
   }

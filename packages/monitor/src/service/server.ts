@@ -3,7 +3,6 @@
  * (/health, /livez, /readyz) and metrics (/metrics, its own and the monitors' results), and the front page.
  * Each part is a node:http handler that answers its paths and passes the others on.
  */
-import { once } from 'node:events';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nodeHandler, type Health } from '@vigil/health';
@@ -13,6 +12,22 @@ import { renderHomePage } from '../web/home-page.js';
 import { registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createSelfHealth } from './self-health.js';
 import type { MonitorService } from './service.js';
+
+/**
+ * Resolves when the response can take more (`drain`) or never will (`close`: a client that goes away never
+ * drains). Both listeners go away with the first event: a scrape waits hundreds of times on one response.
+ */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -80,8 +95,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       // Chunk by chunk, waiting for the socket when it is full: memory stays flat however many monitors.
       for (const chunk of metrics.renderChunks(scrape.format)) {
         if (res.destroyed) return;
-        // A client that goes away never drains: stop on close too.
-        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!res.write(chunk)) await drainedOrClosed(res);
       }
       res.end(openMetrics ? '# EOF\n' : undefined);
     };

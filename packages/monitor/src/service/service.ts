@@ -393,7 +393,10 @@ export class MonitorService {
     const monitor = this.monitors.get(transition.monitorId)?.config;
     const name = monitor ? `"${monitor.name}" (${monitor.id})` : `"${transition.monitorId}"`;
     const cause = transition.cause ? `: ${transition.cause}` : '';
-    this.log(`monitor ${name}: ${transition.from ?? 'new'} → ${transition.to}${cause}`);
+    // A new monitor found healthy is what is expected: with thousands of monitors, a line each would bury the rest.
+    if (!(transition.from === undefined && transition.to === 'healthy')) {
+      this.log(`monitor ${name}: ${transition.from ?? 'new'} → ${transition.to}${cause}`);
+    }
     try {
       this.options.onTransition?.(transition, monitor);
     } catch (error) {

@@ -25,8 +25,9 @@ describe('mysql monitor (MariaDB here)', () => {
     const inField = await check(monitor('mysql', { url: SHARED_URL, password: wrong }));
     for (const outcome of [inUrl, inField]) {
       expect(outcome.status).toBe('unhealthy');
-      // (core's sanitizer turns MySQL's "(using password: YES)" into "(using password: ***": reported)
-      expect(outcome.error).toMatch(/^ER_ACCESS_DENIED_ERROR: Access denied for user 'root'@'[^']+' \(using password/);
+      expect(outcome.error).toMatch(
+        /^ER_ACCESS_DENIED_ERROR: Access denied for user 'root'@'[^']+' \(using password: YES\)$/,
+      );
     }
     expect(leaked([inUrl, inField], [wrong])).toEqual([]);
   });

@@ -148,6 +148,15 @@ describe('vigil serve', () => {
     });
     expect(Date.parse(closed.ended_at as string)).toBeGreaterThan(Date.parse(closed.started_at));
     expect(logs.some((line) => line.includes('"Shop API" (shop-api): unhealthy → healthy'))).toBe(true);
+    // The first healthy result of a new monitor is expected, and not logged (10,000 monitors: 10,000 lines).
+    expect(logs.filter((line) => line.includes('new →'))).toEqual([]);
+  });
+
+  it('logs a new monitor whose first result is not healthy', async () => {
+    target.status = 503;
+    await start(config(shopApi(target.url)));
+    const line = await eventually('the log line', () => logs.find((l) => l.includes('"Shop API" (shop-api): new →')));
+    expect(line).toMatch(/new → pending: .*503/);
   });
 
   it('pauses and resumes through the API with a token; a paused monitor is not checked', async () => {

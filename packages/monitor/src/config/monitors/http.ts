@@ -1,7 +1,7 @@
 /** `http`: a request to a URL; status, body keyword or regex, conditions, response time and certificate expiry. */
 import { z } from 'zod';
 import { duration } from '../duration.js';
-import { certificateExpiryFields, checkCertificateExpiry, secret, text, urlWith } from '../fields.js';
+import { caFile, certificateExpiryFields, checkCertificateExpiry, secret, text, urlWith } from '../fields.js';
 import { commonFields, monitorType, probeFields } from './base.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -108,6 +108,11 @@ export const httpFields = {
         .boolean()
         .default(false)
         .describe('Accept invalid or self-signed certificates (expiry is still checked).'),
+      ca_file: caFile()
+        .optional()
+        .describe(
+          'A PEM file of the CA certificates to trust instead of the public ones, for a server signed by a private CA. Read at every check.',
+        ),
     })
     .superRefine(checkCertificateExpiry)
     .prefault({})
