@@ -67,6 +67,8 @@ const counter = (perHour: number, minutes: number) => `0+${perHour / 60}x${minut
 export const above = (threshold: number): number => Number((threshold * 2).toPrecision(2));
 /** Half the threshold, to two significant digits. */
 export const below = (threshold: number): number => Number((threshold / 2).toPrecision(2));
+/** Three quarters of the threshold: below it alone, above it twice over. */
+const half = (threshold: number): number => Number((threshold * 0.75).toPrecision(2));
 
 const minutes = (text: string): number => {
   const match = /^(\d+)([mh])$/.exec(text);
@@ -102,6 +104,11 @@ interface GaugeRule {
   quiet: number;
   /** Other series present in both cases (they must not change the outcome). */
   extra?: InputSeries[];
+  /**
+   * For an expression that aggregates (`max by (queue) (…)`): the labels it keeps, and the labels of a second
+   * target serving the same series — both firing must give one alert, not two.
+   */
+  aggregated?: { kept: readonly string[]; alsoFrom: Labels };
 }
 
 /** A rule on one gauge compared with a threshold: fires after `for`, not before, and not on the quiet value. */
@@ -112,6 +119,10 @@ function gaugeRule(rule: GaugeRule): AlertRule {
     { series: selector(rule.metric, rule.labels), values: constant(value, length) },
     ...(rule.extra ?? []),
   ];
+  const aggregated = rule.aggregated;
+  const alertLabels = aggregated
+    ? Object.fromEntries(aggregated.kept.map((key) => [key, rule.labels[key] ?? '']))
+    : rule.labels;
   return {
     alert: rule.alert,
     expr: rule.expr,
@@ -125,7 +136,7 @@ function gaugeRule(rule: GaugeRule): AlertRule {
         series: input(rule.firing),
         evals: [
           { at: at(wait - 1), alerts: [] },
-          { at: at(wait + 2), alerts: [{ labels: rule.labels, value: rule.firing }] },
+          { at: at(wait + 2), alerts: [{ labels: alertLabels, value: rule.firing }] },
         ],
       },
       {
@@ -133,6 +144,21 @@ function gaugeRule(rule: GaugeRule): AlertRule {
         series: input(rule.quiet),
         evals: [{ at: at(wait + 2), alerts: [] }],
       },
+      ...(aggregated
+        ? [
+            {
+              name: `${rule.alert} fires once when two targets serve the same ${rule.metric}`,
+              series: [
+                ...input(rule.firing),
+                {
+                  series: selector(rule.metric, { ...rule.labels, ...aggregated.alsoFrom }),
+                  values: constant(rule.firing, length),
+                },
+              ],
+              evals: [{ at: at(wait + 2), alerts: [{ labels: alertLabels, value: rule.firing }] }],
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -149,6 +175,8 @@ interface CounterRule {
   /** The labels the expression keeps (it sums over the others). */
   kept: readonly string[];
   threshold: number;
+  /** Another target counting the same thing: its counts add up with the first's (each alone stays below). */
+  alsoFrom?: Labels;
 }
 
 /** A rule on a counter's increase over one hour: the window is full at 90m, after ramping up from time 0. */
@@ -176,6 +204,18 @@ function counterRule(rule: CounterRule): AlertRule {
         series: [{ series: selector(rule.metric, rule.labels), values: counter(below(rule.threshold), length) }],
         evals: [{ at: at(90), alerts: [] }],
       },
+      ...(rule.alsoFrom
+        ? [
+            {
+              name: `${rule.alert} adds up two targets, each below the threshold`,
+              series: [rule.labels, { ...rule.labels, ...rule.alsoFrom }].map((labels) => ({
+                series: selector(rule.metric, labels),
+                values: counter(half(rule.threshold), length),
+              })),
+              evals: [{ at: at(90), alerts: [{ labels: kept, value: 2 * half(rule.threshold) }] }],
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -313,12 +353,15 @@ function diskRule(options: StackOptions, jobs: string, percent: string): AlertRu
 function jobRules(options: StackOptions): AlertRule[] {
   const t = options.thresholds;
   const jobs = appJobs(options);
-  // Queue metrics come from the job checks, which run in the worker sidecar when there is one.
+  // Queue metrics come from the job checks, which run in the worker sidecar when there is one — and often in the
+  // app (and each of its replicas) too: the gauges, read from Redis, are the same everywhere, so the rules take
+  // one per queue (max); the counters count each process's own jobs, so they add up (sum).
   const labels = { ...targetLabels(options.worker ?? options.app), queue: 'emails' };
+  const alsoFrom = { ...targetLabels(options.app), instance: `${options.app.address}-replica` };
   return [
     gaugeRule({
       alert: 'JobQueueBacklog',
-      expr: `vigil_queue_jobs{${jobs}, state="waiting"} > ${t.backlog}`,
+      expr: `max by (queue) (vigil_queue_jobs{${jobs}, state="waiting"}) > ${t.backlog}`,
       for: '10m',
       severity: 'warning',
       summary: 'Queue {{ $labels.queue }} is backing up',
@@ -327,6 +370,7 @@ function jobRules(options: StackOptions): AlertRule[] {
       labels: { ...labels, state: 'waiting' },
       firing: above(t.backlog),
       quiet: below(t.backlog),
+      aggregated: { kept: ['queue'], alsoFrom },
       // Many active or failed jobs are not a backlog.
       extra: [
         {
@@ -337,19 +381,20 @@ function jobRules(options: StackOptions): AlertRule[] {
     }),
     counterRule({
       alert: 'FailedBackgroundJobs',
-      expr: `sum by (job, instance, queue) (increase(vigil_queue_jobs_failed_total{${jobs}}[1h])) > ${t.failedJobs}`,
+      expr: `sum by (queue) (increase(vigil_queue_jobs_failed_total{${jobs}}[1h])) > ${t.failedJobs}`,
       for: '5m',
       severity: 'warning',
       summary: 'Jobs are failing in queue {{ $labels.queue }}',
       description: `{{ $value | humanize }} jobs of queue {{ $labels.queue }} failed during the last hour (threshold ${t.failedJobs}).`,
       metric: 'vigil_queue_jobs_failed_total',
       labels,
-      kept: ['job', 'instance', 'queue'],
+      kept: ['queue'],
       threshold: t.failedJobs,
+      alsoFrom,
     }),
     gaugeRule({
       alert: 'QueueHasNoWorkers',
-      expr: `vigil_queue_workers{${jobs}} == 0`,
+      expr: `max by (queue) (vigil_queue_workers{${jobs}}) == 0`,
       for: '5m',
       severity: 'critical',
       summary: 'No worker consumes queue {{ $labels.queue }}',
@@ -358,6 +403,7 @@ function jobRules(options: StackOptions): AlertRule[] {
       labels,
       firing: 0,
       quiet: 2,
+      aggregated: { kept: ['queue'], alsoFrom },
     }),
   ];
 }

@@ -7,6 +7,7 @@ export const JOBS_UID = 'vigil-jobs';
 export function jobsDashboard(options: StackOptions) {
   const t = options.thresholds;
   const sel = 'job="$job", queue=~"$queue"';
+  // Queue gauges are read from Redis: every replica serving them reports the same value, so take one per queue.
   const worker = 'job="$worker_job"';
   const jobsSource = options.worker ?? options.app;
   return dashboard({
@@ -31,14 +32,14 @@ export function jobsDashboard(options: StackOptions) {
             title: 'Waiting',
             type: 'stat',
             description: `Alert JobQueueBacklog above ${t.backlog} in one queue.`,
-            queries: [{ expr: `sum(vigil_queue_jobs{${sel}, state="waiting"})` }],
+            queries: [{ expr: `sum(max by (queue) (vigil_queue_jobs{${sel}, state="waiting"}))` }],
             width: 4,
             steps: [{ color: 'green' }, { from: t.backlog, color: 'orange' }],
           },
           {
             title: 'Active',
             type: 'stat',
-            queries: [{ expr: `sum(vigil_queue_jobs{${sel}, state="active"})` }],
+            queries: [{ expr: `sum(max by (queue) (vigil_queue_jobs{${sel}, state="active"}))` }],
             width: 4,
             steps: [{ color: 'blue' }],
           },
@@ -55,7 +56,7 @@ export function jobsDashboard(options: StackOptions) {
             title: 'Workers',
             type: 'stat',
             description: 'Alert QueueHasNoWorkers when a queue has none.',
-            queries: [{ expr: `sum(vigil_queue_workers{${sel}})` }],
+            queries: [{ expr: `sum(max by (queue) (vigil_queue_workers{${sel}}))` }],
             width: 4,
             steps: [{ color: 'red' }, { from: 1, color: 'green' }],
           },
@@ -84,7 +85,7 @@ export function jobsDashboard(options: StackOptions) {
           {
             title: 'Jobs by state',
             type: 'timeseries',
-            queries: [{ expr: `sum by (queue, state) (vigil_queue_jobs{${sel}})`, legend: '{{queue}} {{state}}' }],
+            queries: [{ expr: `max by (queue, state) (vigil_queue_jobs{${sel}})`, legend: '{{queue}} {{state}}' }],
             width: 12,
           },
           {
@@ -139,7 +140,7 @@ export function jobsDashboard(options: StackOptions) {
           {
             title: 'Workers per queue',
             type: 'timeseries',
-            queries: [{ expr: `sum by (queue) (vigil_queue_workers{${sel}})`, legend: '{{queue}}' }],
+            queries: [{ expr: `max by (queue) (vigil_queue_workers{${sel}})`, legend: '{{queue}}' }],
             width: 8,
           },
           {
