@@ -42,6 +42,27 @@ export function capAt(status: Status, cap: Status): Status {
   return SEVERITY[status] > SEVERITY[cap] ? cap : status;
 }
 
+/** Thresholds on a value: strictly above `degraded` is degraded, strictly above `unhealthy` unhealthy. */
+export interface StatusThresholds {
+  degraded?: number;
+  unhealthy?: number;
+}
+
+/** The status a value reaches against thresholds (none: healthy), and the threshold it crossed. */
+export function statusAgainst(
+  value: number,
+  thresholds: StatusThresholds | undefined,
+): { status: Status; above?: number } {
+  if (!thresholds) return { status: 'healthy' };
+  if (thresholds.unhealthy !== undefined && value > thresholds.unhealthy) {
+    return { status: 'unhealthy', above: thresholds.unhealthy };
+  }
+  if (thresholds.degraded !== undefined && value > thresholds.degraded) {
+    return { status: 'degraded', above: thresholds.degraded };
+  }
+  return { status: 'healthy' };
+}
+
 export type HttpStatusMapping = Record<Status, number>;
 
 /** 503 only for unhealthy by default; degraded still serves. */

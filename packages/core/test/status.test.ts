@@ -6,6 +6,7 @@ import {
   isStatus,
   STATUSES,
   type Status,
+  statusAgainst,
   type StatusContribution,
   toHealthJsonStatus,
   toHttpStatus,
@@ -66,6 +67,22 @@ describe('worstOf and capAt', () => {
 
   it.each(pairs)('capAt(%s, %s) never exceeds the cap', (status, cap) => {
     expect(capAt(status, cap)).toBe(severity[status] > severity[cap] ? cap : status);
+  });
+});
+
+describe('statusAgainst', () => {
+  it('is healthy at or below a threshold, and reaches its status strictly above it', () => {
+    const limits = { degraded: 100, unhealthy: 1000 };
+    expect(statusAgainst(100, limits)).toEqual({ status: 'healthy' });
+    expect(statusAgainst(101, limits)).toEqual({ status: 'degraded', above: 100 });
+    expect(statusAgainst(1000, limits)).toEqual({ status: 'degraded', above: 100 });
+    expect(statusAgainst(1001, limits)).toEqual({ status: 'unhealthy', above: 1000 });
+  });
+
+  it('works with one threshold, and without any', () => {
+    expect(statusAgainst(5, { unhealthy: 0 })).toEqual({ status: 'unhealthy', above: 0 });
+    expect(statusAgainst(5, { degraded: 10 })).toEqual({ status: 'healthy' });
+    expect(statusAgainst(Number.MAX_SAFE_INTEGER, undefined)).toEqual({ status: 'healthy' });
   });
 });
 

@@ -2,7 +2,7 @@ import { type Check, type CheckOptions, defineCheck } from '../check.js';
 import { loadDriver, onAbort, once, remainingMs } from '../drivers.js';
 import { errorMessage, type Measurement, type Probe, type ProbeResult } from '../probe.js';
 import { sanitizeMessage, secretsInUrl } from '../sanitize.js';
-import { type Status, worstOf } from '../status.js';
+import { type Status, statusAgainst, type StatusThresholds, worstOf } from '../status.js';
 
 /**
  * BullMQ queues, read straight from BullMQ's Redis layout (`<prefix>:<queue>:wait`, `:active`, `:meta`…, as
@@ -478,10 +478,8 @@ function sampleSize(n: number, what: string): number {
 
 // --- Verdicts ---
 
-interface Limits {
-  degraded?: number;
-  unhealthy?: number;
-}
+type Limits = StatusThresholds;
+const judge = statusAgainst;
 
 function limitsOf(threshold: BullmqThreshold | BullmqFailedGrowth | undefined, what: string): Limits | undefined {
   if (threshold === undefined) return undefined;
@@ -501,15 +499,6 @@ function limitsOf(threshold: BullmqThreshold | BullmqFailedGrowth | undefined, w
   return limits;
 }
 
-/** The status a value reaches, and the threshold it crossed. */
-function judge(value: number, limits: Limits | undefined): { status: Status; above?: number } {
-  if (!limits) return { status: 'healthy' };
-  if (limits.unhealthy !== undefined && value > limits.unhealthy) {
-    return { status: 'unhealthy', above: limits.unhealthy };
-  }
-  if (limits.degraded !== undefined && value > limits.degraded) return { status: 'degraded', above: limits.degraded };
-  return { status: 'healthy' };
-}
 
 interface QueueRules {
   name: string;

@@ -16,6 +16,8 @@ import {
   readBullmqQueues,
   type Status,
   STATUSES,
+  statusAgainst,
+  type StatusThresholds,
   worstOf,
 } from '@vigil/core';
 import { z } from 'zod';
@@ -222,10 +224,7 @@ export async function loadDoctorConfig(file: string, env: Env): Promise<DoctorCo
 
 // --- What is checked ---
 
-interface Limits {
-  degraded?: number;
-  unhealthy?: number;
-}
+type Limits = StatusThresholds;
 
 /** The rules for one queue, times in ms. */
 interface QueueRules {
@@ -354,14 +353,8 @@ export interface DoctorReport {
   apps: DoctorApp[];
 }
 
-function judge(value: number, limits: Limits | undefined): { status: Status; above?: number } {
-  if (!limits) return { status: 'healthy' };
-  if (limits.unhealthy !== undefined && value > limits.unhealthy) {
-    return { status: 'unhealthy', above: limits.unhealthy };
-  }
-  if (limits.degraded !== undefined && value > limits.degraded) return { status: 'degraded', above: limits.degraded };
-  return { status: 'healthy' };
-}
+// The same rule as the bullmq check's: strictly above a threshold reaches its status.
+const judge = statusAgainst;
 
 const crossed = (verdict: { status: Status; above?: number }, show: (n: number) => string) =>
   verdict.above === undefined ? '' : ` (${verdict.status} above ${show(verdict.above)})`;
