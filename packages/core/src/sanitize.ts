@@ -7,7 +7,9 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(:[^\s/@]*)?@/gi;
 // The optional quote after the key covers JSON (`"password":"…"`).
 const KEY_VALUE_SECRET =
   /(?<![A-Za-z0-9])(password|passwd|pwd|pass|secret|token|api[_-]?key|access[_-]?key|auth)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,'"]+)/gi;
-const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+// A credential is a token of 8 characters or more, after the word itself (not a URL path or host segment such
+// as `/auth/basic`): `…/auth/basic failed: …` and "the bearer token" stay readable.
+const BEARER = /(?<![/.\w])(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 
 export const REDACTED = '***';
 

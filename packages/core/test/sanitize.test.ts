@@ -66,6 +66,16 @@ describe('sanitizeMessage: bearer tokens', () => {
   ])('%s', (input, expected) => {
     expect(sanitizeMessage(input)).toBe(expected);
   });
+
+  it('leaves a URL path or a sentence that merely contains the word alone', () => {
+    for (const message of [
+      'GET http://127.0.0.1:8080/auth/basic failed: connect ECONNREFUSED 127.0.0.1:8080',
+      'GET https://api.example.test/bearer/check returned status 500',
+      'the bearer token was rejected',
+    ]) {
+      expect(sanitizeMessage(message)).toBe(message);
+    }
+  });
 });
 
 describe('sanitizeMessage: literal secrets', () => {
