@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
+import { registerConfigCommand } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerProgressCommand } from './commands/progress.js';
@@ -21,6 +22,7 @@ const program = new Command()
 
 registerServeCommand(program);
 registerCheckCommand(program);
+registerConfigCommand(program);
 registerTokenCommand(program, openConfiguredStore);
 registerStackCommand(program);
 registerDoctorCommand(program);
