@@ -478,12 +478,12 @@ function sampleSize(n: number, what: string): number {
 
 // --- Verdicts ---
 
-type Limits = StatusThresholds;
-const judge = statusAgainst;
-
-function limitsOf(threshold: BullmqThreshold | BullmqFailedGrowth | undefined, what: string): Limits | undefined {
+function limitsOf(
+  threshold: BullmqThreshold | BullmqFailedGrowth | undefined,
+  what: string,
+): StatusThresholds | undefined {
   if (threshold === undefined) return undefined;
-  const limits: Limits = typeof threshold === 'number' ? { degraded: threshold } : threshold;
+  const limits: StatusThresholds = typeof threshold === 'number' ? { degraded: threshold } : threshold;
   for (const level of ['degraded', 'unhealthy'] as const) {
     const v = limits[level];
     if (v !== undefined && !(typeof v === 'number' && v >= 0)) {
@@ -502,12 +502,12 @@ function limitsOf(threshold: BullmqThreshold | BullmqFailedGrowth | undefined, w
 
 interface QueueRules {
   name: string;
-  maxWaiting?: Limits;
-  maxOldestWaitingSeconds?: Limits;
-  maxRunTimeMs?: Limits;
-  failedGrowth?: Limits;
+  maxWaiting?: StatusThresholds;
+  maxOldestWaitingSeconds?: StatusThresholds;
+  maxRunTimeMs?: StatusThresholds;
+  failedGrowth?: StatusThresholds;
   failedWindowSeconds?: number;
-  schedulerToleranceSeconds?: Limits;
+  schedulerToleranceSeconds?: StatusThresholds;
   whenPaused: Status;
   whenNoWorkers: Status;
 }
@@ -585,15 +585,15 @@ function evaluate(snapshot: BullmqQueueSnapshot, rules: QueueRules, now: number)
     const verb = snapshot.backlog === 1 ? 'waits' : 'wait';
     add(rules.whenNoWorkers, `no worker while ${plural(snapshot.backlog, 'job')} ${verb}`);
   }
-  const backlog = judge(snapshot.backlog, rules.maxWaiting);
+  const backlog = statusAgainst(snapshot.backlog, rules.maxWaiting);
   add(backlog.status, `${plural(snapshot.backlog, 'job')} waiting${crossed(backlog.status, backlog.above)}`);
-  const age = judge(snapshot.oldestWaitingSeconds, rules.maxOldestWaitingSeconds);
+  const age = statusAgainst(snapshot.oldestWaitingSeconds, rules.maxOldestWaitingSeconds);
   add(
     age.status,
     `the oldest waiting job has waited ${fmt(snapshot.oldestWaitingSeconds)} s${crossed(age.status, age.above, ' s')}`,
   );
   if (snapshot.failedSince !== null) {
-    const failed = judge(snapshot.failedSince, rules.failedGrowth);
+    const failed = statusAgainst(snapshot.failedSince, rules.failedGrowth);
     const window = rules.failedWindowSeconds;
     const since = window ? `in the last ${fmt(window)} s` : 'since the last check';
     add(failed.status, `${plural(snapshot.failedSince, 'job')} failed ${since}${crossed(failed.status, failed.above)}`);
@@ -632,12 +632,12 @@ interface StuckJob extends BullmqActiveJob {
   above?: number;
 }
 
-function stuckJobs(snapshot: BullmqQueueSnapshot, limits: Limits, now: number): StuckJob[] {
+function stuckJobs(snapshot: BullmqQueueSnapshot, limits: StatusThresholds, now: number): StuckJob[] {
   const stuck: StuckJob[] = [];
   for (const job of snapshot.active) {
     if (job.startedAt === null) continue;
     const runningMs = now - job.startedAt;
-    const verdict = judge(runningMs, limits);
+    const verdict = statusAgainst(runningMs, limits);
     if (verdict.status !== 'healthy') stuck.push({ ...job, runningMs, ...verdict });
   }
   return stuck.sort((a, b) => b.runningMs - a.runningMs);
@@ -649,11 +649,11 @@ interface LateScheduler extends BullmqSchedulerNext {
   above?: number;
 }
 
-function overdueSchedulers(snapshot: BullmqQueueSnapshot, limits: Limits, now: number): LateScheduler[] {
+function overdueSchedulers(snapshot: BullmqQueueSnapshot, limits: StatusThresholds, now: number): LateScheduler[] {
   const late: LateScheduler[] = [];
   for (const scheduler of snapshot.schedulers?.earliest ?? []) {
     const lateSeconds = round1((now - scheduler.next) / 1000);
-    const verdict = judge(lateSeconds, limits);
+    const verdict = statusAgainst(lateSeconds, limits);
     if (verdict.status !== 'healthy') late.push({ ...scheduler, lateSeconds, ...verdict });
   }
   return late;

@@ -224,17 +224,15 @@ export async function loadDoctorConfig(file: string, env: Env): Promise<DoctorCo
 
 // --- What is checked ---
 
-type Limits = StatusThresholds;
-
 /** The rules for one queue, times in ms. */
 interface QueueRules {
   name: string;
-  maxWaiting?: Limits;
-  maxOldestWaitingMs?: Limits;
-  maxFailed?: Limits;
+  maxWaiting?: StatusThresholds;
+  maxOldestWaitingMs?: StatusThresholds;
+  maxFailed?: StatusThresholds;
   failedWindowMs: number;
-  maxRunTimeMs?: Limits;
-  schedulerToleranceMs: Limits | false;
+  maxRunTimeMs?: StatusThresholds;
+  schedulerToleranceMs: StatusThresholds | false;
   whenPaused: Status;
   whenNoWorkers: Status;
   schedulers: string[];
@@ -353,9 +351,6 @@ export interface DoctorReport {
   apps: DoctorApp[];
 }
 
-// The same rule as the bullmq check's: strictly above a threshold reaches its status.
-const judge = statusAgainst;
-
 const crossed = (verdict: { status: Status; above?: number }, show: (n: number) => string) =>
   verdict.above === undefined ? '' : ` (${verdict.status} above ${show(verdict.above)})`;
 const msSpan = (ms: number) => span(ms / 1000);
@@ -415,7 +410,7 @@ function queueView(snapshot: BullmqQueueSnapshot, rules: QueueRules, missing: st
   const tolerance = rules.schedulerToleranceMs;
   const overdue = tolerance
     ? (snapshot.schedulers?.earliest ?? [])
-        .filter((s) => judge(now - s.next, tolerance).status !== 'healthy')
+        .filter((s) => statusAgainst(now - s.next, tolerance).status !== 'healthy')
         .map((s) => ({ id: s.id, next: new Date(s.next).toISOString(), lateSeconds: tenths(now - s.next) }))
     : [];
   return {
@@ -454,7 +449,7 @@ function queueProblems(q: DoctorQueue, rules: QueueRules, snapshot: BullmqQueueS
   const tolerance = rules.schedulerToleranceMs;
   const [late, ...later] = q.schedulers.overdue;
   if (tolerance && late) {
-    const verdict = judge(late.lateSeconds * 1000, tolerance);
+    const verdict = statusAgainst(late.lateSeconds * 1000, tolerance);
     const others = later.length > 0 ? ` and ${plural(later.length, 'other')}` : '';
     problem(
       'scheduler',
@@ -475,7 +470,7 @@ function queueProblems(q: DoctorQueue, rules: QueueRules, snapshot: BullmqQueueS
     // Longest-running first: the first one judged stuck is the worst.
     const stuck = snapshot.active
       .map((job) => ({ job, ms: job.startedAt === null ? 0 : now - job.startedAt }))
-      .map((run) => ({ ...run, verdict: judge(run.ms, limits) }))
+      .map((run) => ({ ...run, verdict: statusAgainst(run.ms, limits) }))
       .filter((run) => run.verdict.status !== 'healthy');
     const [worst, ...others] = stuck;
     if (worst) {
@@ -491,13 +486,13 @@ function queueProblems(q: DoctorQueue, rules: QueueRules, snapshot: BullmqQueueS
     }
   }
 
-  const backlog = judge(q.pending, rules.maxWaiting);
+  const backlog = statusAgainst(q.pending, rules.maxWaiting);
   problem('pending', backlog.status, `${plural(q.pending, 'job')} pending${crossed(backlog, String)}`);
-  const age = judge(q.oldestWaitingSeconds * 1000, rules.maxOldestWaitingMs);
+  const age = statusAgainst(q.oldestWaitingSeconds * 1000, rules.maxOldestWaitingMs);
   const waited = span(q.oldestWaitingSeconds);
   problem('pending', age.status, `the oldest pending job has waited ${waited}${crossed(age, msSpan)}`);
 
-  const failed = judge(q.failedRecently, rules.maxFailed);
+  const failed = statusAgainst(q.failedRecently, rules.maxFailed);
   const window = msSpan(rules.failedWindowMs);
   const failures = plural(q.failedRecently, 'job');
   problem('failed', failed.status, `${failures} failed in the last ${window}${crossed(failed, String)}`);

@@ -339,6 +339,40 @@ export async function queuesOf(client: BullmqRedis, target: RedisTarget, io: Com
   return queues;
 }
 
+/**
+ * Reads one view in one Redis connection: the queues (named, or found under the prefix) and what `read` makes of
+ * them. The queues come back too, for the message when the view is empty.
+ */
+export async function readQueueView<T>(
+  target: RedisTarget,
+  io: CommandIO,
+  read: (client: BullmqRedis, queues: string[]) => Promise<T>,
+): Promise<{ queues: string[]; view: T }> {
+  return readRedis(target, async (client) => {
+    const queues = await queuesOf(client, target, io);
+    return { queues, view: await read(client, queues) };
+  });
+}
+
+/**
+ * Prints a view as every view command does: `--json` as is, an empty list as one line on stderr (`vigil: <empty>
+ * queue(s) <names>`, e.g. `no failed jobs in`; exit 0 all the same), anything else as its table.
+ */
+export function showView<T>(
+  io: CommandIO,
+  json: boolean | undefined,
+  view: { items: readonly T[]; queues: readonly string[]; empty: string; table: (items: readonly T[]) => string },
+): number {
+  if (json) return printJson(io, view.items);
+  if (view.items.length === 0) {
+    const where = `${view.queues.length === 1 ? 'queue' : 'queues'} ${listing(view.queues)}`;
+    io.stderr(`vigil: ${view.empty} ${where}\n`);
+    return VIEW_EXIT.ok;
+  }
+  io.stdout(view.table(view.items));
+  return VIEW_EXIT.ok;
+}
+
 // --- Text ---
 
 export interface Column {

@@ -10,14 +10,12 @@ import {
   commandIO,
   handleCommanderErrors,
   type JobsCommandOptions,
-  listing,
   parseCount,
-  printJson,
-  queuesOf,
-  readRedis,
+  readQueueView,
   redisTarget,
   renderTable,
   runAction,
+  showView,
   type SourceFlags,
   VIEW_EXIT,
 } from './jobs-common.js';
@@ -61,19 +59,16 @@ export function registerJobsCommand(program: Command, options: JobsCommandOption
     runAction(io, VIEW_EXIT, async () => {
       const target = redisTarget(flags, io.env);
       const limit = parseCount(flags.limit, '--limit', 20, 1000);
-      const { queues, jobs } = await readRedis(target, async (client) => {
-        const queues = await queuesOf(client, target, io);
+      const { queues, view } = await readQueueView(target, io, async (client, queues) => {
         const source = { connection: client, prefix: target.prefix, status: flags.status, limit };
-        const lists = await Promise.all(queues.map((queue) => listJobs({ ...source, queue })));
-        return { queues, jobs: merge(lists, flags.status, limit) };
+        return merge(await Promise.all(queues.map((queue) => listJobs({ ...source, queue }))), flags.status, limit);
       });
-      if (flags.json) return printJson(io, jobs);
-      if (jobs.length === 0) {
-        io.stderr(`vigil: no ${flags.status} jobs in ${queues.length === 1 ? 'queue' : 'queues'} ${listing(queues)}\n`);
-        return VIEW_EXIT.ok;
-      }
-      io.stdout(jobsTable(jobs, io.now()));
-      return VIEW_EXIT.ok;
+      return showView(io, flags.json, {
+        items: view,
+        queues,
+        empty: `no ${flags.status} jobs in`,
+        table: (jobs) => jobsTable(jobs, io.now()),
+      });
     }),
   );
 }

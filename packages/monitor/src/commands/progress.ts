@@ -15,15 +15,16 @@ import {
   type JobsCommandOptions,
   listing,
   parseCount,
-  printJson,
   progressText,
   queuesOf,
+  readQueueView,
   readRedis,
   RedisError,
   type RedisTarget,
   redisTarget,
   renderTable,
   runAction,
+  showView,
   type SourceFlags,
   VIEW_EXIT,
 } from './jobs-common.js';
@@ -56,17 +57,15 @@ export function registerProgressCommand(program: Command, options: JobsCommandOp
       const target = redisTarget(flags, io.env);
       const limit = parseCount(flags.limit, '--limit', 100, 10_000);
       if (flags.follow) return follow(target, flags.json === true, io, options.signal);
-      const { queues, jobs } = await readRedis(target, async (client) => {
-        const queues = await queuesOf(client, target, io);
-        return { queues, jobs: await activeProgress({ connection: client, prefix: target.prefix, queues, limit }) };
+      const { queues, view } = await readQueueView(target, io, (client, queues) =>
+        activeProgress({ connection: client, prefix: target.prefix, queues, limit }),
+      );
+      return showView(io, flags.json, {
+        items: view,
+        queues,
+        empty: 'no active jobs in',
+        table: (jobs) => progressTable(jobs, io.now()),
       });
-      if (flags.json) return printJson(io, jobs);
-      if (jobs.length === 0) {
-        io.stderr(`vigil: no active jobs in ${queues.length === 1 ? 'queue' : 'queues'} ${listing(queues)}\n`);
-        return VIEW_EXIT.ok;
-      }
-      io.stdout(progressTable(jobs, io.now()));
-      return VIEW_EXIT.ok;
     }),
   );
 }

@@ -6,12 +6,11 @@ import {
   commandIO,
   handleCommanderErrors,
   type JobsCommandOptions,
-  printJson,
-  queuesOf,
-  readRedis,
+  readQueueView,
   redisTarget,
   renderTable,
   runAction,
+  showView,
   type SourceFlags,
   span,
   VIEW_EXIT,
@@ -35,12 +34,11 @@ export function registerQueuesCommand(program: Command, options: JobsCommandOpti
   return command.action((flags: SourceFlags) =>
     runAction(io, VIEW_EXIT, async () => {
       const target = redisTarget(flags, io.env);
-      const info = await readRedis(target, async (client) =>
-        queueInfo({ connection: client, prefix: target.prefix, queues: await queuesOf(client, target, io) }),
+      const { queues, view } = await readQueueView(target, io, (client, queues) =>
+        queueInfo({ connection: client, prefix: target.prefix, queues }),
       );
-      if (flags.json) return printJson(io, info);
-      io.stdout(queuesTable(info));
-      return VIEW_EXIT.ok;
+      // Never empty: there is a row for every queue, found or named.
+      return showView(io, flags.json, { items: view, queues, empty: 'no queues in', table: queuesTable });
     }),
   );
 }

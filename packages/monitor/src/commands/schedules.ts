@@ -10,14 +10,12 @@ import {
   handleCommanderErrors,
   isoSeconds,
   type JobsCommandOptions,
-  listing,
   parseCount,
-  printJson,
-  queuesOf,
-  readRedis,
+  readQueueView,
   redisTarget,
   renderTable,
   runAction,
+  showView,
   type SourceFlags,
   span,
   VIEW_EXIT,
@@ -49,27 +47,22 @@ export function registerSchedulesCommand(program: Command, options: JobsCommandO
     runAction(io, VIEW_EXIT, async () => {
       const target = redisTarget(flags, io.env);
       const limit = parseCount(flags.limit, '--limit', 50, 10_000);
-      const { queues, entries } = await readRedis(target, async (client) => {
-        const queues = await queuesOf(client, target, io);
-        const entries = await schedulerLog({
+      const { queues, view } = await readQueueView(target, io, (client, queues) =>
+        schedulerLog({
           connection: client,
           prefix: target.prefix,
           queues,
           limit,
           ...(flags.scheduler !== undefined ? { scheduler: flags.scheduler } : {}),
-        });
-        return { queues, entries };
+        }),
+      );
+      const which = flags.scheduler === undefined ? 'job schedulers' : `job scheduler "${flags.scheduler}"`;
+      return showView(io, flags.json, {
+        items: view,
+        queues,
+        empty: `no finished runs of ${which} in`,
+        table: schedulesTable,
       });
-      if (flags.json) return printJson(io, entries);
-      if (entries.length === 0) {
-        const which = flags.scheduler === undefined ? 'job schedulers' : `job scheduler "${flags.scheduler}"`;
-        io.stderr(
-          `vigil: no finished runs of ${which} in ${queues.length === 1 ? 'queue' : 'queues'} ${listing(queues)}\n`,
-        );
-        return VIEW_EXIT.ok;
-      }
-      io.stdout(schedulesTable(entries));
-      return VIEW_EXIT.ok;
     }),
   );
 }

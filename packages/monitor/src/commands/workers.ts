@@ -9,14 +9,12 @@ import {
   commandIO,
   handleCommanderErrors,
   type JobsCommandOptions,
-  listing,
   parseCount,
-  printJson,
-  queuesOf,
-  readRedis,
+  readQueueView,
   redisTarget,
   renderTable,
   runAction,
+  showView,
   type SourceFlags,
   span,
   VIEW_EXIT,
@@ -47,17 +45,10 @@ export function registerWorkersCommand(program: Command, options: JobsCommandOpt
     runAction(io, VIEW_EXIT, async () => {
       const target = redisTarget(flags, io.env);
       const sample = parseCount(flags.sample, '--sample', 500, 10_000);
-      const { queues, workers } = await readRedis(target, async (client) => {
-        const queues = await queuesOf(client, target, io);
-        return { queues, workers: await listWorkers({ connection: client, prefix: target.prefix, queues, sample }) };
-      });
-      if (flags.json) return printJson(io, workers);
-      if (workers.length === 0) {
-        io.stderr(`vigil: no worker is connected to ${queues.length === 1 ? 'queue' : 'queues'} ${listing(queues)}\n`);
-        return VIEW_EXIT.ok;
-      }
-      io.stdout(workersTable(workers));
-      return VIEW_EXIT.ok;
+      const { queues, view } = await readQueueView(target, io, (client, queues) =>
+        listWorkers({ connection: client, prefix: target.prefix, queues, sample }),
+      );
+      return showView(io, flags.json, { items: view, queues, empty: 'no worker is connected to', table: workersTable });
     }),
   );
 }
