@@ -92,7 +92,7 @@ export interface HttpProbeOptions {
   ipVersion?: 4 | 6;
   /**
    * Reuse connections between checks (HTTP keep-alive) instead of opening a fresh one each time: about half the
-   * CPU per check, at the price of the DNS, connect and TLS timings, which are only measured when a connection is
+   * CPU per request, at the price of the DNS, connect and TLS timings, which are only measured when a connection is
    * opened. A kept connection the server has meanwhile closed is retried once on a fresh one. Default false.
    */
   keepAlive?: boolean;

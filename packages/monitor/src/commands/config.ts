@@ -4,9 +4,8 @@
  * For CI and pre-deploy hooks: exit 0 valid, 1 invalid (every problem listed as file:line:col: field: message).
  */
 import type { Command } from 'commander';
-import { redactUrlText } from '../api/redact.js';
 import { ConfigError, loadConfig, type VigilConfig } from '../config/index.js';
-import { configPaths } from './serve.js';
+import { configPaths, describeStore } from './serve.js';
 
 export interface ConfigCommandOptions {
   stdout?: (text: string) => void;
@@ -24,12 +23,6 @@ function describeMonitors(config: VigilConfig): string {
   const paused = config.monitors.filter((monitor) => monitor.paused).length;
   const listed = count > 0 ? ` (${kinds})` : '';
   return `${count} monitor${count === 1 ? '' : 's'}${listed}${paused > 0 ? `, ${paused} paused` : ''}`;
-}
-
-function describeStorage(config: VigilConfig): string {
-  return config.storage.type === 'sqlite'
-    ? `SQLite ${config.storage.path}`
-    : `PostgreSQL ${redactUrlText(config.storage.url)}`;
 }
 
 export function registerConfigCommand(program: Command, options: ConfigCommandOptions = {}): Command {
@@ -56,7 +49,7 @@ export function registerConfigCommand(program: Command, options: ConfigCommandOp
       }
       try {
         const { config: loaded, files } = await loadConfig(paths, { env });
-        stdout(`${files.join(', ')}: valid — ${describeMonitors(loaded)}; results in ${describeStorage(loaded)}\n`);
+        stdout(`${files.join(', ')}: valid — ${describeMonitors(loaded)}; results in ${describeStore(loaded)}\n`);
         exit(0);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

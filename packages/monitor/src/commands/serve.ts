@@ -91,7 +91,8 @@ export async function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv)
   return { ...loaded, config: { ...config, server, storage } };
 }
 
-function describeStore(config: VigilConfig): string {
+/** Where results go, safe to show: `SQLite data/vigil.db`, `PostgreSQL postgres://vigil:***@db/vigil`. */
+export function describeStore(config: VigilConfig): string {
   return config.storage.type === 'sqlite' ? `SQLite ${config.storage.path}` : `PostgreSQL ${redactUrlText(config.storage.url)}`;
 }
 

@@ -125,7 +125,7 @@ export const httpFields = {
     .boolean()
     .default(false)
     .describe(
-      'Reuse a connection between checks (HTTP keep-alive): about half the CPU per check, but DNS, connect and TLS timings are only measured when a new connection is opened. A kept connection the server closed is retried once on a new one.',
+      'Reuse a connection between checks (HTTP keep-alive): less CPU per check, but DNS, connect and TLS timings are only measured when a new connection is opened. A kept connection the server closed is retried once on a new one.',
     ),
 };
 
