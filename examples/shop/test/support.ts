@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { POSTGRES_URL, REDIS_URL as SHARED_REDIS_URL } from '../../../test/services.js';
 
-export const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The shared PostgreSQL and Redis (VIGIL_TEST_POSTGRES_URL, VIGIL_TEST_REDIS_URL), given to the processes too. */
+export const DATABASE_URL = POSTGRES_URL;
+export const REDIS_URL = SHARED_REDIS_URL;
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
 export type Script = 'api' | 'worker' | 'start';

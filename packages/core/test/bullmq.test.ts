@@ -14,8 +14,9 @@ import {
 } from '../src/probes/bullmq.js';
 import { hangingTcpServer, unusedPort } from './support/net.js';
 import { startPrivateRedis } from './support/private-redis.js';
+import { REDIS_URL } from '../../../test/services.js';
 
-const SHARED_URL = 'redis://127.0.0.1:6379';
+const SHARED_URL = REDIS_URL;
 /** This file's own key prefix on the shared Redis: everything it creates lives under it and is deleted after. */
 const PREFIX = `vigil-test-${randomUUID().slice(0, 8)}`;
 

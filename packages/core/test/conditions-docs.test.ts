@@ -45,11 +45,13 @@ describe('docs/conditions.md', () => {
 
   it.each(invalid)('%s fails with %s', (condition, error) => {
     const pattern = new RegExp(`^${error!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/…/g, '.*')}$`);
-    expect(() => parseCondition(condition!)).toThrow(ConditionSyntaxError);
+    let thrown: unknown;
     try {
       parseCondition(condition!);
     } catch (e) {
-      expect((e as Error).message.slice(`invalid condition "${condition}": `.length)).toMatch(pattern);
+      thrown = e;
     }
+    expect(thrown).toBeInstanceOf(ConditionSyntaxError);
+    expect((thrown as Error).message.slice(`invalid condition "${condition}": `.length)).toMatch(pattern);
   });
 });

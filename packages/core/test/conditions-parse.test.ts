@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { type Condition, ConditionSyntaxError, parseCondition } from '../src/conditions/index.js';
 
+/** The error `parseCondition(text)` throws; fails the test when it does not throw. */
+function syntaxError(text: string): ConditionSyntaxError {
+  try {
+    parseCondition(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConditionSyntaxError);
+    return error as ConditionSyntaxError;
+  }
+  return expect.unreachable(`expected ${JSON.stringify(text.slice(0, 60))} to be rejected`);
+}
+
 describe('parseCondition: valid conditions', () => {
   it.each([
     '[STATUS] == 200',
@@ -137,15 +148,8 @@ describe('parseCondition: invalid conditions', () => {
     ['any(1, 2) >= [STATUS]', 'any() can only be used with == or !=', 1],
     ['pat(a*) == any(a, b)', 'pat() cannot be compared with any()', 12],
   ])('%s', (text, reason, column) => {
-    let error: unknown;
-    try {
-      parseCondition(text);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConditionSyntaxError);
-    expect(error).toBeInstanceOf(Error);
-    const syntax = error as ConditionSyntaxError;
+    const syntax = syntaxError(text);
+    expect(syntax).toBeInstanceOf(Error);
     expect(syntax.name).toBe('ConditionSyntaxError');
     expect(syntax.condition).toBe(text);
     expect(syntax.reason).toEqual(reason);
@@ -156,18 +160,12 @@ describe('parseCondition: invalid conditions', () => {
     expect(() => parseCondition('[STATUS] === 200')).toThrow(
       new ConditionSyntaxError('[STATUS] === 200', 'unknown operator "==="', 10),
     );
-    try {
-      parseCondition('[STATUS] === 200');
-    } catch (error) {
-      expect((error as Error).message).toBe('invalid condition "[STATUS] === 200": unknown operator "===" at column 10');
-    }
-    try {
-      parseCondition('[STATUS]');
-    } catch (error) {
-      expect((error as Error).message).toBe(
-        'invalid condition "[STATUS]": missing operator (one of ==, !=, <, <=, >, >=)',
-      );
-    }
+    expect(syntaxError('[STATUS] === 200').message).toBe(
+      'invalid condition "[STATUS] === 200": unknown operator "===" at column 10',
+    );
+    expect(syntaxError('[STATUS]').message).toBe(
+      'invalid condition "[STATUS]": missing operator (one of ==, !=, <, <=, >, >=)',
+    );
   });
 
   it('rejects a value that is not a string (config loaded from YAML)', () => {
@@ -177,12 +175,8 @@ describe('parseCondition: invalid conditions', () => {
 
   it('keeps messages short for very long conditions', () => {
     const long = `[BODY].${'a'.repeat(5000)} === 1`;
-    try {
-      parseCondition(long);
-      expect.unreachable();
-    } catch (error) {
-      expect((error as Error).message.length).toBeLessThan(300);
-      expect((error as ConditionSyntaxError).column).toBe(5009);
-    }
+    const error = syntaxError(long);
+    expect(error.message.length).toBeLessThan(300);
+    expect(error.column).toBe(5009);
   });
 });

@@ -6,9 +6,10 @@ import type { Check } from '../src/check.js';
 import { runProbe } from '../src/probe.js';
 import { mysqlCheck } from '../src/probes/mysql.js';
 import { hangingTcpServer, unusedPort } from './support/net.js';
+import { MYSQL_URL, withPassword } from '../../../test/services.js';
 
-// The shared MariaDB: root with an empty password.
-const SHARED_URI = 'mysql://root@127.0.0.1:3306/test';
+// The shared MariaDB: root with an empty password (VIGIL_TEST_MYSQL_URL).
+const SHARED_URI = MYSQL_URL;
 
 /** What a user of the check sees: the probe under its deadline, errors sanitized. */
 const observe = (check: Check) => runProbe(check.run, { timeoutMs: check.timeoutMs, sanitize: check.sanitize });
@@ -69,7 +70,7 @@ describe('mysqlCheck against the shared server', () => {
 
   it('is unhealthy with a wrong password, and the error never shows it', async () => {
     const wrong = 'S3cretPassw0rd';
-    const result = await observe(mysqlCheck({ uri: `mysql://root:${wrong}@127.0.0.1:3306/test` }));
+    const result = await observe(mysqlCheck({ uri: withPassword(SHARED_URI, wrong) }));
     expect(result.status).toBe('unhealthy');
     expect(result.error).toContain("Access denied for user 'root'");
     expect(JSON.stringify(result)).not.toContain(wrong);

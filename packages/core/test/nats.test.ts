@@ -18,8 +18,9 @@ import type { Check } from '../src/check.js';
 import { runProbe } from '../src/probe.js';
 import { natsCheck, natsProbe } from '../src/probes/nats.js';
 import { hangingTcpServer, unusedPort } from './support/net.js';
+import { NATS_URL } from '../../../test/services.js';
 
-const SERVER = 'nats://127.0.0.1:4222';
+const SERVER = NATS_URL;
 
 /** What a user of the check sees: the probe under its deadline, errors sanitized. */
 const observe = (check: Check) => runProbe(check.run, { timeoutMs: check.timeoutMs, sanitize: check.sanitize });

@@ -7,8 +7,9 @@ import { runProbe } from '../src/probe.js';
 import { postgresCheck } from '../src/probes/postgres.js';
 import { hangingTcpServer, unusedPort } from './support/net.js';
 import { type PrivatePostgres, startPrivatePostgres } from './support/private-postgres.js';
+import { POSTGRES_URL } from '../../../test/services.js';
 
-const SHARED_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const SHARED_URL = POSTGRES_URL;
 
 /** What a user of the check sees: the probe under its deadline, errors sanitized. */
 const observe = (check: Check) => runProbe(check.run, { timeoutMs: check.timeoutMs, sanitize: check.sanitize });

@@ -7,8 +7,9 @@ import { runProbe } from '../src/probe.js';
 import { redisCheck } from '../src/probes/redis.js';
 import { hangingTcpServer, unusedPort } from './support/net.js';
 import { type PrivateRedis, startPrivateRedis } from './support/private-redis.js';
+import { REDIS_URL } from '../../../test/services.js';
 
-const SHARED_URL = 'redis://127.0.0.1:6379';
+const SHARED_URL = REDIS_URL;
 
 /** What a user of the check sees: the probe under its deadline, errors sanitized. */
 const observe = (check: Check) => runProbe(check.run, { timeoutMs: check.timeoutMs, sanitize: check.sanitize });

@@ -3,6 +3,7 @@ import { hangingTcpServer, unusedPort } from '../../core/test/support/net.js';
 import { type PrivateRedis, startPrivateRedis } from '../../core/test/support/private-redis.js';
 import { createHealth, mysqlCheck, postgresCheck, redisCheck } from '../src/index.js';
 import { json, serve, sleep } from './support.js';
+import { MYSQL_URL, REDIS_URL, withPassword } from '../../../test/services.js';
 
 // The endpoint as a load balancer sees it, with real probes against broken dependencies.
 describe('/health against broken dependencies', () => {
@@ -24,7 +25,7 @@ describe('/health against broken dependencies', () => {
           connectionString: `postgres://postgres@127.0.0.1:${hung.port}/test`,
           timeoutMs: 500,
         }),
-        redisCheck({ name: 'redis_cache', url: 'redis://127.0.0.1:6379' }),
+        redisCheck({ name: 'redis_cache', url: REDIS_URL }),
       ],
     });
     const server = await serve(health);
@@ -67,7 +68,7 @@ describe('/health against broken dependencies', () => {
   it('a wrong password makes the endpoint unhealthy without revealing the password', async () => {
     const health = createHealth({
       showDetails: 'always',
-      checks: [mysqlCheck({ name: 'db', uri: 'mysql://root:Wr0ngHunter2Pass@127.0.0.1:3306/test' })],
+      checks: [mysqlCheck({ name: 'db', uri: withPassword(MYSQL_URL, 'Wr0ngHunter2Pass') })],
     });
     const server = await serve(health);
     try {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHealth, customCheck, diskCheck, METRICS, postgresCheck } from '../src/index.js';
 import { familyTypes, parseSamples } from './metrics-support.js';
 import { serve } from './support.js';
+import { POSTGRES_URL } from '../../../test/services.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const DOC = 'docs/metrics.md';
@@ -32,7 +33,7 @@ describe('the METRICS catalogue, /metrics and docs/metrics.md agree', () => {
       checks: [
         customCheck('queue', () => true),
         diskCheck({ path: '/' }),
-        postgresCheck({ name: 'database', connectionString: 'postgres://postgres@127.0.0.1:5432/test' }),
+        postgresCheck({ name: 'database', connectionString: POSTGRES_URL }),
       ],
     });
     health.metrics.countError('payment_failed');

@@ -11,12 +11,13 @@ import {
   valueOf,
 } from './metrics-support.js';
 import { serve } from './support.js';
+import { POSTGRES_URL } from '../../../test/services.js';
 
 // The real promtool (Debian's `prometheus` package) judges the output: `check metrics` lints the text format,
 // and its OpenMetrics importer parses OpenMetrics strictly.
 beforeAll(requirePromtool);
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = POSTGRES_URL;
 const servers: Array<{ close: () => Promise<void> }> = [];
 afterAll(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));

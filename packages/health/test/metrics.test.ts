@@ -14,10 +14,11 @@ import {
 import { canonicalNumber, negotiateMetricsFormat } from '../src/metrics/format.js';
 import { familyTypes, PROMETHEUS_ACCEPT, parseSamples, scrapeOver, valueOf } from './metrics-support.js';
 import { serve } from './support.js';
+import { POSTGRES_URL } from '../../../test/services.js';
 
 const TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE_URL = POSTGRES_URL;
 
 const servers: Array<{ close: () => Promise<void> }> = [];
 afterEach(async () => {

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, Queue, Worker, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { REDIS_URL } from '../../../test/services.js';
 
-export const SHARED_URL = 'redis://127.0.0.1:6379';
+/** The shared Redis (VIGIL_TEST_REDIS_URL). */
+export const SHARED_URL = REDIS_URL;
 
 /**
  * One test file's world on the shared Redis: a key prefix of its own, the queues and workers it made, and a

@@ -4,6 +4,7 @@ import { cronError } from '../src/config/cron.js';
 import { didYouMean } from '../src/config/errors.js';
 import { statusRange } from '../src/config/monitors/http.js';
 import { formatDuration, formatPath, parseDuration, slugify } from '../src/config/index.js';
+import { createSchedule } from '../src/heartbeat/schedule.js';
 
 describe('durations', () => {
   const valid: Array<[string | number, number]> = [
@@ -37,29 +38,67 @@ describe('durations', () => {
 });
 
 describe('cron expressions', () => {
-  test.each([
+  const valid = [
     '* * * * *',
     '*/5 * * * *',
     '0 3 * * 1-5',
     '30 2 1,15 * *',
     '0 0 * jan-mar sun',
     '0 12 * * 7',
+    ' 0 3 * * * ',
     '@daily',
     '@HOURLY',
-  ])('%s is valid', (expression) => expect(cronError(expression)).toBeUndefined());
-  test.each([
+    // croner's extensions, which the scheduler runs.
+    '0 0 L * *',
+    '0 0 * * 5L',
+    '0 0 * * 1#2',
+    '0 0 15W * *',
+    '0 0 ? * *',
+  ];
+  test.each(valid)('%s is valid', (expression) => expect(cronError(expression)).toBeUndefined());
+
+  const invalid: Array<[string, string]> = [
     ['* * * *', 'expected 5 fields (minute hour day-of-month month day-of-week), got 4'],
+    // croner runs 6-field patterns with seconds; a heartbeat schedule has minutes.
+    ['0 * * * * *', 'expected 5 fields (minute hour day-of-month month day-of-week), got 6'],
+    ['', 'expected 5 fields (minute hour day-of-month month day-of-week), got 0'],
     ['60 * * * *', 'minute "60" is out of range (0-59)'],
+    ['55-61 * * * *', 'minute "61" is out of range (0-59)'],
     ['* 24 * * *', 'hour "24" is out of range (0-23)'],
     ['* * 0 * *', 'day of month "0" is out of range (1-31)'],
-    ['* * * foo *', 'month "foo" is out of range (1-12)'],
-    ['*/0 * * * *', 'invalid step "/0" in the minute'],
-    ['5-1 * * * *', 'range "5-1" in the minute goes backwards'],
+    ['* * * 13 *', 'month "13" is out of range (1-12 or jan-dec)'],
+    ['* * * * 8', 'day of week "8" is out of range (0-7 or sun-sat)'],
+    ['* * * foo *', 'month "foo" is not a valid value (1-12 or jan-dec)'],
+    ['0 0 * * monday', 'day of week "monday" is not a valid value (0-7 or sun-sat)'],
+    ['1,2,x * * * *', 'minute "x" is not a valid value (0-59)'],
+    ['1,,2 * * * *', 'minute "1,,2" has an empty list entry'],
+    ['*/0 * * * *', 'minute "*/0" has a step of 0'],
+    ['*/61 * * * *', 'minute "*/61" has a step larger than the field (0-59)'],
+    ['5/10 * * * *', 'minute "5/10" has a step without "*" or a range before it (write */n or a-b/n)'],
+    ['*/5/2 * * * *', 'minute "*/5/2" is not a valid step (write */n or a-b/n)'],
+    ['1-2-3 * * * *', 'minute "1-2-3" is not a valid range (write a-b)'],
+    ['5-1 * * * *', 'minute "5-1" is a range that goes backwards'],
+    ['0 3 * * 7-1', 'day of week "7-1" is a range that goes backwards'],
+    ['0 0 * * 1#6', 'day of week "1#6" is out of range: the nth weekday is #1 to #5'],
     [
       '@sometimes',
       'unknown macro "@sometimes" (use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)',
     ],
-  ])('%s: %s', (expression, message) => expect(cronError(expression)).toBe(message));
+    ['@reboot', 'unknown macro "@reboot" (use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)'],
+    // croner's Cron would take a date as a one-off run; a schedule needs a pattern.
+    ['2026-01-01T03:00:00', 'expected 5 fields (minute hour day-of-month month day-of-week), got 1'],
+  ];
+  test.each(invalid)('%s: %s', (expression, message) => expect(cronError(expression)).toBe(message));
+
+  test('what loads is what the heartbeat scheduler runs, and what it cannot run does not load', () => {
+    for (const expression of valid) {
+      expect(() => createSchedule({ cron: expression, grace: 60_000 }), expression).not.toThrow();
+    }
+    // The date is left out: croner's Cron takes it as a one-off run, which is not a schedule.
+    for (const [expression] of invalid.filter(([expression]) => !expression.includes(':'))) {
+      expect(() => createSchedule({ cron: expression, grace: 60_000 }), expression).toThrow();
+    }
+  });
 });
 
 describe('did you mean', () => {

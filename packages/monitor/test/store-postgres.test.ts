@@ -8,8 +8,9 @@ import { openStore, splitSchema } from '../src/store/open.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SKETCH_LOWER_BOUNDS, sketchBucket } from '../src/store/sketch.js';
 import { describeStore, T0 } from './store/describe-store.js';
+import { POSTGRES_URL } from '../../../test/services.js';
 
-const URL = 'postgres://postgres@127.0.0.1:5432/test';
+const URL = POSTGRES_URL;
 const RUN = `vigil_test_${process.pid}_${Date.now().toString(36)}`;
 const schemas: string[] = [];
 const newSchema = () => {
@@ -66,7 +67,7 @@ describe('PostgreSQL specifics', () => {
       openStore(URL, { dataDir: '/nonexistent', schema: fromOption }),
       openStore({ type: 'postgres', url: URL, schema: fromOption }, { dataDir: '/nonexistent' }),
     ]);
-    const c = await openStore(`${URL}?schema=${fromUrl}`, { dataDir: '/nonexistent' });
+    const c = await openStore(`${URL}${URL.includes('?') ? '&' : '?'}schema=${fromUrl}`, { dataDir: '/nonexistent' });
     try {
       expect([a.kind, b.kind, c.kind]).toEqual(['postgres', 'postgres', 'postgres']);
       await a.appendResults([{ monitorId: 'api', at: T0, status: 'healthy', latencyMs: 1, location: 'local' }]);

@@ -1,7 +1,7 @@
 /**
  * The API mounted on a real node:http server on a random port, in front of a small fake service: monitors
- * from a YAML configuration (read-only) plus monitors created through the API (kept in the memory store),
- * with runtime state the tests set directly.
+ * from a YAML configuration (read-only) plus monitors created through the API (kept in the store: the real
+ * SQLite store, in memory, closed with the API), with runtime state the tests set directly.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,8 @@ import { monitorViewOf } from '../../src/api/monitors.js';
 import { createApiToken } from '../../src/api/tokens.js';
 import { configSchema, type MonitorConfig, parseConfigSources } from '../../src/config/index.js';
 import type { MonitorState } from '../../src/model.js';
-import { MemoryStore } from './memory-store.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
 
 export const CONFIG_YAML = `
 monitors:
@@ -43,7 +44,7 @@ interface ApiMonitor {
 
 /** What the real service does, reduced to what the API sees. */
 export class FakeService {
-  readonly store = new MemoryStore();
+  readonly store: Store;
   readonly configMonitors: MonitorConfig[];
   readonly apiMonitors = new Map<string, ApiMonitor>();
   readonly states = new Map<string, { state: MonitorState; lastCheckAt?: number }>();
@@ -52,7 +53,8 @@ export class FakeService {
   /** Makes the next control call throw this. */
   failNext: Error | undefined;
 
-  constructor(yaml = CONFIG_YAML) {
+  constructor(store: Store, yaml = CONFIG_YAML) {
+    this.store = store;
     this.configMonitors = parseConfigSources([{ file: 'vigil.yaml', text: yaml }], { env: {} }).config.monitors;
   }
 
@@ -133,7 +135,8 @@ export interface RequestOptions {
 export interface TestApi {
   url: string;
   service: FakeService;
-  store: MemoryStore;
+  /** A real SQLite store in memory, closed by `close()`. */
+  store: Store;
   logs: string[];
   clock: { now: number };
   /** A valid token (name "test"). */
@@ -142,10 +145,13 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startApi(
-  options: { corsOrigins?: string[]; maxBodyBytes?: number; service?: FakeService } = {},
-): Promise<TestApi> {
-  const service = options.service ?? new FakeService();
+/** An empty SQLite store in memory, migrated. */
+export function memoryStore(): Promise<Store> {
+  return openStore({ type: 'sqlite', path: ':memory:' }, { dataDir: 'unused-in-memory' });
+}
+
+export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?: number } = {}): Promise<TestApi> {
+  const service = new FakeService(await memoryStore());
   const logs: string[] = [];
   const clock = { now: NOW };
   const handler = createApiHandler({
@@ -200,11 +206,16 @@ export async function startApi(
     clock,
     token,
     request,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: async () => {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.closeAllConnections();
+          server.close((error) => (error ? reject(error) : resolve()));
+        });
+      } finally {
+        await service.store.close();
+      }
+    },
   };
 }
 

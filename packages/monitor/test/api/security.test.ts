@@ -3,7 +3,7 @@
  * origin, request bodies (size, media type, encoding), secrets never in responses, errors always JSON.
  */
 import { request as httpRequest } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApiToken } from '../../src/api/tokens.js';
 import { httpDefinition, NOW, startApi, type TestApi } from './harness.js';
 
@@ -107,14 +107,18 @@ describe('tokens', () => {
   });
 
   it('records use at most once a minute per token', async () => {
+    const touch = vi.spyOn(api.store, 'touchToken');
+    const lastUsed = async () => (await api.store.listTokens()).map((t) => t.lastUsedAt);
     await api.request('/api/v1/monitors', { token: api.token });
     await api.request('/api/v1/monitors', { token: api.token });
     api.clock.now = NOW + 30_000;
     await api.request('/api/v1/monitors', { token: api.token });
-    expect(api.store.touches.map((t) => t.at)).toEqual([NOW]);
+    expect(touch.mock.calls.map(([, at]) => at)).toEqual([NOW]);
+    expect(await lastUsed()).toEqual([NOW]);
     api.clock.now = NOW + 61_000;
     await api.request('/api/v1/monitors', { token: api.token });
-    expect(api.store.touches.map((t) => t.at)).toEqual([NOW, NOW + 61_000]);
+    expect(touch.mock.calls.map(([, at]) => at)).toEqual([NOW, NOW + 61_000]);
+    expect(await lastUsed()).toEqual([NOW + 61_000]);
   });
 
   it('invalid, malformed and revoked tokens are all refused with the same 401, reads included', async () => {
@@ -171,6 +175,7 @@ describe('CORS', () => {
 
   it('answers a preflight from a listed origin: methods of the path, Authorization and Content-Type, max-age', async () => {
     api = await startApi({ corsOrigins: [allowed] });
+    const touch = vi.spyOn(api.store, 'touchToken');
     const response = await api.request('/api/v1/monitors/shop-api', {
       method: 'OPTIONS',
       origin: allowed,
@@ -182,7 +187,8 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type');
     expect(response.headers.get('access-control-max-age')).toBe('600');
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
-    expect(api.store.touches).toEqual([]);
+    expect(touch).not.toHaveBeenCalled();
+    expect((await api.store.listTokens()).map((t) => t.lastUsedAt)).toEqual([undefined]);
   });
 
   it('refuses a preflight from an origin that is not listed (403, no CORS headers)', async () => {

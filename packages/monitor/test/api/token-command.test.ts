@@ -1,13 +1,22 @@
-/** `vigil token create | list | revoke` against the memory store, through commander as the CLI runs it. */
+/**
+ * `vigil token create | list | revoke` against the real SQLite store (in memory), through commander as the CLI
+ * runs it.
+ */
 import { Command } from 'commander';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashToken, TOKEN_PATTERN } from '../../src/api/tokens.js';
 import { registerTokenCommand, type TokenStoreOptions } from '../../src/commands/token.js';
-import { MemoryStore } from './memory-store.js';
-import { NOW, startApi } from './harness.js';
+import type { Store } from '../../src/store/store.js';
+import { memoryStore, NOW, startApi } from './harness.js';
 
-let store: MemoryStore;
+/** The store the command opens; each command closes it, so it gets a view whose close() is only counted. */
+let store: Store;
+/** The store this file opened (closed after each test); `store` may be an API's store instead. */
+let own: Store;
 let opened: TokenStoreOptions[];
+/** Calls the commands made on the store they opened. */
+let migrations: number;
+let closes: number;
 let out: string;
 let err: string;
 let clock: number;
@@ -18,7 +27,7 @@ function program(): Command {
     root,
     async (options) => {
       opened.push(options);
-      return store;
+      return lent(store);
     },
     {
       stdout: (text) => (out += text),
@@ -39,11 +48,37 @@ async function vigil(...args: string[]): Promise<void> {
   await program().parseAsync(args, { from: 'user' });
 }
 
-beforeEach(() => {
-  store = new MemoryStore();
+/** `target` as the command sees it: migrate() and close() are counted; close() leaves the store open. */
+function lent(target: Store): Store {
+  return new Proxy(target, {
+    get(object, property) {
+      if (property === 'close') {
+        return async () => {
+          closes++;
+        };
+      }
+      if (property === 'migrate') {
+        return () => {
+          migrations++;
+          return object.migrate();
+        };
+      }
+      const value: unknown = Reflect.get(object, property, object);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
+}
+
+beforeEach(async () => {
+  own = await memoryStore();
+  store = own;
   opened = [];
+  migrations = 0;
+  closes = 0;
   clock = NOW;
 });
+
+afterEach(() => own.close());
 
 describe('vigil token create', () => {
   it('prints the token once, alone on stdout, and stores only its hash', async () => {
@@ -55,10 +90,10 @@ describe('vigil token create', () => {
     expect(err).not.toContain(token);
     const [stored] = await store.listTokens();
     expect(stored).toEqual({ id: expect.stringMatching(/^tok_/), name: 'ci', hash: hashToken(token), createdAt: NOW });
-    expect(JSON.stringify([...store.tokens.values()])).not.toContain(token);
+    expect(JSON.stringify(await store.listTokens())).not.toContain(token);
     expect(opened).toEqual([{ config: 'vigil.yaml', data: '/var/lib/vigil' }]);
-    expect(store.migrations).toBe(1);
-    expect(store.closed).toBe(true);
+    expect(migrations).toBe(1);
+    expect(closes).toBe(1);
   });
 
   it('makes a different token each time', async () => {
@@ -76,7 +111,7 @@ describe('vigil token create', () => {
     );
     await expect(vigil('token', 'create', '--name', '  ')).rejects.toThrow('token name must not be empty');
     await expect(vigil('token', 'create')).rejects.toThrow(/required option '--name <name>' not specified/);
-    expect(store.tokens.size).toBe(1);
+    expect(await store.listTokens()).toHaveLength(1);
   });
 
   it('creates a token the API accepts', async () => {
@@ -142,6 +177,6 @@ describe('vigil token revoke', () => {
     await expect(vigil('token', 'revoke', 'tok_000000000000')).rejects.toThrow(
       'no API token with id "tok_000000000000": see vigil token list',
     );
-    expect(store.closed).toBe(true);
+    expect(closes).toBe(1);
   });
 });

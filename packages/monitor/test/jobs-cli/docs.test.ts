@@ -14,6 +14,7 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unusedPort } from '../../../core/test/support/net.js';
 import { sharedRedisWorld, until } from '../../../jobs/test/support.js';
+import { REDIS, REDIS_URL, withDatabase } from '../../../../test/services.js';
 import type { JobsCommandOptions } from '../../src/commands/jobs-common.js';
 import { registerJobsCommand } from '../../src/commands/jobs.js';
 import { registerProgressCommand } from '../../src/commands/progress.js';
@@ -34,6 +35,12 @@ const doc = readFileSync(path.join(root, DOC), 'utf8');
 const blocks = (lang: string) => [...doc.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!);
 
 // Only the prefix differs from the page: the shared Redis is not this test's to fill under `bull`.
+// (And the address, when VIGIL_TEST_REDIS_URL puts the shared Redis elsewhere than the page's local one.)
+const PAGE_REDIS_URL = 'redis://127.0.0.1:6379';
+const redisEnv: Record<string, string> =
+  REDIS_URL === PAGE_REDIS_URL
+    ? {}
+    : { REDIS_URL, SHOP_REDIS_URL: REDIS_URL, BLOG_REDIS_URL: withDatabase(REDIS_URL, '1') };
 const world = sharedRedisWorld();
 const { prefix, redis } = world;
 let dir: string;
@@ -69,7 +76,7 @@ async function vigil(args: string[], options: JobsCommandOptions = {}) {
       stdout: (text) => void (stdout += text),
       stderr: (text) => void (stderr += text),
       exit: (code) => void codes.push(code),
-      env: {},
+      env: redisEnv,
       ...options,
     });
   }
@@ -91,7 +98,7 @@ const scripts = blocks('sh')
     const code = block.slice(block.indexOf('"') + 1, block.lastIndexOf('"'));
     const local = code.replaceAll(
       "connection: { host: '127.0.0.1', port: 6379 }",
-      `connection: { host: '127.0.0.1', port: 6379 }, prefix: '${prefix}'`,
+      `connection: { host: '${REDIS.host}', port: ${REDIS.port} }, prefix: '${prefix}'`,
     );
     expect(local, 'each script connects to the local Redis').not.toBe(code);
     return local;
@@ -103,6 +110,7 @@ const runScript = (code: string) =>
 const texts = blocks('text');
 const timeless = (text: string) =>
   text
+    .replaceAll(REDIS_URL, PAGE_REDIS_URL)
     .replaceAll(`prefix ${prefix}-blog`, 'prefix blog')
     .replaceAll(`prefix ${prefix}`, 'prefix bull')
     .replace(/oldest waited [\d.]+m?s/g, 'oldest waited …');

@@ -11,8 +11,9 @@ import { hangingTcpServer, unusedPort } from '../../../core/test/support/net.js'
 import { type PrivateRedis, startPrivateRedis } from '../../../core/test/support/private-redis.js';
 import { sharedRedisWorld, until } from '../../../jobs/test/support.js';
 import { type DoctorReport, parseDoctorConfig, registerDoctorCommand } from '../../src/commands/doctor.js';
-import type { JobsCommandOptions } from '../../src/commands/jobs-common.js';
+import { DEFAULT_REDIS_URL, type JobsCommandOptions } from '../../src/commands/jobs-common.js';
 import { ConfigError } from '../../src/config/index.js';
+import { REDIS_URL } from '../../../../test/services.js';
 
 const world = sharedRedisWorld();
 const { prefix } = world;
@@ -40,7 +41,8 @@ async function doctor(args: string[], options: JobsCommandOptions = {}) {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     exit: (code) => void codes.push(code),
-    env: {},
+    // Not the developer's REDIS_URL: the shared Redis, on the default address unless VIGIL_TEST_REDIS_URL moves it.
+    env: REDIS_URL === DEFAULT_REDIS_URL ? {} : { REDIS_URL },
     ...options,
   });
   try {
@@ -71,7 +73,7 @@ describe('vigil doctor: exit codes', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(
       [
-        `redis://127.0.0.1:6379, prefix ${prefix}, 1 queue: ${emails.name}`,
+        `${REDIS_URL}, prefix ${prefix}, 1 queue: ${emails.name}`,
         '  ✓ scheduler  1 job scheduler, none overdue; no queue paused',
         `  ✓ workers    ${emails.name} 1`,
         `  ✓ pending    ${emails.name} 0`,
@@ -90,7 +92,7 @@ describe('vigil doctor: exit codes', () => {
     const result = await doctor(['--prefix', prefix]);
     expect(result.code).toBe(2);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe(`redis://127.0.0.1:6379, prefix ${prefix}, 1 queue: ${reports.name}`);
+    expect(lines[0]).toBe(`${REDIS_URL}, prefix ${prefix}, 1 queue: ${reports.name}`);
     expect(lines).toContain(`  ✗ workers    ${reports.name}: no worker while 3 jobs wait`);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  ✓ pending    ${reports.name} 3( \\(oldest waited [\\d.]+m?s\\))?$`)));
     expect(lines).toContain('  verdict: unhealthy (1 problem)');
@@ -130,10 +132,10 @@ describe('vigil doctor: exit codes', () => {
           '',
         ].join('\n'),
       );
-    const env = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    const env = { REDIS_URL };
     const degraded = await doctor(['--config', await config(2, 10)], { env });
     expect(degraded.stdout).toContain(`  ! pending    ${emails.name}: 3 jobs pending (degraded above 2)\n`);
-    expect(degraded.stdout.split('\n')[0]).toBe(`shop: redis://127.0.0.1:6379, prefix ${prefix}, 1 queue: ${emails.name}`);
+    expect(degraded.stdout.split('\n')[0]).toBe(`shop: ${REDIS_URL}, prefix ${prefix}, 1 queue: ${emails.name}`);
     expect(degraded.code).toBe(1);
 
     const unhealthy = await doctor(['--config', await config(1, 2)], { env });
@@ -165,7 +167,7 @@ describe('vigil doctor: what it reports', () => {
         'timeout: 3s',
         'apps:',
         '  - name: shop',
-        '    redis: redis://127.0.0.1:6379',
+        `    redis: ${REDIS_URL}`,
         `    prefix: ${prefix}`,
         '    thresholds:',
         '      max_failed: 1',
@@ -206,7 +208,7 @@ describe('vigil doctor: what it reports', () => {
     const report = JSON.parse(json.stdout) as DoctorReport;
     expect(report.status).toBe('degraded');
     const [app] = report.apps;
-    expect(app).toMatchObject({ name: 'shop', redis: 'redis://127.0.0.1:6379', prefix, status: 'degraded' });
+    expect(app).toMatchObject({ name: 'shop', redis: REDIS_URL, prefix, status: 'degraded' });
     expect(app!.queues.map((q) => q.name)).toEqual([cron.name, work.name]);
     expect(app!.queues[0]).toMatchObject({
       exists: true,
@@ -242,7 +244,7 @@ describe('vigil doctor: what it reports', () => {
       [
         'apps:',
         '  - name: shop',
-        '    redis: redis://127.0.0.1:6379',
+        `    redis: ${REDIS_URL}`,
         `    prefix: ${prefix}`,
         `    queues: [${emails.name}, emials]`,
         '  - name: blog',

@@ -11,11 +11,12 @@ import { hangingTcpServer, unusedPort } from '../../../core/test/support/net.js'
 import { type PrivateRedis, startPrivateRedis } from '../../../core/test/support/private-redis.js';
 import { sharedRedisWorld, until } from '../../../jobs/test/support.js';
 import { registerJobsCommand } from '../../src/commands/jobs.js';
-import type { JobsCommandOptions } from '../../src/commands/jobs-common.js';
+import { DEFAULT_REDIS_URL, type JobsCommandOptions } from '../../src/commands/jobs-common.js';
 import { registerProgressCommand } from '../../src/commands/progress.js';
 import { registerQueuesCommand } from '../../src/commands/queues.js';
 import { registerSchedulesCommand } from '../../src/commands/schedules.js';
 import { registerWorkersCommand } from '../../src/commands/workers.js';
+import { REDIS_URL } from '../../../../test/services.js';
 
 const world = sharedRedisWorld();
 const { redis, prefix } = world;
@@ -39,8 +40,8 @@ function start(register: Register, args: string[], options: JobsCommandOptions =
     stdout: (text) => void (out.stdout += text),
     stderr: (text) => void (out.stderr += text),
     exit: (code) => void codes.push(code),
-    // Not the developer's REDIS_URL: the shared Redis on its default address.
-    env: {},
+    // Not the developer's REDIS_URL: the shared Redis, on the default address unless VIGIL_TEST_REDIS_URL moves it.
+    env: REDIS_URL === DEFAULT_REDIS_URL ? {} : { REDIS_URL },
     ...options,
   });
   const done = program.parseAsync(args, { from: 'user' }).then(
@@ -128,7 +129,7 @@ describe('vigil queues', () => {
     expect(result).toEqual({
       stdout: '',
       stderr:
-        `vigil: no BullMQ queues under prefix "${prefix}-none" at redis://127.0.0.1:6379: check --prefix, or name ` +
+        `vigil: no BullMQ queues under prefix "${prefix}-none" at ${REDIS_URL}: check --prefix, or name ` +
         'them with --queue\n',
       code: 1,
     });
