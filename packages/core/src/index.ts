@@ -16,6 +16,7 @@ export * from './probes/memory.js';
 export * from './probes/mysql.js';
 export * from './probes/nats.js';
 export * from './probes/postgres.js';
+export * from './probes/queue-rules.js';
 export * from './probes/rabbitmq.js';
 export * from './probes/redis.js';
 export * from './probes/tcp.js';

@@ -2,7 +2,20 @@ import { type Check, type CheckOptions, defineCheck } from '../check.js';
 import { loadDriver, onAbort, once, remainingMs } from '../drivers.js';
 import { errorMessage, type Measurement, type Probe, type ProbeResult } from '../probe.js';
 import { sanitizeMessage, secretsInUrl } from '../sanitize.js';
-import { type Status, statusAgainst, type StatusThresholds, worstOf } from '../status.js';
+import { type Status, type StatusThresholds, worstOf } from '../status.js';
+import {
+  crossedPhrase,
+  DEFAULT_SCHEDULER_TOLERANCE_MS,
+  failedCountStart,
+  judgeQueue,
+  msFromSeconds,
+  overdueSchedulers,
+  type QueueFinding,
+  type QueueRuleSet,
+  resolveQueueRules,
+  stuckJobs,
+  thresholdsMsFromSeconds,
+} from './queue-rules.js';
 
 /**
  * BullMQ queues, read straight from BullMQ's Redis layout (`<prefix>:<queue>:wait`, `:active`, `:meta`…, as
@@ -78,7 +91,10 @@ export interface BullmqCheckOptions {
 }
 
 export const DEFAULT_BULLMQ_PREFIX = 'bull';
-export const DEFAULT_SCHEDULER_TOLERANCE_SECONDS = { degraded: 60, unhealthy: 600 } as const;
+export const DEFAULT_SCHEDULER_TOLERANCE_SECONDS: Readonly<Required<StatusThresholds>> = Object.freeze({
+  degraded: DEFAULT_SCHEDULER_TOLERANCE_MS.degraded / 1000,
+  unhealthy: DEFAULT_SCHEDULER_TOLERANCE_MS.unhealthy / 1000,
+});
 const DEFAULT_ACTIVE_SAMPLE = 100;
 const DEFAULT_SCHEDULER_SAMPLE = 20;
 const TYPE = 'bullmq';
@@ -499,23 +515,11 @@ function limitsOf(
   return limits;
 }
 
-
-interface QueueRules {
-  name: string;
-  maxWaiting?: StatusThresholds;
-  maxOldestWaitingSeconds?: StatusThresholds;
-  maxRunTimeMs?: StatusThresholds;
-  failedGrowth?: StatusThresholds;
-  failedWindowSeconds?: number;
-  schedulerToleranceSeconds?: StatusThresholds;
-  whenPaused: Status;
-  whenNoWorkers: Status;
-}
-
 const STATUS_VALUES: readonly Status[] = ['healthy', 'degraded', 'unhealthy'];
 const QUEUE_NAME = /^[^\s:]{1,200}$/;
 
-function queueRules(queue: string | BullmqQueueOptions): QueueRules {
+/** Validates a queue's options and resolves its rules, converting seconds to ms once, here. */
+function queueRules(queue: string | BullmqQueueOptions): QueueRuleSet {
   const options: BullmqQueueOptions = typeof queue === 'string' ? { name: queue } : queue;
   const { name } = options;
   // A colon would make the queue's keys overlap another queue's; whitespace cannot be in a client name.
@@ -535,26 +539,20 @@ function queueRules(queue: string | BullmqQueueOptions): QueueRules {
     throw new TypeError(`bullmq check: ${what('failedGrowth.windowSeconds')} must be a positive number`);
   }
   const tolerance = options.schedulerToleranceSeconds;
-  const rules: QueueRules = {
+  const inMs = (limits: StatusThresholds | undefined) => limits && thresholdsMsFromSeconds(limits);
+  return resolveQueueRules({
     name,
-    whenPaused: options.whenPaused ?? 'degraded',
-    whenNoWorkers: options.whenNoWorkers ?? 'unhealthy',
-  };
-  const set = <K extends keyof QueueRules>(key: K, value: QueueRules[K] | undefined) => {
-    if (value !== undefined) rules[key] = value;
-  };
-  set('maxWaiting', limitsOf(options.maxWaiting, what('maxWaiting')));
-  set('maxOldestWaitingSeconds', limitsOf(options.maxOldestWaitingSeconds, what('maxOldestWaitingSeconds')));
-  set('maxRunTimeMs', limitsOf(options.maxRunTimeMs, what('maxRunTimeMs')));
-  set('failedGrowth', limitsOf(growth, what('failedGrowth')));
-  set('failedWindowSeconds', windowSeconds);
-  if (tolerance !== false) {
-    set(
-      'schedulerToleranceSeconds',
-      limitsOf(tolerance ?? DEFAULT_SCHEDULER_TOLERANCE_SECONDS, what('schedulerToleranceSeconds')),
-    );
-  }
-  return rules;
+    maxWaiting: limitsOf(options.maxWaiting, what('maxWaiting')),
+    maxOldestWaitingMs: inMs(limitsOf(options.maxOldestWaitingSeconds, what('maxOldestWaitingSeconds'))),
+    maxRunTimeMs: limitsOf(options.maxRunTimeMs, what('maxRunTimeMs')),
+    maxFailed: limitsOf(growth, what('failedGrowth')),
+    failedWindowMs: windowSeconds === undefined ? undefined : msFromSeconds(windowSeconds),
+    // Absent: the default tolerance.
+    schedulerToleranceMs:
+      tolerance === false ? false : inMs(limitsOf(tolerance, what('schedulerToleranceSeconds'))),
+    whenPaused: options.whenPaused,
+    whenNoWorkers: options.whenNoWorkers,
+  });
 }
 
 interface Finding {
@@ -568,101 +566,54 @@ const SEVERITY_RANK: Record<Status, number> = { unhealthy: 0, degraded: 1, healt
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const fmt = (n: number) => NUMBER.format(n);
 const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
-const crossed = (status: Status, above: number | undefined, unit = '') =>
-  above === undefined ? '' : ` (${status} above ${fmt(above)}${unit})`;
+const seconds = (ms: number) => `${fmt(ms / 1000)} s`;
+const others = (n: number) => (n > 0 ? ` and ${plural(n, 'other')}` : '');
 
 /** What is wrong with one queue, worst first. */
-function evaluate(snapshot: BullmqQueueSnapshot, rules: QueueRules, now: number): Finding[] {
-  const findings: Finding[] = [];
-  const add = (status: Status, message: string) => {
-    if (status !== 'healthy') findings.push({ status, message });
-  };
-  if (!snapshot.exists && (snapshot.workers === null || snapshot.workers.length === 0)) {
-    add('degraded', 'no such queue: no BullMQ keys and no worker under this name (check the queue name and prefix)');
-  }
-  if (snapshot.paused) add(rules.whenPaused, 'paused');
-  if (snapshot.workers !== null && snapshot.workers.length === 0 && snapshot.backlog > 0) {
-    const verb = snapshot.backlog === 1 ? 'waits' : 'wait';
-    add(rules.whenNoWorkers, `no worker while ${plural(snapshot.backlog, 'job')} ${verb}`);
-  }
-  const backlog = statusAgainst(snapshot.backlog, rules.maxWaiting);
-  add(backlog.status, `${plural(snapshot.backlog, 'job')} waiting${crossed(backlog.status, backlog.above)}`);
-  const age = statusAgainst(snapshot.oldestWaitingSeconds, rules.maxOldestWaitingSeconds);
-  add(
-    age.status,
-    `the oldest waiting job has waited ${fmt(snapshot.oldestWaitingSeconds)} s${crossed(age.status, age.above, ' s')}`,
-  );
-  if (snapshot.failedSince !== null) {
-    const failed = statusAgainst(snapshot.failedSince, rules.failedGrowth);
-    const window = rules.failedWindowSeconds;
-    const since = window ? `in the last ${fmt(window)} s` : 'since the last check';
-    add(failed.status, `${plural(snapshot.failedSince, 'job')} failed ${since}${crossed(failed.status, failed.above)}`);
-  }
-  if (rules.maxRunTimeMs) {
-    const stuck = stuckJobs(snapshot, rules.maxRunTimeMs, now);
-    const worst = stuck[0];
-    if (worst) {
-      const others = stuck.length > 1 ? ` and ${plural(stuck.length - 1, 'other')}` : '';
-      add(
-        worst.status,
-        `job ${worst.id}${worst.name ? ` (${worst.name})` : ''} has run for ${fmt(worst.runningMs / 1000)} s` +
-          `${worst.worker ? ` on worker ${worst.worker}` : ''}${others}, ` +
-          `stuck${crossed(worst.status, worst.above, ' ms')}`,
+function evaluate(snapshot: BullmqQueueSnapshot, rules: QueueRuleSet, now: number): Finding[] {
+  return judgeQueue(snapshot, rules, now)
+    .map((finding) => ({ status: finding.status, message: reason(finding, rules) }))
+    .sort((a, b) => SEVERITY_RANK[a.status] - SEVERITY_RANK[b.status]);
+}
+
+/** A finding in the check's words. */
+function reason(finding: QueueFinding, rules: QueueRuleSet): string {
+  switch (finding.rule) {
+    case 'unknown-queue':
+      return 'no such queue: no BullMQ keys and no worker under this name (check the queue name and prefix)';
+    case 'paused':
+      return 'paused';
+    case 'no-workers':
+      return `no worker while ${plural(finding.value, 'job')} ${finding.value === 1 ? 'waits' : 'wait'}`;
+    case 'backlog':
+      return `${plural(finding.value, 'job')} waiting${crossedPhrase(finding, fmt)}`;
+    case 'oldest-waiting':
+      return `the oldest waiting job has waited ${seconds(finding.value)}${crossedPhrase(finding, seconds)}`;
+    case 'failed': {
+      const window = rules.failedWindowMs;
+      const since = window !== undefined ? `in the last ${seconds(window)}` : 'since the last check';
+      return `${plural(finding.value, 'job')} failed ${since}${crossedPhrase(finding, fmt)}`;
+    }
+    case 'stuck-job': {
+      const { job } = finding;
+      return (
+        `job ${job.id}${job.name ? ` (${job.name})` : ''} has run for ${seconds(finding.value)}` +
+        `${job.worker ? ` on worker ${job.worker}` : ''}${others(finding.others)}, ` +
+        `stuck${crossedPhrase(finding, (ms) => `${fmt(ms)} ms`)}`
       );
     }
-  }
-  if (rules.schedulerToleranceSeconds) {
-    const late = overdueSchedulers(snapshot, rules.schedulerToleranceSeconds, now);
-    const worst = late[0];
-    if (worst) {
-      const others = late.length > 1 ? ` and ${plural(late.length - 1, 'other')}` : '';
-      add(
-        worst.status,
-        `job scheduler "${worst.id}" is ${fmt(worst.lateSeconds)} s overdue${others}` +
-          `${crossed(worst.status, worst.above, ' s')}`,
+    case 'overdue-scheduler':
+      return (
+        `job scheduler "${finding.scheduler.id}" is ${seconds(finding.value)} overdue${others(finding.others)}` +
+        `${crossedPhrase(finding, seconds)}`
       );
-    }
   }
-  return findings.sort((a, b) => SEVERITY_RANK[a.status] - SEVERITY_RANK[b.status]);
-}
-
-interface StuckJob extends BullmqActiveJob {
-  runningMs: number;
-  status: Status;
-  above?: number;
-}
-
-function stuckJobs(snapshot: BullmqQueueSnapshot, limits: StatusThresholds, now: number): StuckJob[] {
-  const stuck: StuckJob[] = [];
-  for (const job of snapshot.active) {
-    if (job.startedAt === null) continue;
-    const runningMs = now - job.startedAt;
-    const verdict = statusAgainst(runningMs, limits);
-    if (verdict.status !== 'healthy') stuck.push({ ...job, runningMs, ...verdict });
-  }
-  return stuck.sort((a, b) => b.runningMs - a.runningMs);
-}
-
-interface LateScheduler extends BullmqSchedulerNext {
-  lateSeconds: number;
-  status: Status;
-  above?: number;
-}
-
-function overdueSchedulers(snapshot: BullmqQueueSnapshot, limits: StatusThresholds, now: number): LateScheduler[] {
-  const late: LateScheduler[] = [];
-  for (const scheduler of snapshot.schedulers?.earliest ?? []) {
-    const lateSeconds = round1((now - scheduler.next) / 1000);
-    const verdict = statusAgainst(lateSeconds, limits);
-    if (verdict.status !== 'healthy') late.push({ ...scheduler, lateSeconds, ...verdict });
-  }
-  return late;
 }
 
 /** The per-queue part of `details`. */
 function queueDetails(
   snapshot: BullmqQueueSnapshot,
-  rules: QueueRules,
+  rules: QueueRuleSet,
   findings: Finding[],
   now: number,
 ): Record<string, unknown> {
@@ -679,11 +630,11 @@ function queueDetails(
   };
   if (snapshot.failedSince !== null) details.failed_new = snapshot.failedSince;
   if (rules.maxRunTimeMs) {
-    details.stuck = stuckJobs(snapshot, rules.maxRunTimeMs, now).map((job) => ({
+    details.stuck = stuckJobs(snapshot, rules, now).map(({ job, value }) => ({
       id: job.id,
       name: job.name,
       worker: job.worker,
-      running_s: round1(job.runningMs / 1000),
+      running_s: round1(value / 1000),
     }));
   }
   const longest = snapshot.active[0];
@@ -692,12 +643,12 @@ function queueDetails(
     details.schedulers = {
       total: snapshot.schedulers.total,
       past_due: snapshot.schedulers.pastDue,
-      ...(rules.schedulerToleranceSeconds
+      ...(rules.schedulerToleranceMs
         ? {
-            overdue: overdueSchedulers(snapshot, rules.schedulerToleranceSeconds, now).map((s) => ({
-              id: s.id,
-              next: new Date(s.next).toISOString(),
-              late_s: s.lateSeconds,
+            overdue: overdueSchedulers(snapshot, rules, now).map(({ scheduler, value }) => ({
+              id: scheduler.id,
+              next: new Date(scheduler.next).toISOString(),
+              late_s: round1(value / 1000),
             })),
           }
         : {}),
@@ -795,8 +746,8 @@ export const bullmqProbe: Probe<BullmqCheckOptions> = async (options, context) =
     const now = options.now?.() ?? Date.now();
     const failedSince = new Map<string, number>();
     for (const rule of rules) {
-      if (!rule.failedGrowth) continue;
-      const since = rule.failedWindowSeconds ? now - rule.failedWindowSeconds * 1000 : options.previousRunAt;
+      if (!rule.maxFailed) continue;
+      const since = failedCountStart(rule, now, options.previousRunAt);
       if (since !== undefined) failedSince.set(rule.name, since);
     }
     const read = (client: BullmqRedis) =>
@@ -843,7 +794,7 @@ export const bullmqProbe: Probe<BullmqCheckOptions> = async (options, context) =
   }
 };
 
-function verdict(result: BullmqReadResult, rules: QueueRules[], prefix: string, now: number): ProbeResult {
+function verdict(result: BullmqReadResult, rules: QueueRuleSet[], prefix: string, now: number): ProbeResult {
   const queues: Record<string, unknown> = {};
   const measurements: Measurement[] = [];
   const problems: Finding[] = [];
@@ -874,7 +825,7 @@ function verdict(result: BullmqReadResult, rules: QueueRules[], prefix: string, 
   };
 }
 
-function validateBullmq(options: BullmqCheckOptions): QueueRules[] {
+function validateBullmq(options: BullmqCheckOptions): QueueRuleSet[] {
   const connection = options.connection;
   const isUrl = typeof connection === 'string';
   if (isUrl ? !/^rediss?:\/\//.test(connection) : typeof connection?.pipeline !== 'function') {

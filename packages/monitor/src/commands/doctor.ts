@@ -4,20 +4,24 @@
  * connected to each queue, how many jobs are pending, how many failed. A short report per app with ✓ / ! / ✗ lines
  * and a verdict; exit 0 healthy, 1 degraded, 2 unhealthy (3: the command line or the file is wrong).
  *
- * The rules are those of the `bullmqCheck` (same thresholds, "strictly above a threshold reaches its status"),
- * grouped by what an operator asks rather than by queue.
+ * The rules are the `bullmqCheck`'s own (`judgeQueue` of @vigil/core: same thresholds, in ms, "strictly above a
+ * threshold reaches its status"), worded here and grouped by what an operator asks rather than by queue.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   type BullmqQueueSnapshot,
   type BullmqRedis,
-  DEFAULT_SCHEDULER_TOLERANCE_SECONDS,
+  crossedPhrase,
+  failedCountStart,
+  judgeQueue,
+  overdueSchedulers,
+  type QueueFinding,
+  type QueueRuleSet,
   readBullmqQueues,
+  resolveQueueRules,
   type Status,
   STATUSES,
-  statusAgainst,
-  type StatusThresholds,
   worstOf,
 } from '@vigil/core';
 import { z } from 'zod';
@@ -224,17 +228,9 @@ export async function loadDoctorConfig(file: string, env: Env): Promise<DoctorCo
 
 // --- What is checked ---
 
-/** The rules for one queue, times in ms. */
-interface QueueRules {
-  name: string;
-  maxWaiting?: StatusThresholds;
-  maxOldestWaitingMs?: StatusThresholds;
-  maxFailed?: StatusThresholds;
+/** The rules for one queue (times in ms, as the check's), with its failure window and the schedulers it must have. */
+interface QueueRules extends QueueRuleSet {
   failedWindowMs: number;
-  maxRunTimeMs?: StatusThresholds;
-  schedulerToleranceMs: StatusThresholds | false;
-  whenPaused: Status;
-  whenNoWorkers: Status;
   schedulers: string[];
 }
 
@@ -248,30 +244,20 @@ interface AppPlan {
 
 function rulesOf(name: string, own: Partial<QueueEntry>, defaults: RuleFields): QueueRules {
   const pick = <K extends keyof RuleFields>(key: K): RuleFields[K] => own[key] ?? defaults[key];
-  const tolerance = pick('scheduler_tolerance');
-  const rules: QueueRules = {
-    name,
+  return {
+    ...resolveQueueRules({
+      name,
+      maxWaiting: pick('max_waiting'),
+      maxOldestWaitingMs: pick('max_oldest_waiting'),
+      maxFailed: pick('max_failed'),
+      maxRunTimeMs: pick('max_run_time'),
+      schedulerToleranceMs: pick('scheduler_tolerance'),
+      whenPaused: pick('when_paused'),
+      whenNoWorkers: pick('when_no_workers'),
+    }),
     failedWindowMs: pick('failed_window') ?? DEFAULT_FAILED_WINDOW_MS,
-    schedulerToleranceMs:
-      tolerance === false
-        ? false
-        : (tolerance ?? {
-            degraded: DEFAULT_SCHEDULER_TOLERANCE_SECONDS.degraded * 1000,
-            unhealthy: DEFAULT_SCHEDULER_TOLERANCE_SECONDS.unhealthy * 1000,
-          }),
-    whenPaused: pick('when_paused') ?? 'degraded',
-    whenNoWorkers: pick('when_no_workers') ?? 'unhealthy',
     schedulers: own.schedulers ?? [],
   };
-  const maxWaiting = pick('max_waiting');
-  const maxOldest = pick('max_oldest_waiting');
-  const maxFailed = pick('max_failed');
-  const maxRunTime = pick('max_run_time');
-  if (maxWaiting) rules.maxWaiting = maxWaiting;
-  if (maxOldest) rules.maxOldestWaitingMs = maxOldest;
-  if (maxFailed) rules.maxFailed = maxFailed;
-  if (maxRunTime) rules.maxRunTimeMs = maxRunTime;
-  return rules;
 }
 
 function plansFromConfig(config: DoctorConfig, apps: readonly string[], timeoutMs: number | undefined): AppPlan[] {
@@ -351,8 +337,6 @@ export interface DoctorReport {
   apps: DoctorApp[];
 }
 
-const crossed = (verdict: { status: Status; above?: number }, show: (n: number) => string) =>
-  verdict.above === undefined ? '' : ` (${verdict.status} above ${show(verdict.above)})`;
 const msSpan = (ms: number) => span(ms / 1000);
 
 interface Facts {
@@ -374,12 +358,12 @@ async function readFacts(client: BullmqRedis, plan: AppPlan, now: number): Promi
   }
   const discovered = plan.queues === undefined;
   if (rules.length === 0) return { rules, snapshots: [], missing: new Map(), discoveryComplete, discovered };
-  const windows = new Map(rules.map((r) => [r.name, r.failedWindowMs]));
+  const byName = new Map(rules.map((r) => [r.name, r]));
   const read = await readBullmqQueues(client, {
     prefix: plan.target.prefix,
     queues: rules.map((r) => r.name),
     now,
-    failedSince: (queue) => now - (windows.get(queue) ?? DEFAULT_FAILED_WINDOW_MS),
+    failedSince: (queue) => failedCountStart(byName.get(queue)!, now),
   });
   // Expected job schedulers: their id is the member of `<prefix>:<queue>:repeat`.
   const expected = rules.flatMap((r) => r.schedulers.map((id) => ({ queue: r.name, id })));
@@ -407,12 +391,11 @@ async function readFacts(client: BullmqRedis, plan: AppPlan, now: number): Promi
 function queueView(snapshot: BullmqQueueSnapshot, rules: QueueRules, missing: string[], now: number): DoctorQueue {
   const tenths = (ms: number) => Math.round(ms / 100) / 10;
   const longest = snapshot.active[0]?.startedAt ?? null;
-  const tolerance = rules.schedulerToleranceMs;
-  const overdue = tolerance
-    ? (snapshot.schedulers?.earliest ?? [])
-        .filter((s) => statusAgainst(now - s.next, tolerance).status !== 'healthy')
-        .map((s) => ({ id: s.id, next: new Date(s.next).toISOString(), lateSeconds: tenths(now - s.next) }))
-    : [];
+  const overdue = overdueSchedulers(snapshot, rules, now).map(({ scheduler, value }) => ({
+    id: scheduler.id,
+    next: new Date(scheduler.next).toISOString(),
+    lateSeconds: tenths(value),
+  }));
   return {
     name: snapshot.name,
     exists: snapshot.exists,
@@ -435,68 +418,56 @@ function queueView(snapshot: BullmqQueueSnapshot, rules: QueueRules, missing: st
 
 type Problem = Omit<DoctorLine, 'queue'>;
 
-/** What is wrong with one queue, by check. */
+/** What is wrong with one queue, by check: the shared rules' findings, then the job schedulers missing. */
 function queueProblems(q: DoctorQueue, rules: QueueRules, snapshot: BullmqQueueSnapshot, now: number): Problem[] {
-  const found: Problem[] = [];
-  const problem = (check: DoctorCheck, status: Status, message: string) => {
-    if (status !== 'healthy') found.push({ check, status, message });
-  };
-  if (!q.exists && !q.workers) {
-    problem('queues', 'degraded', 'no such queue: no BullMQ keys and no worker (check the queue name and the prefix)');
-  }
-
-  if (q.paused) problem('scheduler', rules.whenPaused, 'the queue is paused: no job starts');
-  const tolerance = rules.schedulerToleranceMs;
-  const [late, ...later] = q.schedulers.overdue;
-  if (tolerance && late) {
-    const verdict = statusAgainst(late.lateSeconds * 1000, tolerance);
-    const others = later.length > 0 ? ` and ${plural(later.length, 'other')}` : '';
-    problem(
-      'scheduler',
-      verdict.status,
-      `job scheduler "${late.id}" is ${span(late.lateSeconds)} overdue${others}${crossed(verdict, msSpan)}`,
-    );
-  }
+  const found = judgeQueue(snapshot, rules, now).map((finding) => problemOf(finding, rules));
   for (const id of q.schedulers.missing) {
-    problem('scheduler', 'degraded', `job scheduler "${id}" is missing (listed in the configuration)`);
+    const message = `job scheduler "${id}" is missing (listed in the configuration)`;
+    found.push({ check: 'scheduler', status: 'degraded', message });
   }
+  return found;
+}
 
-  if (q.workers === 0 && q.pending > 0) {
-    const verb = q.pending === 1 ? 'waits' : 'wait';
-    problem('workers', rules.whenNoWorkers, `no worker while ${plural(q.pending, 'job')} ${verb}`);
-  }
-  const limits = rules.maxRunTimeMs;
-  if (limits) {
-    // Longest-running first: the first one judged stuck is the worst.
-    const stuck = snapshot.active
-      .map((job) => ({ job, ms: job.startedAt === null ? 0 : now - job.startedAt }))
-      .map((run) => ({ ...run, verdict: statusAgainst(run.ms, limits) }))
-      .filter((run) => run.verdict.status !== 'healthy');
-    const [worst, ...others] = stuck;
-    if (worst) {
-      const { job } = worst;
-      problem(
-        'workers',
-        worst.verdict.status,
-        `job ${job.id}${job.name ? ` (${job.name})` : ''} has run for ${msSpan(worst.ms)}` +
-          `${job.worker ? ` on worker ${job.worker}` : ''}` +
-          `${others.length > 0 ? ` and ${plural(others.length, 'other')}` : ''}` +
-          `, stuck${crossed(worst.verdict, msSpan)}`,
-      );
+const others = (n: number) => (n > 0 ? ` and ${plural(n, 'other')}` : '');
+
+/** A finding of the shared rules in doctor's words, under the check an operator asks about. */
+function problemOf(finding: QueueFinding, rules: QueueRules): Problem {
+  const { status } = finding;
+  switch (finding.rule) {
+    case 'unknown-queue': {
+      const message = 'no such queue: no BullMQ keys and no worker (check the queue name and the prefix)';
+      return { check: 'queues', status, message };
+    }
+    case 'paused':
+      return { check: 'scheduler', status, message: 'the queue is paused: no job starts' };
+    case 'overdue-scheduler': {
+      const late = `job scheduler "${finding.scheduler.id}" is ${msSpan(finding.value)} overdue`;
+      const message = `${late}${others(finding.others)}${crossedPhrase(finding, msSpan)}`;
+      return { check: 'scheduler', status, message };
+    }
+    case 'no-workers': {
+      const verb = finding.value === 1 ? 'waits' : 'wait';
+      return { check: 'workers', status, message: `no worker while ${plural(finding.value, 'job')} ${verb}` };
+    }
+    case 'stuck-job': {
+      const { job } = finding;
+      const message =
+        `job ${job.id}${job.name ? ` (${job.name})` : ''} has run for ${msSpan(finding.value)}` +
+        `${job.worker ? ` on worker ${job.worker}` : ''}${others(finding.others)}, ` +
+        `stuck${crossedPhrase(finding, msSpan)}`;
+      return { check: 'workers', status, message };
+    }
+    case 'backlog':
+      return { check: 'pending', status, message: `${plural(finding.value, 'job')} pending${crossedPhrase(finding)}` };
+    case 'oldest-waiting': {
+      const waited = `the oldest pending job has waited ${msSpan(finding.value)}`;
+      return { check: 'pending', status, message: `${waited}${crossedPhrase(finding, msSpan)}` };
+    }
+    case 'failed': {
+      const failures = `${plural(finding.value, 'job')} failed in the last ${msSpan(rules.failedWindowMs)}`;
+      return { check: 'failed', status, message: `${failures}${crossedPhrase(finding)}` };
     }
   }
-
-  const backlog = statusAgainst(q.pending, rules.maxWaiting);
-  problem('pending', backlog.status, `${plural(q.pending, 'job')} pending${crossed(backlog, String)}`);
-  const age = statusAgainst(q.oldestWaitingSeconds * 1000, rules.maxOldestWaitingMs);
-  const waited = span(q.oldestWaitingSeconds);
-  problem('pending', age.status, `the oldest pending job has waited ${waited}${crossed(age, msSpan)}`);
-
-  const failed = statusAgainst(q.failedRecently, rules.maxFailed);
-  const window = msSpan(rules.failedWindowMs);
-  const failures = plural(q.failedRecently, 'job');
-  problem('failed', failed.status, `${failures} failed in the last ${window}${crossed(failed, String)}`);
-  return found;
 }
 
 /** `emails 2, reports 0`: the first few queues with a value each. */
