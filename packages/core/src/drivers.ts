@@ -46,11 +46,6 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Milliseconds left until the deadline, at least 1 (drivers treat 0 as "no timeout"). */
-export function remainingMs(deadline: number): number {
-  return Math.max(1, Math.ceil(deadline - Date.now()));
-}
-
 /** A random hex token for keys that must not collide with other runs or processes. */
 export function randomToken(): string {
   return randomUUID().replaceAll('-', '');

@@ -4,6 +4,7 @@ export { MissingDriverError } from './drivers.js';
 export * from './formats/health-json.js';
 export * from './formats/probe-text.js';
 export * from './formats/vigil-json.js';
+export * from './net/index.js';
 export * from './probe.js';
 export * from './probes/bullmq.js';
 export * from './probes/custom.js';

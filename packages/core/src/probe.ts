@@ -98,10 +98,18 @@ export function conditionContext(
 }
 
 export interface ProbeContext {
-  /** Aborted when the deadline passes or the caller gives up. Probes pass it to their drivers. */
+  /**
+   * Aborted when the deadline passes or the caller gives up: the caller owns the deadline and aborts this signal
+   * at it (its reason, e.g. `timed out after 5000 ms`, is what a probe reports). Probes pass it to their drivers.
+   */
   signal: AbortSignal;
   /** Epoch milliseconds after which the result is no longer wanted. */
   deadline: number;
+  /**
+   * The clock that judges what was observed (how soon a certificate expires, `[CERTIFICATE_EXPIRATION]`). Default
+   * `Date.now`; the monitor passes its own so that judging follows its clock.
+   */
+  now?: () => number;
 }
 
 /**

@@ -96,6 +96,28 @@ describe('httpCheck against a real server', () => {
     expect((await observe(check(path, options))).status).toBe(expected);
   });
 
+  it('a condition on [STATUS] replaces the default range of statuses; an explicit expectedStatus still applies', async () => {
+    const conditions = ['[STATUS] == any(200, 429)'];
+    const limited = await observe(check('/status/429', { conditions }));
+    expect(limited.status).toBe('healthy');
+    expect(limited.error).toBeUndefined();
+
+    const failing = await observe(check('/status/500', { conditions }));
+    expect(failing.status).toBe('unhealthy');
+    // The condition is the reason, not a range the user never wrote.
+    expect(failing.error).toBe('condition failed: [STATUS] (500) == any(200, 429)');
+
+    // Without a condition on [STATUS], the default range decides as before.
+    const bodyOnly = await observe(check('/status/429', { conditions: ['[RESPONSE_TIME] < 10000'] }));
+    expect(bodyOnly.status).toBe('unhealthy');
+    expect(bodyOnly.error).toMatch(/returned status 429 \(expected 200-399\)/);
+
+    // A range the user gave explicitly is kept next to the condition.
+    const both = await observe(check('/status/429', { conditions, expectedStatus: '2xx' }));
+    expect(both.status).toBe('unhealthy');
+    expect(both.error).toMatch(/returned status 429 \(expected 2xx\)/);
+  });
+
   it('does not follow redirects by default: the redirect itself is the answer', async () => {
     const before = seen.length;
     const observation = await observe(check('/redirect'));
@@ -207,12 +229,14 @@ describe('httpCheck with credentials in the URL', () => {
   });
 
   it('keeps them out of the configuration error for an invalid URL', () => {
-    expect(() => httpCheck({ url: `http://monitor:${PASSWORD}@[::1/` })).toThrow(TypeError);
+    let thrown: unknown;
     try {
       httpCheck({ url: `http://monitor:${PASSWORD}@[::1/` });
     } catch (error) {
-      expect(String(error)).not.toContain(PASSWORD);
+      thrown = error;
     }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(String(thrown)).not.toContain(PASSWORD);
   });
 
   it('redacts the values of sensitive headers from errors', async () => {

@@ -17,6 +17,9 @@ beforeAll(async () => {
     if (route === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'degraded', checks: { database: { status: 'healthy' }, disk: { status: 'degraded' } } }));
+    } else if (route === '/limited') {
+      res.writeHead(429, { 'content-type': 'application/json' });
+      res.end('{"status":"slow down"}');
     } else if (route === '/down') {
       res.writeHead(503, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'unhealthy', checks: { database: { status: 'unhealthy' } } }));
@@ -75,6 +78,15 @@ describe('vigil check <url>', () => {
     expect(result.stdout).toContain('conditions\n  ✓ [STATUS] == 200\n  ✓ [BODY].version == 1.2.3\n');
   });
 
+  it('a --condition on [STATUS] decides which statuses pass, instead of the default 2xx', async () => {
+    const limited = await vigil([`${server.url}/limited`, '--condition', '[STATUS] == any(200, 429)']);
+    expect(limited.code).toBe(0);
+    expect(limited.stdout).toContain('status code  429\n');
+    const strict = await vigil([`${server.url}/limited`]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('returned status 429 (expected 200-299)');
+  });
+
   it('exits 1 when a condition fails, showing what was seen', async () => {
     const result = await vigil([`${server.url}/`, '--condition', '[BODY].status == UP']);
     expect(result.code).toBe(1);
@@ -117,7 +129,7 @@ describe('vigil check <url>', () => {
       const start = performance.now();
       const result = await vigil([`http://127.0.0.1:${hung.port}/`, '--timeout', '300ms']);
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain('error        timed out after 300 ms\n');
+      expect(result.stdout).toContain(`error        GET http://127.0.0.1:${hung.port}/ failed: timed out after 300 ms\n`);
       expect(performance.now() - start).toBeLessThan(1500);
     } finally {
       await hung.close();

@@ -73,7 +73,7 @@ describe('defaults', () => {
         retries: 0,
         url: 'http://127.0.0.1:8080/',
         method: 'GET',
-        accepted_status: [{ min: 200, max: 299 }],
+        // Not filled in: 2xx applies unless a condition tests [STATUS] (decided when the monitor is prepared).
         follow_redirects: true,
         max_body_bytes: 1_048_576,
         invert: false,

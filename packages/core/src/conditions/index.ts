@@ -30,3 +30,10 @@ export {
   type ConditionPlaceholder,
   DEFAULT_MAX_JSON_LENGTH,
 } from './placeholders.js';
+export {
+  applyConditions,
+  conditionsRead,
+  type EvaluatedConditions,
+  evaluateConditions,
+  parseConditions,
+} from './apply.js';

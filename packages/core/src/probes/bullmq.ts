@@ -1,5 +1,6 @@
 import { type Check, type CheckOptions, defineCheck } from '../check.js';
-import { loadDriver, onAbort, once, remainingMs } from '../drivers.js';
+import { loadDriver, onAbort, once } from '../drivers.js';
+import { backstopDelay } from '../net/deadline.js';
 import { errorMessage, type Measurement, type Probe, type ProbeResult } from '../probe.js';
 import { sanitizeMessage, secretsInUrl } from '../sanitize.js';
 import { type Status, type StatusThresholds, worstOf } from '../status.js';
@@ -766,7 +767,7 @@ export const bullmqProbe: Probe<BullmqCheckOptions> = async (options, context) =
       const connection = await openBullmqRedis(options.connection, {
         ...(options.password !== undefined ? { password: options.password } : {}),
         // Backstop only: the abort at the deadline closes the connection first.
-        connectTimeoutMs: remainingMs(context.deadline) + 1000,
+        connectTimeoutMs: backstopDelay(context.deadline),
       });
       const stopListening = onAbort(context.signal, connection.close);
       try {

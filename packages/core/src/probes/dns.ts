@@ -6,10 +6,10 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { type Check, type CheckOptions, defineCheck } from '../check.js';
-import type { Condition } from '../conditions/index.js';
+import { applyConditions, type Condition, conditionsRead, parseConditions } from '../conditions/index.js';
 import { onAbort, since } from '../drivers.js';
 import { errorMessage, type Probe, type ProbeContext, type ProbeFacts, type ProbeResult } from '../probe.js';
-import { applyConditions, DEADLINE_BACKSTOP_MS, parseConditions } from './http.js';
+import { backstopDelay, failureCause } from '../net/deadline.js';
 
 export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'PTR', 'CAA'] as const;
 export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
@@ -30,8 +30,11 @@ export interface DnsProbeOptions {
    * `CAA` `0 issue "letsencrypt.org"`, TXT the joined strings.
    */
   expected?: readonly string[];
-  /** The response code that counts as up. Default `NOERROR`. */
-  rcode?: DnsRcode;
+  /**
+   * The response code that counts as up, or `any` to leave it to conditions. Default `NOERROR` — unless a condition
+   * tests `[DNS_RCODE]`: then that condition decides.
+   */
+  rcode?: DnsRcode | 'any';
   /** Gatus conditions that must all hold, e.g. `[DNS_RCODE] == NOERROR`, `[BODY] == 127.0.0.1`. */
   conditions?: ReadonlyArray<string | Condition>;
 }
@@ -53,7 +56,7 @@ interface PreparedDns {
   recordType: DnsRecordType;
   resolver?: { host: string; port: number; shown: string };
   expected?: string[];
-  rcode: DnsRcode;
+  rcode: DnsRcode | 'any';
   conditions: Condition[];
 }
 
@@ -100,8 +103,11 @@ function prepare(options: DnsProbeOptions): PreparedDns {
   if (!DNS_RECORD_TYPES.includes(recordType)) {
     throw new TypeError(`dns: recordType must be one of ${DNS_RECORD_TYPES.join(', ')}`);
   }
-  const rcode = options.rcode ?? 'NOERROR';
-  if (!DNS_RCODES.includes(rcode)) throw new TypeError(`dns: rcode must be one of ${DNS_RCODES.join(', ')}`);
+  const conditions = parseConditions(options.conditions);
+  const rcode = options.rcode ?? (conditionsRead(conditions, 'DNS_RCODE') ? 'any' : 'NOERROR');
+  if (rcode !== 'any' && !DNS_RCODES.includes(rcode)) {
+    throw new TypeError(`dns: rcode must be one of ${DNS_RCODES.join(', ')} or any`);
+  }
   let queryName = options.queryName.trim();
   if (recordType === 'PTR' && net.isIP(queryName) !== 0) queryName = reverseName(queryName);
   return {
@@ -110,7 +116,7 @@ function prepare(options: DnsProbeOptions): PreparedDns {
     ...(options.resolver !== undefined ? { resolver: parseResolver(options.resolver) } : {}),
     ...(options.expected !== undefined ? { expected: [...options.expected] } : {}),
     rcode,
-    conditions: parseConditions(options.conditions),
+    conditions,
   };
 }
 
@@ -170,7 +176,7 @@ async function run(prepared: PreparedDns, context: ProbeContext): Promise<ProbeR
     resolver: shownResolver,
   };
   // c-ares gives up a little after the deadline: runProbe's abort (which cancels the query) comes first.
-  const timeout = Math.max(1, Math.ceil(context.deadline - Date.now())) + DEADLINE_BACKSTOP_MS;
+  const timeout = backstopDelay(context.deadline);
   const resolver = new dns.promises.Resolver({ timeout, tries: 1 });
   const stopListening = onAbort(context.signal, () => resolver.cancel());
 
@@ -195,7 +201,9 @@ async function run(prepared: PreparedDns, context: ProbeContext): Promise<ProbeR
       rcode = RCODE_OF_ERROR[code];
     } else if (code === 'ETIMEOUT') {
       failure = `no answer from ${shownResolver} for ${what} within ${timeout} ms`;
-    } else if (code === 'ECANCELLED' || context.signal.aborted) {
+    } else if (context.signal.aborted) {
+      failure = `query ${what} to ${shownResolver} failed: ${errorMessage(failureCause(error, context.signal))}`;
+    } else if (code === 'ECANCELLED') {
       failure = `query ${what} was cancelled`;
     } else if (code === 'ECONNREFUSED') {
       failure = `query ${what} to ${shownResolver} failed: ECONNREFUSED (no DNS server listens there)`;
@@ -231,7 +239,9 @@ async function run(prepared: PreparedDns, context: ProbeContext): Promise<ProbeR
         : {}),
     };
     const problems: string[] = [];
-    if (rcode !== prepared.rcode) problems.push(`${what} answered ${rcode} (expected ${prepared.rcode})`);
+    if (prepared.rcode !== 'any' && rcode !== prepared.rcode) {
+      problems.push(`${what} answered ${rcode} (expected ${prepared.rcode})`);
+    }
     if (prepared.expected !== undefined && rcode === 'NOERROR') {
       const got = new Set(answers.map((a) => normalize(a, prepared.recordType)));
       const missing = prepared.expected.filter((e) => !got.has(normalize(e, prepared.recordType)));
@@ -251,7 +261,7 @@ async function run(prepared: PreparedDns, context: ProbeContext): Promise<ProbeR
       ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
     };
   }
-  return applyConditions(result, prepared.conditions, latencyMs);
+  return applyConditions(result, prepared.conditions, latencyMs, context.now?.());
 }
 
 /** A DNS query: the response code and, when given, the expected answers. */

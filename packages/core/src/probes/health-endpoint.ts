@@ -264,12 +264,14 @@ export function healthVerdict(parsed: ParsedHealth): BodyVerdict {
   };
 }
 
-interface PreparedHealth {
+/** A health endpoint's request and format, checked once (see `prepareHealthEndpoint`). */
+export interface PreparedHealth {
   http: PreparedHttp;
   format: HealthFormat;
 }
 
-function prepare(options: HealthEndpointProbeOptions): PreparedHealth {
+/** Validates the options once (throws `TypeError` for a mistake), for {@link runHealthEndpoint}. */
+export function prepareHealthEndpoint(options: HealthEndpointProbeOptions): PreparedHealth {
   const format = options.format ?? 'auto';
   if (!HEALTH_FORMATS.includes(format))
     throw new TypeError(`health: format must be one of ${HEALTH_FORMATS.join(', ')}`);
@@ -280,8 +282,10 @@ function prepare(options: HealthEndpointProbeOptions): PreparedHealth {
   };
 }
 
-async function run(prepared: PreparedHealth, context: ProbeContext): Promise<ProbeResult> {
+/** Polls a prepared health endpoint and reads its answer. */
+export async function runHealthEndpoint(prepared: PreparedHealth, context: ProbeContext): Promise<ProbeResult> {
   const start = performance.now();
+  const now = context.now ?? Date.now;
   try {
     const ex = await runHttpExchange(prepared.http, context);
     let verdict: BodyVerdict;
@@ -295,23 +299,23 @@ async function run(prepared: PreparedHealth, context: ProbeContext): Promise<Pro
     } else {
       verdict = healthVerdict(parsed);
     }
-    return judgeHttpExchange(prepared.http, ex, verdict);
+    return judgeHttpExchange(prepared.http, ex, verdict, now());
   } catch (error) {
-    return httpFailureResult(prepared.http, error, since(start));
+    return httpFailureResult(prepared.http, error, since(start), now());
   }
 }
 
 /** Polls a health endpoint and reads its answer. */
 export const healthEndpointProbe: Probe<HealthEndpointProbeOptions> = (options, context) =>
-  run(prepare(options), context);
+  runHealthEndpoint(prepareHealthEndpoint(options), context);
 
 /** Another service's health endpoint, read component by component. Default name `health`. */
 export function healthEndpointCheck(options: HealthEndpointCheckOptions): Check {
-  const prepared = prepare(options);
+  const prepared = prepareHealthEndpoint(options);
   return defineCheck(
     { kind: 'health', componentType: 'component' },
     options,
-    (context) => run(prepared, context),
+    (context) => runHealthEndpoint(prepared, context),
     prepared.http.secrets,
   );
 }

@@ -4,22 +4,22 @@
  * the body (keyword, regex, conditions), the response time and the certificate are judged; what was observed is
  * returned as facts for the monitor and for conditions.
  *
- * The helpers every network probe shares (timed DNS lookup, certificate expiry, conditions) are exported from
- * here: `tcp`, `tls`, `dns` and `health` build on this file.
+ * The request, its redirects and its judging are exported for `health` (and the RabbitMQ management API), which
+ * read the same exchange differently. The helpers every network probe shares live in `../net/` and
+ * `../conditions/apply.ts`.
  */
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { type Check, type CheckOptions, defineCheck } from '../check.js';
-import { type Condition, evaluateCondition, parseCondition } from '../conditions/index.js';
+import { applyConditions, type Condition, conditionsRead, parseConditions } from '../conditions/index.js';
 import { onAbort, once, since } from '../drivers.js';
+import { deadlineBackstop } from '../net/deadline.js';
+import { certificateExpiryProblem, earliestCertificateExpiry, validateExpiryThresholds } from '../net/certificate.js';
+import { bareHost, timedLookup } from '../net/lookup.js';
 import {
-  conditionContext,
   errorMessage,
   type Probe,
-  type ProbeConditionOutcome,
   type ProbeContext,
   type ProbeFacts,
   type ProbeResult,
@@ -66,7 +66,10 @@ export interface HttpProbeOptions {
   /** Request body, sent as given (set `content-type` in `headers`). */
   body?: string | Uint8Array;
   auth?: HttpAuth;
-  /** Default `'200-399'`: a redirect answers, but is not followed unless `followRedirects` is set. */
+  /**
+   * Default `'200-399'` (a redirect answers, but is not followed unless `followRedirects` is set) — unless a
+   * condition tests `[STATUS]`: then that condition decides, and every status passes this check.
+   */
   expectedStatus?: ExpectedStatus;
   /** Follow up to 10 redirects and judge the final response. Default false (the monitor's default is true). */
   followRedirects?: boolean;
@@ -104,142 +107,13 @@ export interface HttpCheckOptions extends HttpProbeOptions, CheckOptions {}
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 /** Redirects followed at most. */
 export const MAX_REDIRECTS = 10;
+/** Every status: what is accepted when no range is given and a condition tests `[STATUS]`. */
+export const ANY_STATUS: StatusRange = Object.freeze({ min: 100, max: 599 });
 
-const DAY_MS = 86_400_000;
 const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|password/i;
 /** Headers that must not follow a redirect to another origin. */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 const USER_AGENT = 'Vigil health check';
-
-// --- Shared helpers for the network probes ---
-
-/**
- * A DNS lookup for net/http/tls that reports how long it took. Node skips it for IP addresses (no DNS phase).
- */
-export function timedLookup(onDone: (ms: number) => void): net.LookupFunction {
-  return ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
-    const start = performance.now();
-    dns.lookup(hostname, options, (error, address, family) => {
-      onDone(since(start));
-      callback(error, address, family);
-    });
-  }) as net.LookupFunction;
-}
-
-/**
- * How long after the deadline a probe gives up by itself. `runProbe` aborts at the deadline, so its caller sees
- * Vigil's timeout; this only cuts off a direct caller whose signal never aborts, so no socket is held forever.
- */
-export const DEADLINE_BACKSTOP_MS = 500;
-
-/** Calls `fail` {@link DEADLINE_BACKSTOP_MS} after the deadline (unless cleared first). */
-export function deadlineBackstop(context: ProbeContext, fail: (error: Error) => void): NodeJS.Timeout {
-  const timer = setTimeout(
-    () => fail(new Error('no answer by the deadline')),
-    Math.max(1, context.deadline - Date.now()) + DEADLINE_BACKSTOP_MS,
-  );
-  timer.unref?.();
-  return timer;
-}
-
-/** `[::1]` → `::1`: URL host names keep the brackets, sockets do not want them. */
-export function bareHost(hostname: string): string {
-  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-}
-
-/** The earliest `notAfter` of a presented chain (from `getPeerCertificate(true)`), epoch ms. */
-export function earliestCertificateExpiry(certificate: PeerCertificate | undefined): number | undefined {
-  let earliest: number | undefined;
-  const seen = new Set<unknown>();
-  let current: (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined = certificate;
-  while (current && !seen.has(current) && Object.keys(current).length > 0) {
-    seen.add(current);
-    const expires = Date.parse(current.valid_to);
-    if (Number.isFinite(expires) && (earliest === undefined || expires < earliest)) earliest = expires;
-    // A self-signed root is its own issuer; the `seen` set also stops any other loop.
-    current = current.issuerCertificate;
-  }
-  return earliest;
-}
-
-export interface ExpiryThresholds {
-  /** Degraded below this many days left. */
-  degradedDays?: number;
-  /** Unhealthy below this many days left. */
-  unhealthyDays?: number;
-}
-
-/** An expired certificate is unhealthy; one expiring within a threshold is degraded or unhealthy. */
-export function certificateExpiryProblem(
-  expiresAt: number,
-  thresholds: ExpiryThresholds,
-  now: number = Date.now(),
-): { status: Exclude<Status, 'healthy'>; message: string } | undefined {
-  const left = expiresAt - now;
-  const on = new Date(expiresAt).toISOString();
-  if (left <= 0) return { status: 'unhealthy', message: `certificate expired on ${on}` };
-  const days = left / DAY_MS;
-  // Rounded down: "expires in 10 days" must not be said of 9.99 days.
-  const shown = days < 10 ? (Math.floor(days * 10) / 10).toFixed(1) : String(Math.floor(days));
-  if (thresholds.unhealthyDays !== undefined && days < thresholds.unhealthyDays) {
-    return {
-      status: 'unhealthy',
-      message: `certificate expires in ${shown} days, on ${on} (unhealthy below ${thresholds.unhealthyDays} days)`,
-    };
-  }
-  if (thresholds.degradedDays !== undefined && days < thresholds.degradedDays) {
-    return {
-      status: 'degraded',
-      message: `certificate expires in ${shown} days, on ${on} (degraded below ${thresholds.degradedDays} days)`,
-    };
-  }
-  return undefined;
-}
-
-export function validateExpiryThresholds(kind: string, thresholds: ExpiryThresholds): void {
-  for (const [name, value] of Object.entries(thresholds)) {
-    if (value !== undefined && !(typeof value === 'number' && value >= 0)) {
-      throw new TypeError(`${kind}: ${name} must be zero or more days`);
-    }
-  }
-  const { degradedDays, unhealthyDays } = thresholds;
-  if (degradedDays !== undefined && unhealthyDays !== undefined && unhealthyDays > degradedDays) {
-    throw new TypeError(`${kind}: the unhealthy expiry threshold must not be above the degraded one`);
-  }
-}
-
-/** Conditions given as text are parsed once (a `ConditionSyntaxError` says which one is wrong). */
-export function parseConditions(conditions: ReadonlyArray<string | Condition> | undefined): Condition[] {
-  return (conditions ?? []).map((c) => (typeof c === 'string' ? parseCondition(c) : c));
-}
-
-/**
- * Evaluates conditions against a result's facts (`[RESPONSE_TIME]` is `durationMs`), records each outcome in
- * `facts.conditions`, and makes the result unhealthy when one fails, with the failing outputs in the error
- * (`condition failed: [STATUS] (500) == 200`). A result that is already unhealthy keeps its error.
- */
-export function applyConditions(
-  result: ProbeResult,
-  conditions: readonly Condition[],
-  durationMs: number,
-): ProbeResult {
-  if (conditions.length === 0) return result;
-  const context = conditionContext(result.facts, durationMs);
-  const outcomes: ProbeConditionOutcome[] = conditions.map((condition) => {
-    const { success, output } = evaluateCondition(condition, context);
-    return { condition: condition.text, success, output };
-  });
-  const facts: ProbeFacts = { ...result.facts, conditions: outcomes };
-  const failed = outcomes.filter((o) => !o.success).map((o) => o.output);
-  if (failed.length === 0 || result.status === 'unhealthy') return { ...result, facts };
-  const message = `${failed.length === 1 ? 'condition' : 'conditions'} failed: ${failed.join('; ')}`;
-  return {
-    ...result,
-    status: 'unhealthy',
-    error: result.error !== undefined ? `${message}; ${result.error}` : message,
-    facts,
-  };
-}
 
 function addTimings(total: ProbeTimings, hop: ProbeTimings): ProbeTimings {
   const out: ProbeTimings = { ...total };
@@ -354,9 +228,11 @@ export function prepareHttp(
     degradedDays: tlsOptions.expiryDegradedDays,
     unhealthyDays: tlsOptions.expiryUnhealthyDays,
   });
-  const expected = options.expectedStatus ?? defaults.expectedStatus ?? '200-399';
-  const accepts = statusMatcher(expected);
   const conditions = parseConditions(options.conditions);
+  // As in Gatus: a condition on [STATUS] says which statuses are fine; the default range would contradict it.
+  const expected =
+    options.expectedStatus ?? (conditionsRead(conditions, 'STATUS') ? ANY_STATUS : (defaults.expectedStatus ?? '200-399'));
+  const accepts = statusMatcher(expected);
 
   const secrets = secretsInUrl(raw);
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: defaults.accept ?? '*/*' };
@@ -824,7 +700,12 @@ interface Problem {
 }
 
 /** The verdict on an exchange: status, body, certificate, response time, then conditions. */
-export function judgeHttpExchange(prepared: PreparedHttp, ex: HttpExchange, verdict?: BodyVerdict): ProbeResult {
+export function judgeHttpExchange(
+  prepared: PreparedHttp,
+  ex: HttpExchange,
+  verdict?: BodyVerdict,
+  now: number = Date.now(),
+): ProbeResult {
   const problems: Problem[] = [];
   const facts: ProbeFacts = {
     statusCode: ex.statusCode,
@@ -866,10 +747,11 @@ export function judgeHttpExchange(prepared: PreparedHttp, ex: HttpExchange, verd
     }
   }
   if (ex.certificateExpiresAt !== undefined) {
-    const problem = certificateExpiryProblem(ex.certificateExpiresAt, {
-      degradedDays: prepared.tls.expiryDegradedDays,
-      unhealthyDays: prepared.tls.expiryUnhealthyDays,
-    });
+    const problem = certificateExpiryProblem(
+      ex.certificateExpiresAt,
+      { degradedDays: prepared.tls.expiryDegradedDays, unhealthyDays: prepared.tls.expiryUnhealthyDays },
+      now,
+    );
     if (problem) problems.push(problem);
   }
   if (prepared.degradedAboveMs !== undefined && ex.latencyMs > prepared.degradedAboveMs) {
@@ -901,11 +783,16 @@ export function judgeHttpExchange(prepared: PreparedHttp, ex: HttpExchange, verd
     facts,
     ...(ordered.length > 0 ? { error: ordered.map((p) => p.message).join('; ') } : {}),
   };
-  return applyConditions(result, prepared.conditions, ex.latencyMs);
+  return applyConditions(result, prepared.conditions, ex.latencyMs, now);
 }
 
 /** The result of a failed exchange: unhealthy, with what was seen (conditions still recorded). */
-export function httpFailureResult(prepared: PreparedHttp, error: unknown, durationMs: number): ProbeResult {
+export function httpFailureResult(
+  prepared: PreparedHttp,
+  error: unknown,
+  durationMs: number,
+  now: number = Date.now(),
+): ProbeResult {
   const facts = error instanceof HttpExchangeError ? error.facts : { connected: false };
   const message =
     error instanceof HttpExchangeError
@@ -915,20 +802,24 @@ export function httpFailureResult(prepared: PreparedHttp, error: unknown, durati
     { status: 'unhealthy', details: { url: prepared.shownUrl }, error: message, facts },
     prepared.conditions,
     durationMs,
+    now,
   );
 }
 
-async function run(prepared: PreparedHttp, context: ProbeContext): Promise<ProbeResult> {
+/** Runs a prepared request (see `prepareHttp`) and judges it; for callers that prepare once and run often. */
+export async function runHttpProbe(prepared: PreparedHttp, context: ProbeContext): Promise<ProbeResult> {
   const start = performance.now();
+  const now = context.now ?? Date.now;
   try {
-    return judgeHttpExchange(prepared, await runHttpExchange(prepared, context));
+    const exchange = await runHttpExchange(prepared, context);
+    return judgeHttpExchange(prepared, exchange, undefined, now());
   } catch (error) {
-    return httpFailureResult(prepared, error, since(start));
+    return httpFailureResult(prepared, error, since(start), now());
   }
 }
 
 /** A request to a URL, judged on its status, body, certificate, response time and conditions. */
-export const httpProbe: Probe<HttpProbeOptions> = (options, context) => run(prepareHttp(options), context);
+export const httpProbe: Probe<HttpProbeOptions> = (options, context) => runHttpProbe(prepareHttp(options), context);
 
 /** An HTTP dependency answers with an expected status. */
 export function httpCheck(options: HttpCheckOptions): Check {
@@ -936,7 +827,7 @@ export function httpCheck(options: HttpCheckOptions): Check {
   return defineCheck(
     { kind: 'http', componentType: 'component' },
     options,
-    (context) => run(prepared, context),
+    (context) => runHttpProbe(prepared, context),
     prepared.secrets,
   );
 }

@@ -6,11 +6,11 @@ import {
   loadDriver,
   onAbort,
   once,
-  remainingMs,
   since,
   targetSecrets,
   validateTarget,
 } from '../drivers.js';
+import { backstopDelay, failureCause } from '../net/deadline.js';
 import type { Probe, ProbeContext, ProbeResult } from '../probe.js';
 
 /** A mysql2 callback-API pool or connection (`mysql.createPool()`); recognised by its `promise()` method. */
@@ -50,7 +50,7 @@ export const mysqlProbe: Probe<MysqlCheckOptions> = async (options, context) => 
     }
     return await viaUri(options.uri!, options.password, degradedAboveMs, context);
   } catch (error) {
-    return failureResult(TYPE, error, secrets);
+    return failureResult(TYPE, failureCause(error, context.signal), secrets);
   }
 };
 
@@ -92,7 +92,7 @@ async function viaUri(
     // mysql2 lets explicit options win over the URI's.
     ...(password !== undefined ? { password } : {}),
     // Backstop only: the abort at the deadline closes the socket first, so the user sees Vigil's timeout.
-    connectTimeout: remainingMs(context.deadline) + 1000,
+    connectTimeout: backstopDelay(context.deadline),
   }) as unknown as CoreConnection;
   // Errors after the result (server gone, our own destroy) must not become an uncaught 'error' event.
   connection.on('error', () => {});

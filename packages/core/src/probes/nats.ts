@@ -14,13 +14,12 @@ import {
   failureResult,
   loadDriver,
   onAbort,
-  remainingMs,
   since,
 } from '../drivers.js';
 import { errorMessage, type Measurement, type Probe, type ProbeContext, type ProbeResult } from '../probe.js';
 import { redactUrl } from '../sanitize.js';
 import { isStatus, type Status, worstOf } from '../status.js';
-import { DEADLINE_BACKSTOP_MS } from './http.js';
+import { backstopDelay } from '../net/deadline.js';
 
 /** A reply as nats.js gives it. */
 export interface NatsMsgLike {
@@ -193,7 +192,7 @@ function apiPrefixOf(options: NatsCheckOptions): string {
 /** A JetStream API request; the reply's `error` becomes a thrown {@link JetStreamApiFailure}. */
 async function api<T>(connection: NatsConnectionLike, subject: string, deadline: number): Promise<T> {
   // A little past the deadline, so the caller's timeout (the message users see) fires first.
-  const timeout = remainingMs(deadline) + DEADLINE_BACKSTOP_MS;
+  const timeout = backstopDelay(deadline);
   const reply = await connection.request(subject, new Uint8Array(0), { timeout });
   const body = JSON.parse(new TextDecoder().decode(reply.data)) as T & { error?: ApiErrorBody };
   if (body.error) throw new JetStreamApiFailure(body.error);
@@ -407,7 +406,7 @@ async function viaServers(
   const connectStart = performance.now();
   const server = await firstAnswering(serverList(options.servers), context);
   const pending = transport.connect({
-    ...connectOptions(options, remainingMs(context.deadline) + DEADLINE_BACKSTOP_MS),
+    ...connectOptions(options, backstopDelay(context.deadline)),
     servers: [server],
   });
   // A connection that completes after the deadline is closed as soon as it exists.
@@ -468,7 +467,7 @@ function awaitInfo(host: string, port: number, context: ProbeContext): Promise<v
     // For a direct caller whose signal never aborts; after the caller's own timeout otherwise.
     const backstop = setTimeout(
       () => finish(new Error('the server accepted the connection but sent nothing by the deadline')),
-      remainingMs(context.deadline) + DEADLINE_BACKSTOP_MS,
+      backstopDelay(context.deadline),
     );
     const finish = (error?: unknown) => {
       clearTimeout(backstop);

@@ -5,11 +5,11 @@ import {
   latencyResult,
   loadDriver,
   onAbort,
-  remainingMs,
   since,
   targetSecrets,
   validateTarget,
 } from '../drivers.js';
+import { backstopDelay, failureCause } from '../net/deadline.js';
 import type { Probe, ProbeContext, ProbeResult } from '../probe.js';
 
 /** What the check needs from a pg `Pool` or `Client` (structural, so `pg` stays an optional peer). */
@@ -46,7 +46,7 @@ export const postgresProbe: Probe<PostgresCheckOptions> = async (options, contex
     }
     return await viaConnectionString(options.connectionString!, options.password, degradedAboveMs, context);
   } catch (error) {
-    return failureResult(TYPE, error, secrets);
+    return failureResult(TYPE, failureCause(error, context.signal), secrets);
   }
 };
 
@@ -62,7 +62,7 @@ async function viaConnectionString(
   const client = new Client({
     connectionString: withPassword(connectionString, password),
     // Backstop only: an abort at the deadline destroys the socket first (see below).
-    connectionTimeoutMillis: remainingMs(context.deadline) + 1000,
+    connectionTimeoutMillis: backstopDelay(context.deadline),
   });
   // A socket error after the result (or after a timeout) must not become an uncaught 'error' event.
   client.on('error', () => {});

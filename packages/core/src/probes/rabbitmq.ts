@@ -12,7 +12,6 @@ import {
   loadDriver,
   onAbort,
   randomToken,
-  remainingMs,
   since,
   targetSecrets,
   validateTarget,
@@ -20,7 +19,8 @@ import {
 import { errorMessage, type Measurement, type Probe, type ProbeContext, type ProbeResult } from '../probe.js';
 import { redactUrl, secretsInUrl } from '../sanitize.js';
 import { type Status, worstOf } from '../status.js';
-import { DEADLINE_BACKSTOP_MS, prepareHttp, runHttpExchange } from './http.js';
+import { backstopDelay, failureCause } from '../net/deadline.js';
+import { prepareHttp, runHttpExchange } from './http.js';
 
 /** A queue's counts as AMQP reports them (`queue.declare-ok`). */
 export interface AmqpQueueReply {
@@ -172,7 +172,8 @@ export const rabbitmqProbe: Probe<RabbitmqCheckOptions> = async (options, contex
     if (options.client) return await exercise(options.client, options, context, {});
     return await viaUrl(options, context, progress);
   } catch (error) {
-    return { ...failureResult(TYPE, explain(error, options.url), secrets), facts: { connected: progress.connected } };
+    const cause = explain(failureCause(error, context.signal), options.url);
+    return { ...failureResult(TYPE, cause, secrets), facts: { connected: progress.connected } };
   }
 };
 
@@ -423,7 +424,7 @@ async function viaUrl(
   const stopListening = onAbort(context.signal, () => local.abort(context.signal.reason));
   const backstop = setTimeout(
     () => local.abort(new Error('no answer by the deadline')),
-    remainingMs(context.deadline) + DEADLINE_BACKSTOP_MS,
+    backstopDelay(context.deadline),
   );
   backstop.unref?.();
   const connectStart = performance.now();
@@ -433,7 +434,7 @@ async function viaUrl(
       ...(credentials !== undefined ? { credentials } : {}),
       signal: local.signal,
       // Backstop for the handshake: an abort at the deadline destroys the socket first.
-      timeout: remainingMs(context.deadline) + 1000,
+      timeout: backstopDelay(context.deadline),
     });
     // Errors after the result (our own close, the broker going away) must not be an uncaught 'error' event.
     connection.on('error', () => {});

@@ -8,11 +8,11 @@ import {
   onAbort,
   once,
   randomToken,
-  remainingMs,
   since,
   targetSecrets,
   validateTarget,
 } from '../drivers.js';
+import { backstopDelay, failureCause } from '../net/deadline.js';
 import type { Probe, ProbeContext, ProbeResult } from '../probe.js';
 
 /** What the check needs from an ioredis client. */
@@ -89,7 +89,7 @@ export const redisProbe: Probe<RedisCheckOptions> = async (options, context) => 
     }
     return await viaUrl(options, roundTrip, degradedAboveMs, context);
   } catch (error) {
-    return failureResult(TYPE, error, secrets);
+    return failureResult(TYPE, failureCause(error, context.signal), secrets);
   }
 };
 
@@ -144,7 +144,7 @@ async function openClient(options: RedisCheckOptions, context: ProbeContext): Pr
   const url = options.url!;
   const password = options.password;
   // Backstop only: the abort at the deadline closes the client first, so the user sees Vigil's timeout.
-  const connectTimeout = remainingMs(context.deadline) + 1000;
+  const connectTimeout = backstopDelay(context.deadline);
   const driver = options.driver ?? ((await hasIoRedis()) ? 'ioredis' : 'node-redis');
   context.signal.throwIfAborted();
 

@@ -1,10 +1,11 @@
 /** `tcp`: a TCP connection to host:port, timed; the connection is closed as soon as it is open. */
 import net from 'node:net';
 import { type Check, type CheckOptions, defineCheck } from '../check.js';
-import type { Condition } from '../conditions/index.js';
+import { applyConditions, type Condition, parseConditions } from '../conditions/index.js';
 import { onAbort, once, since } from '../drivers.js';
 import { errorMessage, type Probe, type ProbeContext, type ProbeResult, type ProbeTimings, round2 } from '../probe.js';
-import { applyConditions, deadlineBackstop, bareHost, parseConditions, timedLookup } from './http.js';
+import { deadlineBackstop } from '../net/deadline.js';
+import { bareHost, timedLookup } from '../net/lookup.js';
 
 export interface TcpProbeOptions {
   /** Host name or IP address. */
@@ -99,7 +100,7 @@ async function run(prepared: PreparedTcp, context: ProbeContext): Promise<ProbeR
       facts: { connected: false, timings },
     };
   }
-  return applyConditions(result, prepared.conditions, since(start));
+  return applyConditions(result, prepared.conditions, since(start), context.now?.());
 }
 
 /** Opens a TCP connection to host:port: healthy when it connects. */

@@ -6,20 +6,13 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { type Check, type CheckOptions, defineCheck } from '../check.js';
-import type { Condition } from '../conditions/index.js';
 import { onAbort, once, since } from '../drivers.js';
 import { errorMessage, type Probe, type ProbeContext, type ProbeResult, type ProbeTimings, round2 } from '../probe.js';
 import { type Status, worstOf } from '../status.js';
-import {
-  applyConditions,
-  deadlineBackstop,
-  bareHost,
-  certificateExpiryProblem,
-  earliestCertificateExpiry,
-  parseConditions,
-  timedLookup,
-  validateExpiryThresholds,
-} from './http.js';
+import { applyConditions, type Condition, parseConditions } from '../conditions/index.js';
+import { deadlineBackstop } from '../net/deadline.js';
+import { certificateExpiryProblem, earliestCertificateExpiry, validateExpiryThresholds } from '../net/certificate.js';
+import { bareHost, timedLookup } from '../net/lookup.js';
 
 export interface TlsProbeOptions {
   /** Host name or IP address to connect to. */
@@ -176,6 +169,7 @@ function commonName(name: unknown): string | undefined {
 
 async function run(prepared: PreparedTls, context: ProbeContext): Promise<ProbeResult> {
   const start = performance.now();
+  const now = context.now ?? Date.now;
   const timings: ProbeTimings = {};
   let shake: Handshake;
   try {
@@ -190,6 +184,7 @@ async function run(prepared: PreparedTls, context: ProbeContext): Promise<ProbeR
       },
       prepared.conditions,
       since(start),
+      now(),
     );
   }
   const latencyMs = since(start);
@@ -199,10 +194,11 @@ async function run(prepared: PreparedTls, context: ProbeContext): Promise<ProbeR
 
   const expiry =
     expiresAt !== undefined
-      ? certificateExpiryProblem(expiresAt, {
-          degradedDays: prepared.degradedDays,
-          unhealthyDays: prepared.unhealthyDays,
-        })
+      ? certificateExpiryProblem(
+          expiresAt,
+          { degradedDays: prepared.degradedDays, unhealthyDays: prepared.unhealthyDays },
+          now(),
+        )
       : undefined;
   if (!shake.authorized) {
     const code = shake.authorizationError ?? 'UNKNOWN';
@@ -269,7 +265,7 @@ async function run(prepared: PreparedTls, context: ProbeContext): Promise<ProbeR
         }
       : {}),
   };
-  return applyConditions(result, prepared.conditions, latencyMs);
+  return applyConditions(result, prepared.conditions, latencyMs, now());
 }
 
 /** A TLS handshake: chain, host name and certificate expiry. */

@@ -5,7 +5,7 @@
  * exit 0 when healthy or degraded, 1 when unhealthy, 2 for a usage or configuration error.
  */
 import { type Command, type CommanderError, Option } from 'commander';
-import { ConditionSyntaxError, parseCondition, type Status } from '@vigil/core';
+import { ConditionSyntaxError, parseCondition, ProbeTimeoutError, type Status } from '@vigil/core';
 import {
   ConfigError,
   configSchema,
@@ -105,12 +105,9 @@ export function registerCheckCommand(program: Command, options: CheckCommandOpti
       try {
         const monitor = await monitorToCheck(url, flags, options.env);
         const at = now();
-        const outcome = await probeMonitor(monitor, {
-          signal: options.signal ?? new AbortController().signal,
-          deadline: at + monitor.timeout,
-          now,
-          timeoutMs: monitor.timeout,
-        });
+        const outcome = await withDeadline(monitor.timeout, options.signal, (signal, deadline) =>
+          probeMonitor(monitor, { signal, deadline, now }),
+        );
         stdout(
           flags.json
             ? `${JSON.stringify(checkJson(monitor, outcome, at), null, 2)}\n`
@@ -124,6 +121,28 @@ export function registerCheckCommand(program: Command, options: CheckCommandOpti
       }
       exit(code);
     });
+}
+
+/**
+ * Runs `check` with a signal that aborts at the timeout (`timed out after N ms`, as the scheduler's does) or when
+ * `outer` aborts (Ctrl-C): this command owns the check's deadline.
+ */
+async function withDeadline<T>(
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  check: (signal: AbortSignal, deadline: number) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ProbeTimeoutError(timeoutMs)), timeoutMs);
+  const onOuter = () => controller.abort(outer?.reason);
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  try {
+    return await check(controller.signal, Date.now() + timeoutMs);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
+  }
 }
 
 /** The monitor to check: built from the URL and flags, or found in the configuration. */

@@ -1,5 +1,5 @@
 /** `dns` monitors: one query, its response code and (optionally) its answers. */
-import { dnsProbe } from '@vigil/core';
+import { conditionsRead, dnsProbe } from '@vigil/core';
 import type { MonitorOfType } from '../config/index.js';
 import { bareHost, elapsedSince, toOutcome } from './outcome.js';
 import type { MonitorKind } from './types.js';
@@ -14,19 +14,19 @@ function resolverHost(resolver: string): string {
 }
 
 export const dns: MonitorKind<MonitorOfType<'dns'>> = {
-  probe: async (monitor, context) => {
-    const start = performance.now();
-    const result = await dnsProbe(
-      {
-        queryName: monitor.query_name,
-        recordType: monitor.record_type,
-        rcode: monitor.rcode,
-        ...(monitor.resolver !== undefined ? { resolver: monitor.resolver } : {}),
-        ...(monitor.expected !== undefined ? { expected: monitor.expected } : {}),
-      },
-      context,
-    );
-    return toOutcome(result, elapsedSince(start), monitor.conditions, context.now());
+  prepare: (monitor, conditions) => {
+    const options = {
+      queryName: monitor.query_name,
+      recordType: monitor.record_type,
+      rcode: monitor.rcode ?? (conditionsRead(conditions, 'DNS_RCODE') ? ('any' as const) : ('NOERROR' as const)),
+      ...(monitor.resolver !== undefined ? { resolver: monitor.resolver } : {}),
+      ...(monitor.expected !== undefined ? { expected: monitor.expected } : {}),
+    };
+    return async (context) => {
+      const start = performance.now();
+      const result = await dnsProbe(options, context);
+      return toOutcome(result, elapsedSince(start), conditions, context.now());
+    };
   },
   target: (monitor) =>
     `${monitor.record_type} ${monitor.query_name} @${monitor.resolver ?? 'system resolver'}`,

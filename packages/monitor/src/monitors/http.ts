@@ -1,5 +1,13 @@
-/** `http` monitors: the configuration mapped onto `httpProbe`, with the configuration's defaults made explicit. */
-import { httpProbe, type HttpProbeOptions } from '@vigil/core';
+/** `http` monitors: the configuration mapped onto `httpProbe`, prepared once, with the configuration's defaults made explicit. */
+import {
+  ANY_STATUS,
+  type Condition,
+  conditionsRead,
+  type HttpProbeOptions,
+  type PreparedHttp,
+  prepareHttp,
+  runHttpProbe,
+} from '@vigil/core';
 import type { MonitorOfType } from '../config/index.js';
 import { readCaFile } from './ca-file.js';
 import { elapsedSince, shownUrl, toOutcome, urlHost } from './outcome.js';
@@ -7,15 +15,19 @@ import type { MonitorKind } from './types.js';
 
 type HttpLike = MonitorOfType<'http'> | MonitorOfType<'health'>;
 
+/** What `accepted_status` means when it is not set: 2xx, unless a condition tests `[STATUS]` (then it decides). */
+export const DEFAULT_ACCEPTED_STATUS = '200-299';
+
 /** The probe options of an http (or health) monitor. Shared with `health.ts`. */
-export function httpProbeOptions(monitor: HttpLike): HttpProbeOptions {
+export function httpProbeOptions(monitor: HttpLike, conditions: readonly Condition[]): HttpProbeOptions {
   return {
     url: monitor.url,
     method: monitor.method,
     ...(monitor.headers !== undefined ? { headers: monitor.headers } : {}),
     ...(monitor.body !== undefined ? { body: monitor.body } : {}),
     ...(monitor.auth !== undefined ? { auth: monitor.auth } : {}),
-    expectedStatus: monitor.accepted_status,
+    expectedStatus:
+      monitor.accepted_status ?? (conditionsRead(conditions, 'STATUS') ? ANY_STATUS : DEFAULT_ACCEPTED_STATUS),
     followRedirects: monitor.follow_redirects,
     maxBodyBytes: monitor.max_body_bytes,
     // The configuration's promise: "a longer body fails the check" (the probe's own default is to judge its start).
@@ -34,11 +46,13 @@ export function httpProbeOptions(monitor: HttpLike): HttpProbeOptions {
   };
 }
 
-/** The probe options for one check: `httpProbeOptions` with the CA file, when there is one, read now. */
-export async function httpCheckOptions(monitor: HttpLike): Promise<HttpProbeOptions> {
-  const options = httpProbeOptions(monitor);
-  const ca = await readCaFile(monitor.tls.ca_file);
-  return ca === undefined ? options : { ...options, tls: { ...options.tls, ca } };
+/**
+ * The prepared request for one check: the CA file, when there is one, is read at every check (a renewed CA
+ * applies without a reload); everything else was prepared once.
+ */
+export async function withCaFile(prepared: PreparedHttp, caFile: string | undefined): Promise<PreparedHttp> {
+  const ca = await readCaFile(caFile);
+  return ca === undefined ? prepared : { ...prepared, tls: { ...prepared.tls, ca } };
 }
 
 /** Header values, credentials (also as sent, base64) and the request body are secrets in the configuration. */
@@ -64,10 +78,13 @@ export function httpSecrets(monitor: HttpLike): string[] {
 }
 
 export const http: MonitorKind<MonitorOfType<'http'>> = {
-  probe: async (monitor, context) => {
-    const start = performance.now();
-    const result = await httpProbe(await httpCheckOptions(monitor), context);
-    return toOutcome(result, elapsedSince(start), monitor.conditions, context.now());
+  prepare: (monitor, conditions) => {
+    const prepared = prepareHttp(httpProbeOptions(monitor, conditions));
+    return async (context) => {
+      const start = performance.now();
+      const result = await runHttpProbe(await withCaFile(prepared, monitor.tls.ca_file), context);
+      return toOutcome(result, elapsedSince(start), conditions, context.now());
+    };
   },
   target: (monitor) => `${monitor.method} ${shownUrl(monitor.url)}`,
   host: (monitor) => urlHost(monitor.url),

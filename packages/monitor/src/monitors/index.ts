@@ -1,31 +1,35 @@
 /**
- * Probing a monitor once: dispatch by type through the registry below (a new type is one file and one line),
- * the monitor's timeout enforced by `runProbe` whatever the driver does, and secrets removed from everything the
- * outcome says. `probeMonitor` never rejects.
+ * Monitor types by name (a new type is one file and one line in the registry below), and a monitor prepared for
+ * checking: its type's `prepare` once, then checks that never reject, end at the caller's signal, and have secrets
+ * removed from everything their outcome says. The caller (the scheduler, `vigil check`) owns the deadline.
  */
-import { runProbe, sanitizeMessage } from '@vigil/core';
+import { type Condition, errorMessage, parseConditions, type ProbeResult, sanitizeMessage } from '@vigil/core';
 import type { MonitorConfig } from '../config/index.js';
 import { dns } from './dns.js';
 import { health } from './health.js';
 import { http } from './http.js';
 import { mysql } from './mysql.js';
-import { evaluateConditions } from './outcome.js';
+import { elapsedSince, toOutcome } from './outcome.js';
 import { postgres } from './postgres.js';
 import { rabbitmq } from './rabbitmq.js';
 import { redis } from './redis.js';
 import { tcp } from './tcp.js';
 import { tls } from './tls.js';
-import type { MonitorKind, MonitorProbeContext, ProbeOutcome, ProbingMonitor } from './types.js';
+import type { MonitorKind, MonitorProbeContext, PreparedProbe, ProbeOutcome, ProbingMonitor } from './types.js';
 
-export type { MonitorKind, MonitorProbeContext, MonitorProber, ProbeOutcome, ProbingMonitor } from './types.js';
+export type { MonitorKind, MonitorProbeContext, PreparedProbe, ProbeOutcome, ProbingMonitor } from './types.js';
 
-type Registry = { [T in ProbingMonitor['type']]: MonitorKind<Extract<ProbingMonitor, { type: T }>> };
+/** The kind of each probing type. */
+export type MonitorKinds = { readonly [T in ProbingMonitor['type']]: MonitorKind<Extract<ProbingMonitor, { type: T }>> };
 
 /** Every probing type must be listed: the mapped type makes a missing one a compile error. */
-const MONITOR_KINDS: Registry = { http, health, tcp, dns, tls, postgres, mysql, redis, rabbitmq };
+export const MONITOR_KINDS: MonitorKinds = { http, health, tcp, dns, tls, postgres, mysql, redis, rabbitmq };
 
-function kindOf<M extends ProbingMonitor>(monitor: M): MonitorKind<M> | undefined {
-  const kinds: Partial<Record<string, MonitorKind<ProbingMonitor>>> = MONITOR_KINDS as unknown as Record<
+function kindOf<M extends ProbingMonitor>(
+  monitor: M,
+  registry: Partial<MonitorKinds> = MONITOR_KINDS,
+): MonitorKind<M> | undefined {
+  const kinds: Partial<Record<string, MonitorKind<ProbingMonitor>>> = registry as unknown as Record<
     string,
     MonitorKind<ProbingMonitor>
   >;
@@ -66,76 +70,70 @@ export function monitorSecrets(monitor: ProbingMonitor): string[] {
   }
 }
 
-export interface ProbeMonitorContext extends MonitorProbeContext {
-  /** Overrides the monitor's `timeout` (milliseconds). The context's deadline, when sooner, wins. */
-  timeoutMs?: number;
+/** A monitor ready to be checked: prepared once per configuration version, checked at every slot. */
+export interface PreparedMonitor {
+  readonly monitor: ProbingMonitor;
+  /** Checks once. Never rejects: a probe that throws, or ignores its signal, gives an `unhealthy` outcome. */
+  check(context: MonitorProbeContext): Promise<ProbeOutcome>;
 }
 
 /**
- * Checks a monitor once. The outcome is `unhealthy` with `timed out after N ms` at the timeout (the probe's signal
- * is aborted so its sockets close), `aborted` when the context's signal aborts, and the probe's sanitized message
- * when it throws. Conditions are recorded on every outcome. Never rejects.
+ * Prepares a monitor's checks: its type's `prepare` (parsed URL, headers, conditions…) runs here once, not at every
+ * check. A monitor its type refuses (options the probe rejects, an unknown type) is prepared too: each of its
+ * checks is `unhealthy` with the reason.
  */
-export async function probeMonitor(monitor: ProbingMonitor, context: ProbeMonitorContext): Promise<ProbeOutcome> {
-  const secrets = monitorSecrets(monitor);
-  const sanitize = (message: string) => sanitizeMessage(message, secrets);
-  const now = context.now;
-  const conditions = Array.isArray(monitor.conditions) ? monitor.conditions : [];
-  const kind = kindOf(monitor);
-  if (kind === undefined) {
-    return {
-      status: 'unhealthy',
-      latencyMs: 0,
-      error: `monitors of type "${String((monitor as { type?: unknown }).type)}" are not probed`,
-    };
+export function prepareMonitor(monitor: ProbingMonitor, kinds: Partial<MonitorKinds> = MONITOR_KINDS): PreparedMonitor {
+  const sanitize = secretSanitizer(monitor);
+  const kind = kindOf(monitor, kinds);
+  let conditions: Condition[] = [];
+  let probe: PreparedProbe;
+  try {
+    if (kind === undefined) {
+      throw new Error(`monitors of type "${String((monitor as { type?: unknown }).type)}" are not probed`);
+    }
+    conditions = parseConditions(Array.isArray(monitor.conditions) ? monitor.conditions : []);
+    probe = kind.prepare(monitor, conditions);
+  } catch (error) {
+    const refused = sanitize(errorMessage(error));
+    probe = () => Promise.resolve({ status: 'unhealthy', latencyMs: 0, error: refused });
   }
-  const timeoutMs = effectiveTimeout(monitor, context);
-
-  let completed: ProbeOutcome | undefined;
-  const observation = await runProbe(
-    async (probeContext) => {
-      // The probe's deadline is on the real clock (drivers compare it with Date.now()); `now` is for judging.
-      const outcome = await kind.probe(monitor, { signal: probeContext.signal, deadline: probeContext.deadline, now });
-      completed = outcome;
-      return { status: outcome.status, details: { outcome } };
+  return {
+    monitor,
+    check: async (context) => {
+      const start = performance.now();
+      try {
+        return sanitizeOutcome(await settledOrAborted(probe(context), context.signal), sanitize);
+      } catch (error) {
+        // The probe threw, or ignored its signal: what is known is that it did not answer.
+        const failed: ProbeResult = { status: 'unhealthy', error: errorMessage(error), facts: { connected: false } };
+        return sanitizeOutcome(toOutcome(failed, elapsedSince(start), conditions, context.now()), sanitize);
+      }
     },
-    { timeoutMs, signal: context.signal, sanitize },
-  );
-
-  // Only the probe's own result carries the outcome; a timeout, an abort or a throw does not.
-  const fromProbe = observation.details?.outcome === completed ? completed : undefined;
-  if (fromProbe !== undefined) return sanitizeOutcome(fromProbe, sanitize);
-
-  // A caller's reason says why (the scheduler's reads `timed out after N ms`); runProbe only knows "aborted". A bare
-  // abort()'s DOMException says nothing more.
-  const reason: unknown = context.signal.reason;
-  const told = reason instanceof Error && !(reason instanceof DOMException) && reason.message !== '';
-  const error = observation.error === 'aborted' && told ? reason.message : observation.error;
-  // As Gatus does after a failed request: every condition is evaluated against what is known (not connected).
-  const evaluated = evaluateConditions(conditions, { connected: false }, observation.durationMs, now());
-  return sanitizeOutcome(
-    {
-      status: 'unhealthy',
-      latencyMs: observation.durationMs,
-      error: error ?? 'the check failed',
-      ...(conditions.length > 0 ? { conditions: evaluated.outcomes } : {}),
-    },
-    sanitize,
-  );
+  };
 }
 
-const DEADLINE_SLACK_MS = 50;
+/** One check of a monitor, prepared for this check only (`vigil check`; the service prepares once). */
+export function probeMonitor(monitor: ProbingMonitor, context: MonitorProbeContext): Promise<ProbeOutcome> {
+  return prepareMonitor(monitor).check(context);
+}
 
-function effectiveTimeout(monitor: ProbingMonitor, context: ProbeMonitorContext): number {
-  let timeoutMs = context.timeoutMs ?? monitor.timeout;
-  if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) timeoutMs = 10_000;
-  if (Number.isFinite(context.deadline)) {
-    const left = context.deadline - context.now();
-    // A deadline a few milliseconds sooner is the same timeout (time passed since it was set): keep the round
-    // figure, which is what the user configured and what the error message shows.
-    if (left < timeoutMs - DEADLINE_SLACK_MS) timeoutMs = Math.max(1, left);
-  }
-  return timeoutMs;
+/**
+ * The probe's own outcome, or — when the signal aborts and the probe does not settle within the same turn of the
+ * event loop (it ignores its signal) — a rejection with the signal's reason (`timed out after N ms`). A probe that
+ * honours the signal settles first, with what it saw (the phases reached, whether it connected).
+ */
+function settledOrAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => setImmediate(() => reject(signal.reason ?? new Error('aborted')));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function secretSanitizer(monitor: ProbingMonitor): (message: string) => string {
+  const secrets = monitorSecrets(monitor);
+  return (message) => sanitizeMessage(message, secrets);
 }
 
 /** Errors and condition outputs can echo what a server sent back (an echoed header, a URL): redacted. */

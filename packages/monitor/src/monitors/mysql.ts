@@ -10,13 +10,16 @@ function mysqlUri(url: string): string {
 }
 
 export const mysql: MonitorKind<MonitorOfType<'mysql'>> = {
-  probe: async (monitor, context) => {
-    const start = performance.now();
-    const result = await mysqlProbe(
-      { uri: mysqlUri(monitor.url), ...(monitor.password !== undefined ? { password: monitor.password } : {}) },
-      context,
-    );
-    return datastoreOutcome(result, elapsedSince(start), monitor.conditions, context.now());
+  prepare: (monitor, conditions) => {
+    const options = {
+      uri: mysqlUri(monitor.url),
+      ...(monitor.password !== undefined ? { password: monitor.password } : {}),
+    };
+    return async (context) => {
+      const start = performance.now();
+      const result = await mysqlProbe(options, context);
+      return datastoreOutcome(result, elapsedSince(start), conditions, context.now());
+    };
   },
   target: (monitor) => shownConnectionUrl(monitor.url),
   host: (monitor) => urlHost(monitor.url),

@@ -1,10 +1,11 @@
 /**
- * From a core probe's result to a stored outcome, shared by the monitor-type files: conditions are evaluated
- * here (not in the probe) so that `[CERTIFICATE_EXPIRATION]` is measured against the service's clock.
+ * From a core probe's result to a stored outcome, shared by the monitor-type files: the monitor's conditions are
+ * applied here, with @vigil/core's one engine (`applyConditions`), on the monitor's clock — the probes are given
+ * none, so nothing is evaluated twice.
  */
 import {
-  conditionContext,
-  evaluateCondition,
+  applyConditions,
+  type Condition,
   type ProbeFacts,
   type ProbeResult,
   REDACTED,
@@ -13,36 +14,12 @@ import {
   sanitizeMessage,
   secretsInUrl,
 } from '@vigil/core';
-import type { ConditionOutcome, PhaseTimings } from '../model.js';
+import type { PhaseTimings } from '../model.js';
 import type { ProbeOutcome } from './types.js';
 
 /** Milliseconds since `start` (a `performance.now()` value), two decimals. */
 export function elapsedSince(start: number): number {
   return round2(performance.now() - start);
-}
-
-/**
- * Evaluates the monitor's conditions against what was observed. A failing condition makes a result that is not
- * already unhealthy unhealthy, Gatus style; an unhealthy result keeps its own error (it is the cause).
- */
-export function evaluateConditions(
-  conditions: readonly string[],
-  facts: ProbeFacts | undefined,
-  latencyMs: number,
-  now: number,
-): { outcomes: ConditionOutcome[]; failed: string[] } {
-  // One context for all conditions: a JSON body is parsed once.
-  const context = conditionContext(facts, latencyMs, now);
-  const outcomes = conditions.map((condition): ConditionOutcome => {
-    const { success, output } = evaluateCondition(condition, context);
-    return { condition, success, output };
-  });
-  return { outcomes, failed: outcomes.filter((o) => !o.success).map((o) => o.output) };
-}
-
-/** The message of failed conditions: `condition failed: [STATUS] (500) == 200`. */
-export function conditionsMessage(failed: readonly string[]): string {
-  return `${failed.length === 1 ? 'condition' : 'conditions'} failed: ${failed.join('; ')}`;
 }
 
 function phaseTimings(facts: ProbeFacts | undefined): PhaseTimings | undefined {
@@ -56,27 +33,17 @@ function phaseTimings(facts: ProbeFacts | undefined): PhaseTimings | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** A probe result, timed by the caller, with the monitor's conditions applied. */
+/**
+ * A probe result, timed by the caller, with the monitor's conditions applied (`applyConditions`: a failing one
+ * makes a result that is not already unhealthy unhealthy, its failure first in the error).
+ */
 export function toOutcome(
   result: ProbeResult,
   latencyMs: number,
-  conditions: readonly string[],
+  conditions: readonly Condition[],
   now: number,
 ): ProbeOutcome {
-  const facts = result.facts;
-  let status = result.status;
-  let error = result.error;
-  let outcomes: ConditionOutcome[] | undefined;
-  if (conditions.length > 0) {
-    const evaluated = evaluateConditions(conditions, facts, latencyMs, now);
-    outcomes = evaluated.outcomes;
-    if (evaluated.failed.length > 0 && status !== 'unhealthy') {
-      const message = conditionsMessage(evaluated.failed);
-      // A degraded result's reason (slow, certificate expiring) still matters: it follows.
-      error = error !== undefined ? `${message}; ${error}` : message;
-      status = 'unhealthy';
-    }
-  }
+  const { status, error, facts } = applyConditions(result, conditions, latencyMs, now);
   const timings = phaseTimings(facts);
   const components = facts?.components;
   return {
@@ -86,7 +53,7 @@ export function toOutcome(
     ...(timings !== undefined ? { timings } : {}),
     ...(error !== undefined ? { error } : {}),
     ...(components !== undefined && Object.keys(components).length > 0 ? { components: { ...components } } : {}),
-    ...(outcomes !== undefined ? { conditions: outcomes } : {}),
+    ...(facts?.conditions !== undefined ? { conditions: facts.conditions } : {}),
     ...(facts?.certificateExpiresAt !== undefined ? { certificateExpiresAt: facts.certificateExpiresAt } : {}),
   };
 }
@@ -121,7 +88,7 @@ export function datastoreFacts(result: ProbeResult): ProbeFacts {
 export function datastoreOutcome(
   result: ProbeResult,
   wallMs: number,
-  conditions: readonly string[],
+  conditions: readonly Condition[],
   now: number,
 ): ProbeOutcome {
   const facts = datastoreFacts(result);

@@ -5,13 +5,16 @@ import { connectionSecrets, datastoreOutcome, elapsedSince, shownConnectionUrl, 
 import type { MonitorKind } from './types.js';
 
 export const postgres: MonitorKind<MonitorOfType<'postgres'>> = {
-  probe: async (monitor, context) => {
-    const start = performance.now();
-    const result = await postgresProbe(
-      { connectionString: monitor.url, ...(monitor.password !== undefined ? { password: monitor.password } : {}) },
-      context,
-    );
-    return datastoreOutcome(result, elapsedSince(start), monitor.conditions, context.now());
+  prepare: (monitor, conditions) => {
+    const options = {
+      connectionString: monitor.url,
+      ...(monitor.password !== undefined ? { password: monitor.password } : {}),
+    };
+    return async (context) => {
+      const start = performance.now();
+      const result = await postgresProbe(options, context);
+      return datastoreOutcome(result, elapsedSince(start), conditions, context.now());
+    };
   },
   target: (monitor) => shownConnectionUrl(monitor.url),
   host: (monitor) => urlHost(monitor.url),

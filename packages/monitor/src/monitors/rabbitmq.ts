@@ -8,19 +8,19 @@ import { connectionSecrets, datastoreOutcome, elapsedSince, shownConnectionUrl, 
 import type { MonitorKind } from './types.js';
 
 export const rabbitmq: MonitorKind<MonitorOfType<'rabbitmq'>> = {
-  probe: async (monitor, context) => {
-    const start = performance.now();
-    const result = await rabbitmqProbe(
-      {
-        url: monitor.url,
-        ...(monitor.password !== undefined ? { password: monitor.password } : {}),
-        roundTrip: true,
-        // The configuration promises existence only; waiting messages without a consumer are not judged.
-        queues: monitor.queue !== undefined ? [{ name: monitor.queue, requireConsumers: false }] : [],
-      },
-      context,
-    );
-    return datastoreOutcome(result, elapsedSince(start), monitor.conditions, context.now());
+  prepare: (monitor, conditions) => {
+    const options = {
+      url: monitor.url,
+      ...(monitor.password !== undefined ? { password: monitor.password } : {}),
+      roundTrip: true,
+      // The configuration promises existence only; waiting messages without a consumer are not judged.
+      queues: monitor.queue !== undefined ? [{ name: monitor.queue, requireConsumers: false }] : [],
+    };
+    return async (context) => {
+      const start = performance.now();
+      const result = await rabbitmqProbe(options, context);
+      return datastoreOutcome(result, elapsedSince(start), conditions, context.now());
+    };
   },
   target: (monitor) => shownConnectionUrl(monitor.url),
   host: (monitor) => urlHost(monitor.url),

@@ -8,25 +8,25 @@ import { connectionSecrets, datastoreOutcome, elapsedSince, shownConnectionUrl, 
 import type { MonitorKind } from './types.js';
 
 export const redis: MonitorKind<MonitorOfType<'redis'>> = {
-  probe: async (monitor, context) => {
-    const start = performance.now();
-    const result = await redisProbe(
-      {
-        url: monitor.url,
-        ...(monitor.password !== undefined ? { password: monitor.password } : {}),
-        // The monitor depends on ioredis; node-redis is not looked for.
-        driver: 'ioredis',
-        roundTrip: false,
-      },
-      context,
-    );
-    // ioredis says only "Connection is closed." when the server goes away mid-command.
-    const closed = result.error !== undefined && /^connection is closed\.?$/i.test(result.error);
+  prepare: (monitor, conditions) => {
+    const options = {
+      url: monitor.url,
+      ...(monitor.password !== undefined ? { password: monitor.password } : {}),
+      // The monitor depends on ioredis; node-redis is not looked for.
+      driver: 'ioredis' as const,
+      roundTrip: false,
+    };
     const target = shownConnectionUrl(monitor.url);
-    const explained = closed
-      ? { ...result, error: `the server closed the connection to ${target} before it answered` }
-      : result;
-    return datastoreOutcome(explained, elapsedSince(start), monitor.conditions, context.now());
+    return async (context) => {
+      const start = performance.now();
+      const result = await redisProbe(options, context);
+      // ioredis says only "Connection is closed." when the server goes away mid-command.
+      const closed = result.error !== undefined && /^connection is closed\.?$/i.test(result.error);
+      const explained = closed
+        ? { ...result, error: `the server closed the connection to ${target} before it answered` }
+        : result;
+      return datastoreOutcome(explained, elapsedSince(start), conditions, context.now());
+    };
   },
   target: (monitor) => shownConnectionUrl(monitor.url),
   host: (monitor) => urlHost(monitor.url),

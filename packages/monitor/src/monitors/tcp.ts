@@ -5,10 +5,13 @@ import { bareHost, elapsedSince, hostPort, toOutcome } from './outcome.js';
 import type { MonitorKind } from './types.js';
 
 export const tcp: MonitorKind<MonitorOfType<'tcp'>> = {
-  probe: async (monitor, context) => {
-    const start = performance.now();
-    const result = await tcpProbe({ host: monitor.host, port: monitor.port }, context);
-    return toOutcome(result, elapsedSince(start), monitor.conditions, context.now());
+  prepare: (monitor, conditions) => {
+    const options = { host: monitor.host, port: monitor.port };
+    return async (context) => {
+      const start = performance.now();
+      const result = await tcpProbe(options, context);
+      return toOutcome(result, elapsedSince(start), conditions, context.now());
+    };
   },
   target: (monitor) => hostPort(monitor.host, monitor.port),
   host: (monitor) => bareHost(monitor.host),

@@ -1,8 +1,10 @@
 /**
- * The one signature of a monitor type's prober: a loaded monitor from the configuration and a context in, what
- * the check observed out. One file per monitor type in this folder maps the configuration onto the probe it
- * shares with @vigil/health (`@vigil/core`); `index.ts` dispatches by type, enforces the timeout and never rejects.
+ * The one signature of a monitor type: `prepare` turns a loaded monitor into a check that can run many times
+ * (everything that can be decided before the first run is decided once, per configuration version), plus what the
+ * service needs to know about a monitor of that type without checking it. One file per monitor type in this folder
+ * maps the configuration onto the probe it shares with @vigil/health (`@vigil/core`); `index.ts` lists them.
  */
+import type { Condition } from '@vigil/core';
 import type { MonitorConfig } from '../config/index.js';
 import type { CheckResult } from '../model.js';
 
@@ -13,23 +15,28 @@ export type ProbeOutcome = Omit<CheckResult, 'monitorId' | 'at' | 'location'>;
 export type ProbingMonitor = Exclude<MonitorConfig, { type: 'heartbeat' }>;
 
 export interface MonitorProbeContext {
-  /** Aborted at the monitor's timeout, or when the monitor is paused, removed or the server stops. */
+  /**
+   * Aborted at the check's deadline (its reason, `timed out after N ms`, is the check's error), or when the
+   * monitor is paused, removed or the server stops. The caller owns the deadline: nothing else times a check out.
+   */
   signal: AbortSignal;
-  /** Epoch milliseconds after which the result is no longer wanted. */
+  /** Epoch milliseconds at which the signal aborts (drivers that take a timeout are given it). */
   deadline: number;
-  /** Clock, epoch milliseconds (certificate expiry and `[CERTIFICATE_EXPIRATION]` are computed against it). */
+  /** Clock, epoch milliseconds: certificate expiry and conditions are judged against it. */
   now: () => number;
 }
 
-/** What one monitor-type file exports. May throw or reject: `probeMonitor` turns that into `unhealthy`. */
-export type MonitorProber<M extends ProbingMonitor> = (monitor: M, context: MonitorProbeContext) => Promise<ProbeOutcome>;
+/** One check of a prepared monitor. May throw or reject: `prepareMonitor` turns that into `unhealthy`. */
+export type PreparedProbe = (context: MonitorProbeContext) => Promise<ProbeOutcome>;
 
-/**
- * What one monitor-type file exports: its prober and what the service needs to know about a monitor of that type
- * without probing it. `index.ts` lists one of these per type.
- */
+/** What one monitor-type file exports. `index.ts` lists one of these per type. */
 export interface MonitorKind<M extends ProbingMonitor> {
-  probe: MonitorProber<M>;
+  /**
+   * Decides what can be decided before the first check: the parsed URL and headers, the status matcher, the
+   * options of the probe. `conditions` are the monitor's, parsed once; they are evaluated on every outcome by
+   * `toOutcome` (outcome.ts). May throw for options the probe refuses.
+   */
+  prepare(monitor: M, conditions: readonly Condition[]): PreparedProbe;
   /** What the checks are aimed at, safe to show (`GET https://shop.example.com/`, `db:5432`). */
   target(monitor: M): string;
   /** The host checks go to, lower-cased (per-host concurrency limits); undefined when there is none. */

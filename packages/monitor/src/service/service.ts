@@ -14,8 +14,7 @@ import { HttpError } from '../http/errors.js';
 import { type HeartbeatRestoreState, HeartbeatTracker, type HeartbeatView } from '../heartbeat/index.js';
 import type { MonitorConfig, MonitorOfType, VigilConfig } from '../config/index.js';
 import type { CheckResult, MonitorRuntimeState, MonitorState } from '../model.js';
-import { monitorHost, probeMonitor } from '../monitors/index.js';
-import type { MonitorProbeContext, ProbeOutcome, ProbingMonitor } from '../monitors/types.js';
+import { monitorHost, type PreparedMonitor, prepareMonitor } from '../monitors/index.js';
 import type { StateTransition } from '../runner/state-machine.js';
 import { type Clock, systemClock, type TimerHandle } from '../scheduler/clock.js';
 import { RunAbortedError, Scheduler, type SchedulerStats } from '../scheduler/scheduler.js';
@@ -23,19 +22,12 @@ import { retentionFromConfig, type Store } from '../store/store.js';
 import { apiMonitorConfig, MonitorSet, type ActiveMonitor } from './monitor-set.js';
 import { ResultRecorder, type RecorderStats } from './recorder.js';
 
-export type Prober = (
-  monitor: ProbingMonitor,
-  context: MonitorProbeContext & { timeoutMs: number },
-) => Promise<ProbeOutcome>;
-
 export interface MonitorServiceOptions {
   config: VigilConfig;
   store: Store;
   clock?: Clock;
   /** Stored with every result. Default `local`. */
   location?: string;
-  /** Runs one check. Default: `probeMonitor` (benchmarks and tests may substitute their own). */
-  probe?: Prober;
   /** Lines for the server's log (already sanitized). Default: stderr. */
   log?: (line: string) => void;
   /** Time between store maintenance runs (rollups, retention). Default 5 minutes; the first runs after 30 s. */
@@ -53,7 +45,7 @@ interface Schedulable {
   readonly host?: string;
   readonly paused: boolean;
   readonly lastCheckAt?: number;
-  readonly monitor: ProbingMonitor;
+  readonly monitor: PreparedMonitor;
 }
 
 export interface ServiceStats {
@@ -71,7 +63,8 @@ export class MonitorService {
   private config: VigilConfig;
   private readonly clock: Clock;
   private readonly location: string;
-  private readonly probe: Prober;
+  /** Each probing monitor prepared once per configuration version (a new config object is a new version). */
+  private readonly prepared = new Map<string, PreparedMonitor>();
   private readonly recorder: ResultRecorder;
   private readonly scheduler: Scheduler<Schedulable>;
   private readonly monitors = new MonitorSet();
@@ -88,7 +81,6 @@ export class MonitorService {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.location = options.location ?? 'local';
-    this.probe = options.probe ?? probeMonitor;
     this.recorder = new ResultRecorder({
       store: this.store,
       clock: this.clock,
@@ -287,12 +279,7 @@ export class MonitorService {
   }
 
   private async runCheck(monitor: Schedulable, signal: AbortSignal, startedAt: number, deadline: number) {
-    const outcome = await this.probe(monitor.monitor, {
-      signal,
-      deadline,
-      now: () => this.clock.now(),
-      timeoutMs: monitor.timeoutMs,
-    });
+    const outcome = await monitor.monitor.check({ signal, deadline, now: () => this.clock.now() });
     // Paused, removed or stopping: the result is not the target's doing, so it is not recorded.
     if (signal.aborted && !(signal.reason instanceof RunAbortedError && signal.reason.reason === 'timeout')) return;
     if (!this.monitors.get(monitor.id)) return;
@@ -343,15 +330,23 @@ export class MonitorService {
       }
       const host = monitorHost(config);
       const lastCheckAt = this.recorder.state(config.id)?.lastCheckAt;
+      let prepared = this.prepared.get(config.id);
+      if (prepared?.monitor !== config) {
+        prepared = prepareMonitor(config);
+        this.prepared.set(config.id, prepared);
+      }
       probing.push({
         id: config.id,
         intervalMs: config.interval,
         timeoutMs: config.timeout,
         paused,
-        monitor: config,
+        monitor: prepared,
         ...(host === undefined ? {} : { host }),
         ...(lastCheckAt === undefined ? {} : { lastCheckAt }),
       });
+    }
+    for (const id of this.prepared.keys()) {
+      if (!this.monitors.get(id)) this.prepared.delete(id);
     }
     this.scheduler.setMonitors(probing);
     this.heartbeats.setMonitors(heartbeats);

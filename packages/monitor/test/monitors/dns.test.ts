@@ -41,6 +41,20 @@ describe('dns monitor', () => {
     expect(servfail).toMatchObject({ status: 'unhealthy', error: 'A broken.test answered SERVFAIL (expected NOERROR)' });
   });
 
+  it('a condition on [DNS_RCODE] replaces the default NOERROR (as in Gatus); an explicit rcode still applies', async () => {
+    const conditions = ['[DNS_RCODE] == any(NOERROR, SERVFAIL)'];
+    const tolerated = await check(monitor('dns', { query_name: 'broken.test', resolver: dns.address, conditions }));
+    expect(tolerated.status).toBe('healthy');
+    const both = await check(
+      monitor('dns', { query_name: 'broken.test', resolver: dns.address, conditions, rcode: 'NOERROR' }),
+    );
+    expect(both).toMatchObject({ status: 'unhealthy', error: 'A broken.test answered SERVFAIL (expected NOERROR)' });
+    const failing = await check(
+      monitor('dns', { query_name: 'broken.test', resolver: dns.address, conditions: ['[DNS_RCODE] == NXDOMAIN'] }),
+    );
+    expect(failing).toMatchObject({ status: 'unhealthy', error: 'condition failed: [DNS_RCODE] (SERVFAIL) == NXDOMAIN' });
+  });
+
   it('an unknown name (.invalid) through the system resolver is NXDOMAIN, or healthy when NXDOMAIN is expected', async () => {
     const unknown = await check(monitor('dns', { query_name: 'vigil-no-such-name.invalid' }));
     expect(unknown).toMatchObject({
@@ -59,7 +73,10 @@ describe('dns monitor', () => {
 
   it('times out on a resolver that never answers', async () => {
     const outcome = await check(monitor('dns', { query_name: 'silent.test', resolver: dns.address, timeout: '300ms' }));
-    expect(outcome).toMatchObject({ status: 'unhealthy', error: 'timed out after 300 ms' });
+    expect(outcome).toMatchObject({
+      status: 'unhealthy',
+      error: `query A silent.test to ${dns.address} failed: timed out after 300 ms`,
+    });
     expect(outcome.wallMs).toBeLessThan(1000);
   });
 

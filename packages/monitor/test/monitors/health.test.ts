@@ -109,7 +109,10 @@ describe('health monitor', () => {
     const hung = await hangingTcpServer();
     try {
       const outcome = await check(monitor('health', { url: `http://127.0.0.1:${hung.port}/health`, timeout: '300ms' }));
-      expect(outcome).toMatchObject({ status: 'unhealthy', error: 'timed out after 300 ms' });
+      expect(outcome).toMatchObject({
+        status: 'unhealthy',
+        error: `GET http://127.0.0.1:${hung.port}/health failed: timed out after 300 ms`,
+      });
       expect(outcome.wallMs).toBeLessThan(1000);
     } finally {
       await hung.close();

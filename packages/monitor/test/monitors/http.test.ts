@@ -115,6 +115,21 @@ describe('http monitor', () => {
     expect(accepted).toMatchObject({ status: 'healthy', statusCode: 404 });
   });
 
+  it('a condition on [STATUS] replaces the default 2xx (as in Gatus); an explicit accepted_status still applies', async () => {
+    const conditions = ['[STATUS] == any(200, 404)'];
+    const limited = await check(monitor('http', { url: `${base}/status/404`, conditions }));
+    expect(limited).toMatchObject({ status: 'healthy', statusCode: 404 });
+    const failing = await check(monitor('http', { url: `${base}/status/500`, conditions }));
+    expect(failing.error).toBe('condition failed: [STATUS] (500) == any(200, 404)');
+    // Other conditions leave the default in place.
+    const other = await check(monitor('http', { url: `${base}/status/404`, conditions: ['[RESPONSE_TIME] < 5000'] }));
+    expect(other.error).toContain('returned status 404 (expected 200-299)');
+    // A list the user wrote is theirs: it applies beside the condition.
+    const both = await check(monitor('http', { url: `${base}/status/404`, conditions, accepted_status: ['2xx'] }));
+    expect(both).toMatchObject({ status: 'unhealthy', statusCode: 404 });
+    expect(both.error).toContain('returned status 404 (expected 200-299)');
+  });
+
   it('follows redirects by default and judges the final answer; with follow_redirects off the 302 fails', async () => {
     const followed = await check(monitor('http', { url: `${base}/redirect`, keyword: 'all systems ok' }));
     expect(followed).toMatchObject({ status: 'healthy', statusCode: 200 });
@@ -225,7 +240,10 @@ describe('http monitor faults, each a clear result within the timeout', () => {
     const server = await hangingTcpServer();
     try {
       const outcome = await check(monitor('http', { url: `http://127.0.0.1:${server.port}/`, timeout: '400ms' }));
-      expect(outcome).toMatchObject({ status: 'unhealthy', error: 'timed out after 400 ms' });
+      expect(outcome).toMatchObject({
+        status: 'unhealthy',
+        error: `GET http://127.0.0.1:${server.port}/ failed: timed out after 400 ms`,
+      });
       expect(outcome.wallMs).toBeLessThan(1000);
       await eventually(() => server.clientSockets() === 0);
     } finally {
@@ -237,7 +255,10 @@ describe('http monitor faults, each a clear result within the timeout', () => {
     const server = await startDripServer('body');
     try {
       const outcome = await check(monitor('http', { url: `http://127.0.0.1:${server.port}/`, timeout: '500ms' }));
-      expect(outcome).toMatchObject({ status: 'unhealthy', error: 'timed out after 500 ms' });
+      expect(outcome).toMatchObject({
+        status: 'unhealthy',
+        error: `GET http://127.0.0.1:${server.port}/ failed: timed out after 500 ms`,
+      });
       expect(outcome.wallMs).toBeLessThan(1200);
       // The server sees the connection close: nothing keeps reading the drip.
       await Promise.all(server.closed);

@@ -3,9 +3,11 @@ import { hangingTcpServer } from '../../../core/test/support/net.js';
 import { configSchema, type MonitorConfig, PROBING_TYPES } from '../../src/config/index.js';
 import {
   isProbingMonitor,
+  MONITOR_KINDS,
   monitorHost,
   monitorSecrets,
   monitorTarget,
+  prepareMonitor,
   probeMonitor,
   type ProbingMonitor,
 } from '../../src/monitors/index.js';
@@ -65,77 +67,86 @@ describe('the registry of monitor types', () => {
   });
 });
 
-describe('probeMonitor', () => {
-  it('enforces the timeout given by the caller over the monitor own', async () => {
+describe('a prepared monitor', () => {
+  it('ends at the deadline its caller set, with the caller\'s reason and what the probe saw', async () => {
     const hung = await hangingTcpServer();
     try {
+      // The monitor's own timeout is only the scheduler's input: the caller's signal decides.
       const target = monitor('http', { url: `http://127.0.0.1:${hung.port}/`, timeout: '20s' });
       const outcome = await check(target, { timeoutMs: 300 });
-      expect(outcome).toMatchObject({ status: 'unhealthy', error: 'timed out after 300 ms' });
+      expect(outcome).toMatchObject({
+        status: 'unhealthy',
+        error: `GET http://127.0.0.1:${hung.port}/ failed: timed out after 300 ms`,
+      });
+      // It connected: the server accepts and never answers.
+      expect(outcome.timings?.connect).toBeGreaterThanOrEqual(0);
       expect(outcome.wallMs).toBeLessThan(1000);
     } finally {
       await hung.close();
     }
   });
 
-  it('stops at the deadline when it comes before the timeout', async () => {
-    const hung = await hangingTcpServer();
-    try {
-      const target = monitor('tcp', { host: '127.0.0.1', port: hung.port, timeout: '20s' });
-      // A tcp check of a hanging server connects: use tls, which waits for a handshake that never comes.
-      const tlsTarget = monitor('tls', { host: '127.0.0.1', port: hung.port, timeout: '20s' });
-      expect((await check(target, { deadline: Date.now() + 300 })).status).toBe('healthy');
-      const outcome = await check(tlsTarget, { deadline: Date.now() + 300 });
-      expect(outcome.status).toBe('unhealthy');
-      expect(outcome.error).toMatch(/^timed out after \d+ ms$/);
-      expect(outcome.wallMs).toBeLessThan(1000);
-    } finally {
-      await hung.close();
-    }
-  });
-
-  it("says why when the caller aborts: the scheduler's reason, or 'aborted'", async () => {
+  it("says why when the caller aborts: the caller's reason", async () => {
     const hung = await hangingTcpServer();
     try {
       const target = monitor('tls', { host: '127.0.0.1', port: hung.port, timeout: '20s' });
-      const withReason = new AbortController();
-      setTimeout(() => withReason.abort(new Error('timed out after 250 ms')), 250);
-      expect((await check(target, { signal: withReason.signal })).error).toBe('timed out after 250 ms');
-      const bare = new AbortController();
-      setTimeout(() => bare.abort(), 50);
-      expect((await check(target, { signal: bare.signal })).error).toBe('aborted');
+      const paused = new AbortController();
+      setTimeout(() => paused.abort(new Error('the monitor was paused')), 100);
+      const outcome = await check(target, { signal: paused.signal });
+      expect(outcome.status).toBe('unhealthy');
+      expect(outcome.error).toBe(`TLS connection to 127.0.0.1:${hung.port} failed: the monitor was paused`);
     } finally {
       await hung.close();
     }
   });
 
-  it('records conditions on a timed-out check, as Gatus does: nothing connected, no status', async () => {
-    const hung = await hangingTcpServer();
-    try {
-      const target = monitor('http', {
-        url: `http://127.0.0.1:${hung.port}/`,
-        timeout: '200ms',
-        conditions: ['[STATUS] == 200', '[CONNECTED] == true'],
-      });
-      const outcome = await check(target);
-      expect(outcome.error).toBe('timed out after 200 ms');
-      expect(outcome.conditions).toEqual([
-        { condition: '[STATUS] == 200', success: false, output: '[STATUS] (0) == 200' },
-        { condition: '[CONNECTED] == true', success: false, output: '[CONNECTED] (false) == true' },
-      ]);
-    } finally {
-      await hung.close();
-    }
+  it('a probe that ignores its signal still ends at the deadline, with conditions judged on nothing connected', async () => {
+    const target = monitor('http', { url: 'http://127.0.0.1:1/', conditions: ['[STATUS] == 200', '[CONNECTED] == true'] });
+    // A kind whose check never settles, whatever its signal says (a hung driver).
+    const stuck = prepareMonitor(target, { http: { ...MONITOR_KINDS.http, prepare: () => () => new Promise(() => undefined) } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('timed out after 150 ms')), 150);
+    const started = Date.now();
+    const outcome = await stuck.check({ signal: controller.signal, deadline: started + 150, now: Date.now });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(outcome.status).toBe('unhealthy');
+    expect(outcome.error).toBe('timed out after 150 ms');
+    expect(outcome.conditions).toEqual([
+      { condition: '[STATUS] == 200', success: false, output: '[STATUS] (0) == 200' },
+      { condition: '[CONNECTED] == true', success: false, output: '[CONNECTED] (false) == true' },
+    ]);
+  });
+
+  it('is prepared once: its kind prepares it when it is loaded, not at every check', async () => {
+    const target = monitor('http', { url: 'http://127.0.0.1:1/', conditions: ['[RESPONSE_TIME] < 1000'] });
+    const calls: string[] = [];
+    const counting = prepareMonitor(target, {
+      http: {
+        ...MONITOR_KINDS.http,
+        prepare: (_monitor, conditions) => {
+          calls.push(`prepare ${conditions.map((c) => c.text).join(', ')}`);
+          return async () => {
+            calls.push('check');
+            return { status: 'healthy', latencyMs: 1 };
+          };
+        },
+      },
+    });
+    const context = { signal: new AbortController().signal, deadline: Date.now() + 1000, now: Date.now };
+    await counting.check(context);
+    await counting.check(context);
+    expect(calls).toEqual(['prepare [RESPONSE_TIME] < 1000', 'check', 'check']);
   });
 
   it('never rejects: a monitor the probe refuses, or a type it does not know, is unhealthy with a reason', async () => {
+    const context = { signal: new AbortController().signal, deadline: Date.now() + 1000, now: Date.now };
     const broken = { ...monitor('http', { url: 'http://127.0.0.1/' }), url: 'http://user:br0ken-secret@[nope/' };
-    const outcome = await probeMonitor(broken, { signal: new AbortController().signal, deadline: Infinity, now: Date.now });
+    const outcome = await probeMonitor(broken, context);
     expect(outcome.status).toBe('unhealthy');
     expect(outcome.error).toMatch(/^http: invalid url/);
     expect(leaked(outcome, ['br0ken-secret'])).toEqual([]);
     const heartbeat = { type: 'heartbeat', id: 'x', name: 'x', conditions: [] } as unknown as ProbingMonitor;
-    const skipped = await probeMonitor(heartbeat, { signal: new AbortController().signal, deadline: Infinity, now: Date.now });
+    const skipped = await probeMonitor(heartbeat, context);
     expect(skipped).toEqual({ status: 'unhealthy', latencyMs: 0, error: 'monitors of type "heartbeat" are not probed' });
   });
 });

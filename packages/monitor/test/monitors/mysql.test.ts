@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { hangingTcpServer, unusedPort } from '../../../core/test/support/net.js';
 import { monitorHost } from '../../src/monitors/index.js';
 import { check, eventually, leaked, monitor, tcpSockets } from './support.js';
+import { MYSQL_URL, withDatabase, withPassword } from '../../../../test/services.js';
 
-const SHARED_URL = 'mysql://root@127.0.0.1:3306/test';
+const SHARED_URL = MYSQL_URL;
 
 describe('mysql monitor (MariaDB here)', () => {
   it('is healthy: SELECT 1 on a fresh connection, closed after', async () => {
@@ -16,12 +17,12 @@ describe('mysql monitor (MariaDB here)', () => {
   });
 
   it('accepts mariadb:// URLs', async () => {
-    expect((await check(monitor('mysql', { url: 'mariadb://root@127.0.0.1:3306/test' }))).status).toBe('healthy');
+    expect((await check(monitor('mysql', { url: SHARED_URL.replace(/^mysql:/, 'mariadb:') }))).status).toBe('healthy');
   });
 
   it('a wrong password is unhealthy with the reason, and the password never shows', async () => {
     const wrong = 'My-Wrong-Secret-42';
-    const inUrl = await check(monitor('mysql', { url: `mysql://root:${wrong}@127.0.0.1:3306/test` }));
+    const inUrl = await check(monitor('mysql', { url: withPassword(SHARED_URL, wrong) }));
     const inField = await check(monitor('mysql', { url: SHARED_URL, password: wrong }));
     for (const outcome of [inUrl, inField]) {
       expect(outcome.status).toBe('unhealthy');
@@ -33,7 +34,7 @@ describe('mysql monitor (MariaDB here)', () => {
   });
 
   it('an unknown database is unhealthy and named', async () => {
-    const outcome = await check(monitor('mysql', { url: 'mysql://root@127.0.0.1:3306/vigil_no_such_db' }));
+    const outcome = await check(monitor('mysql', { url: withDatabase(SHARED_URL, 'vigil_no_such_db') }));
     expect(outcome).toMatchObject({ status: 'unhealthy', error: "ER_BAD_DB_ERROR: Unknown database 'vigil_no_such_db'" });
   });
 

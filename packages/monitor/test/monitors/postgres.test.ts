@@ -3,8 +3,9 @@ import { hangingTcpServer, unusedPort } from '../../../core/test/support/net.js'
 import { type PrivatePostgres, startPrivatePostgres } from '../../../core/test/support/private-postgres.js';
 import { monitorHost } from '../../src/monitors/index.js';
 import { check, eventually, leaked, monitor, tcpSockets } from './support.js';
+import { POSTGRES_URL } from '../../../../test/services.js';
 
-const SHARED_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const SHARED_URL = POSTGRES_URL;
 const PASSWORD = 'Pg-Pa55:w/rd@secret';
 
 describe('postgres monitor', () => {

@@ -6,8 +6,11 @@ import { hangingTcpServer, unusedPort } from '../../../core/test/support/net.js'
 import { type RunningServer, startHttpServer } from '../../../core/test/support/tls.js';
 import { monitorHost } from '../../src/monitors/index.js';
 import { check, eventually, leaked, monitor, tcpSockets } from './support.js';
+import { RABBITMQ_URL, withDatabase, withPassword } from '../../../../test/services.js';
 
-const URL = 'amqp://guest:guest@127.0.0.1:5672';
+const URL = RABBITMQ_URL;
+/** The password of the shared server's user (guest), for the `password` field. */
+const SHARED_PASSWORD = decodeURIComponent(new globalThis.URL(URL).password);
 
 /** The probe as a check runs it: under its deadline. */
 const probe = (options: RabbitmqCheckOptions, timeoutMs = 5000): Promise<Observation> =>
@@ -59,22 +62,22 @@ describe('rabbitmq monitor', () => {
   });
 
   it('a wrong password is refused, and never shows', async () => {
-    const inUrl = await check(monitor('rabbitmq', { url: 'amqp://guest:Wrong-Amqp-Secret@127.0.0.1:5672' }));
+    const inUrl = await check(monitor('rabbitmq', { url: withPassword(URL, 'Wrong-Amqp-Secret') }));
     const inField = await check(
-      monitor('rabbitmq', { url: 'amqp://guest@127.0.0.1:5672', password: 'Wrong-Amqp-Secret' }),
+      monitor('rabbitmq', { url: withPassword(URL, ''), password: 'Wrong-Amqp-Secret' }),
     );
     for (const outcome of [inUrl, inField]) {
       expect(outcome.status).toBe('unhealthy');
       expect(outcome.error).toMatch(/^login refused \(wrong user name or password\): .*ACCESS-REFUSED/);
     }
     expect(leaked([inUrl, inField], ['Wrong-Amqp-Secret'])).toEqual([]);
-    expect((await check(monitor('rabbitmq', { url: 'amqp://guest@127.0.0.1:5672', password: 'guest' }))).status).toBe(
+    expect((await check(monitor('rabbitmq', { url: withPassword(URL, ''), password: SHARED_PASSWORD }))).status).toBe(
       'healthy',
     );
   });
 
   it('an unknown vhost is named', async () => {
-    const outcome = await check(monitor('rabbitmq', { url: `${URL}/vigil-no-such-vhost` }));
+    const outcome = await check(monitor('rabbitmq', { url: withDatabase(URL, 'vigil-no-such-vhost') }));
     expect(outcome.error).toBe(
       'the broker refused to open vhost "vigil-no-such-vhost": it does not exist, or this user may not use it',
     );
@@ -205,7 +208,7 @@ describe('rabbitmq probe (core)', () => {
 
   it('rejects options that cannot work, before connecting', () => {
     expect(() => rabbitmqCheck({ url: 'http://127.0.0.1:5672' })).toThrow('rabbitmq: url must be an amqp:// or amqps:// URL');
-    expect(() => rabbitmqCheck({ url: URL, password: 'x' })).toThrow('the password is both in `url` and in `password`');
+    expect(() => rabbitmqCheck({ url: withPassword(URL, 'guest'), password: 'x' })).toThrow('the password is both in `url` and in `password`');
     expect(() => rabbitmqCheck({ url: URL, queues: [{ name: 'q', backlogDegradedAbove: -1 }] })).toThrow(
       'backlogDegradedAbove must be a whole number',
     );

@@ -4,6 +4,7 @@ import { hangingTcpServer, unusedPort } from '../../../core/test/support/net.js'
 import { type PrivateRedis, startPrivateRedis } from '../../../core/test/support/private-redis.js';
 import { monitorHost } from '../../src/monitors/index.js';
 import { check, eventually, leaked, monitor, tcpSockets } from './support.js';
+import { REDIS_URL, withDatabase } from '../../../../test/services.js';
 
 const PASSWORD = 'Redis-Pa55-Secret';
 
@@ -20,7 +21,7 @@ describe('redis monitor', () => {
   it('is healthy against the shared server: a PING on a fresh connection, closed after', async () => {
     const before = tcpSockets();
     const outcome = await check(
-      monitor('redis', { url: 'redis://127.0.0.1:6379/0', conditions: ['[CONNECTED] == true', '[RESPONSE_TIME] < 2000'] }),
+      monitor('redis', { url: withDatabase(REDIS_URL, '0'), conditions: ['[CONNECTED] == true', '[RESPONSE_TIME] < 2000'] }),
     );
     expect(outcome.status).toBe('healthy');
     expect(outcome.timings).toEqual({ connect: expect.any(Number), firstByte: expect.any(Number) });

@@ -1,6 +1,7 @@
 /** Shared by the monitor-type tests: monitors built by the real configuration schema, and one check of them. */
 import { configSchema, type MonitorOfType } from '../../src/config/index.js';
-import { probeMonitor, type ProbeMonitorContext } from '../../src/monitors/index.js';
+import { prepareMonitor } from '../../src/monitors/index.js';
+import { RunAbortedError } from '../../src/scheduler/scheduler.js';
 import type { ProbeOutcome, ProbingMonitor } from '../../src/monitors/types.js';
 
 export type ProbingType = ProbingMonitor['type'];
@@ -16,20 +17,34 @@ export function monitor<T extends ProbingType>(type: T, fields: Record<string, u
   return loaded as MonitorOfType<T>;
 }
 
-/** One check, as the service runs it: its timeout (from the monitor, or `timeoutMs`) enforced by `probeMonitor`. */
-export async function check(
-  target: ProbingMonitor,
-  context: Partial<ProbeMonitorContext> = {},
-): Promise<ProbeOutcome & { wallMs: number }> {
+/** How a test check is run: the scheduler's parts of the context (all optional). */
+export interface CheckContext {
+  /** Aborts the check from outside (as a pause or shutdown would). */
+  signal?: AbortSignal;
+  /** Milliseconds until the deadline. Default: the monitor's timeout. */
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+/**
+ * One check, as the service runs it: prepared, with a signal that aborts at the deadline with the scheduler's own
+ * reason (`timed out after N ms`) — the deadline belongs to the caller, as in the scheduler.
+ */
+export async function check(target: ProbingMonitor, context: CheckContext = {}): Promise<ProbeOutcome & { wallMs: number }> {
   const start = performance.now();
   const now = context.now ?? Date.now;
-  const outcome = await probeMonitor(target, {
-    signal: context.signal ?? new AbortController().signal,
-    deadline: context.deadline ?? now() + (context.timeoutMs ?? target.timeout),
-    now,
-    ...(context.timeoutMs !== undefined ? { timeoutMs: context.timeoutMs } : {}),
-  });
-  return { ...outcome, wallMs: performance.now() - start };
+  const timeoutMs = context.timeoutMs ?? target.timeout;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new RunAbortedError('timeout', target.id, timeoutMs)), timeoutMs);
+  const onOuter = () => controller.abort(context.signal?.reason);
+  context.signal?.addEventListener('abort', onOuter, { once: true });
+  try {
+    const outcome = await prepareMonitor(target).check({ signal: controller.signal, deadline: Date.now() + timeoutMs, now });
+    return { ...outcome, wallMs: performance.now() - start };
+  } finally {
+    clearTimeout(timer);
+    context.signal?.removeEventListener('abort', onOuter);
+  }
 }
 
 /** Open TCP sockets of this process (client and server side). */

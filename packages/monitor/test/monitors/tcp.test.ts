@@ -43,7 +43,10 @@ describe('tcp monitor', () => {
     const blackhole = await startBlackholePort();
     try {
       const outcome = await check(monitor('tcp', { host: '127.0.0.1', port: blackhole.port, timeout: '300ms' }));
-      expect(outcome).toMatchObject({ status: 'unhealthy', error: 'timed out after 300 ms' });
+      expect(outcome).toMatchObject({
+        status: 'unhealthy',
+        error: `TCP connection to 127.0.0.1:${blackhole.port} failed: timed out after 300 ms`,
+      });
       expect(outcome.wallMs).toBeLessThan(1000);
     } finally {
       await blackhole.close();

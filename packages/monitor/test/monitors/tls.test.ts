@@ -61,7 +61,10 @@ describe('tls monitor', () => {
     const hung = await hangingTcpServer();
     try {
       const outcome = await check(monitor('tls', { host: '127.0.0.1', port: hung.port, timeout: '300ms' }));
-      expect(outcome).toMatchObject({ status: 'unhealthy', error: 'timed out after 300 ms' });
+      expect(outcome).toMatchObject({
+        status: 'unhealthy',
+        error: `TLS connection to 127.0.0.1:${hung.port} failed: timed out after 300 ms`,
+      });
       await eventually(() => hung.clientSockets() === 0);
     } finally {
       await hung.close();

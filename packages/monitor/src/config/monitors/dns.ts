@@ -22,6 +22,11 @@ export const dnsMonitor = z
       .array(text())
       .optional()
       .describe('Answers that must all be present, e.g. `["127.0.0.1"]`. Default: any answer.'),
-    rcode: z.enum(DNS_RCODES).default('NOERROR').describe('Expected response code.'),
+    rcode: z
+      .enum(DNS_RCODES)
+      .optional()
+      .describe(
+        'Expected response code. Default: `NOERROR` — unless a condition tests `[DNS_RCODE]`, which then decides alone (as in Gatus).',
+      ),
   })
   .describe('Queries a DNS record and checks the response code and, optionally, the answers.');

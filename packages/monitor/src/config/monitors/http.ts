@@ -84,8 +84,10 @@ export const httpFields = {
   accepted_status: z
     .array(statusItem)
     .min(1, { error: 'must list at least one status' })
-    .prefault(['200-299'])
-    .describe('Status codes that count as up: codes (`204`), ranges (`"200-299"`) or classes (`"2xx"`).'),
+    .optional()
+    .describe(
+      'Status codes that count as up: codes (`204`), ranges (`"200-299"`) or classes (`"2xx"`). Default: `"200-299"` — unless a condition tests `[STATUS]`, which then decides alone (as in Gatus).',
+    ),
   follow_redirects: z.boolean().default(true).describe('Follow redirects (up to 10) and judge the final response.'),
   max_body_bytes: z
     .int({ error: 'expected a whole number of bytes' })
