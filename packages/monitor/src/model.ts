@@ -1,14 +1,25 @@
 /**
- * The monitor's runtime records, shared by the scheduler, the probes' adapter, the store and the API.
+ * The monitor's runtime records, shared by the scheduler, the check pipeline, the store and the API.
  * Kept free of any storage or HTTP concern.
  */
 import type { Status } from '@vigil/core';
 
 /**
- * A monitor's state. Probe results are `healthy | degraded | unhealthy`; the monitor adds `pending` (failing,
- * retries not used up), `maintenance` and `paused`, which never count as downtime.
+ * A monitor's states, listed once (the API's filters, /metrics, the OpenAPI document and the docs read this list).
+ * Checks give `healthy | degraded | unhealthy`; the monitor adds `new` (no verdict yet: never checked, or resumed
+ * and not checked since), `pending` (failing, retries not used up), `maintenance` and `paused`.
  */
-export type MonitorState = Status | 'pending' | 'maintenance' | 'paused';
+export const MONITOR_STATES = ['new', 'healthy', 'degraded', 'unhealthy', 'pending', 'maintenance', 'paused'] as const;
+export type MonitorState = (typeof MONITOR_STATES)[number];
+
+/**
+ * The one rule of what counts as downtime: only `unhealthy`. A monitor that is `pending` (retries left),
+ * `degraded` (serving, slowly), in `maintenance`, `paused` or `new` is not down. The store's uptime, /metrics, the
+ * API and the docs all follow it: a failed check counts as downtime only when it left its monitor unhealthy.
+ */
+export function isDowntime(state: MonitorState): boolean {
+  return state === 'unhealthy';
+}
 
 /** Time spent per phase of an HTTP check, in milliseconds (absent phases were not reached or not applicable). */
 export interface PhaseTimings {
@@ -25,6 +36,15 @@ export interface ConditionOutcome {
   success: boolean;
   output: string;
 }
+
+/**
+ * Where a heartbeat result came from: a `ping` from the job (success or failure), a `missed` ping (the grace period
+ * ended), or a run that `overran` its `max_runtime`. Probe results have no kind.
+ */
+export type HeartbeatResultKind = 'ping' | 'missed' | 'overran';
+
+/** Why a failed check is not downtime (see `isDowntime`): its monitor was `pending` or in `maintenance`. */
+export type Excuse = 'pending' | 'maintenance';
 
 /** One check of one monitor, as stored. */
 export interface CheckResult {
@@ -44,8 +64,12 @@ export interface CheckResult {
   conditions?: ConditionOutcome[];
   /** Earliest certificate expiry seen, epoch milliseconds. */
   certificateExpiresAt?: number;
-  /** Where the check ran from (an instance or agent region); `local` for this process. */
+  /** Where the check ran from (`location:` of the configuration; `local` by default). */
   location: string;
+  /** Heartbeats: what the result stands for. */
+  kind?: HeartbeatResultKind;
+  /** Set by the check pipeline on an unhealthy result that is not downtime. */
+  excused?: Excuse;
 }
 
 /** A period during which a monitor was not healthy: opened on a state change, closed when it recovers. */
@@ -63,20 +87,47 @@ export interface Incident {
 /** Aggregates over a time range, from raw results or rollups. */
 export interface UptimeSummary {
   checks: number;
+  /** Checks that were downtime (see `isDowntime`). */
   failures: number;
-  /** Healthy or degraded checks ÷ checks; `undefined` when there were no checks. */
+  /** Checks that were not downtime ÷ checks; `undefined` when there were no checks. */
   uptime?: number;
   latencyAvgMs?: number;
   latencyP95Ms?: number;
 }
 
-/** What survives a restart so the schedule resumes and retries are not forgotten. */
+/** A monitor's state at one location, as committed: what a restart resumes from. */
 export interface MonitorRuntimeState {
   monitorId: string;
+  location: string;
   state: MonitorState;
   /** Failed checks in a row. */
   consecutiveFailures: number;
   lastCheckAt?: number;
   /** The open incident, if any. */
   openIncidentId?: number;
+  /** The sequence number of the monitor's last state change at this location (0 before the first). */
+  seq: number;
+  /** When the state last changed. */
+  since?: number;
+}
+
+/**
+ * A state change, as the events feed carries it: one row per change, numbered per monitor and location without
+ * gaps (`seq`), and by a global cursor (`id`) that readers resume from.
+ */
+export interface StateChangeEvent {
+  /** The feed's cursor: increasing in commit order. */
+  id: number;
+  monitorId: string;
+  location: string;
+  seq: number;
+  from: MonitorState;
+  to: MonitorState;
+  at: number;
+  /** The error or failed condition, or why it was put in this state (`paused through the API`). */
+  reason?: string;
+  /** The `at` of the result that caused it (stored in the same transaction); absent for pause, resume, removal. */
+  resultAt?: number;
+  /** The incident the change opened, or closed. */
+  incidentId?: number;
 }

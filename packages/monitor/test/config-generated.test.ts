@@ -85,6 +85,7 @@ describe('the JSON Schema', () => {
     });
     expect(Object.keys(schema.properties as object)).toEqual([
       'server',
+      'location',
       'storage',
       'retention',
       'api',

@@ -47,6 +47,7 @@ describe('defaults', () => {
   test('an empty file is a valid configuration with every default', () => {
     expect(parse('')).toEqual({
       server: { host: '127.0.0.1', port: 3939, data: './data' },
+      location: 'local',
       storage: { type: 'sqlite', path: join('./data', 'vigil.db') },
       retention: { raw: 7 * 86_400_000, hourly: 90 * 86_400_000, daily: 730 * 86_400_000 },
       api: { cors: { origins: [] } },

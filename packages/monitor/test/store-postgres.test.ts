@@ -7,7 +7,9 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { openStore, splitSchema } from '../src/store/open.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SKETCH_LOWER_BOUNDS, sketchBucket } from '../src/store/sketch.js';
+import { POSTGRES_MIGRATIONS } from '../src/store/migrations/postgres.js';
 import { describeStore, T0 } from './store/describe-store.js';
+import { expectMigratedV1, v1Data } from './store/migration.js';
 import { POSTGRES_URL } from '../../../test/services.js';
 
 const URL = POSTGRES_URL;
@@ -82,6 +84,31 @@ describe('PostgreSQL specifics', () => {
       schema: 'x',
     });
     expect(() => new PostgresStore(URL, { schema: 'bad"name' })).toThrow(/schema name/);
+  });
+
+  test('a schema of the first version is migrated: states kept, an incident left open closed, pauses kept', async () => {
+    const schema = newSchema();
+    const client = new pg.Client({ connectionString: URL });
+    await client.connect();
+    try {
+      const [v1] = POSTGRES_MIGRATIONS;
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(
+        `CREATE TABLE "${schema}".schema_version (version integer PRIMARY KEY, description text NOT NULL, applied_at bigint NOT NULL)`,
+      );
+      await client.query(v1!.sql(`"${schema}"`));
+      await client.query(`INSERT INTO "${schema}".schema_version VALUES (1, $1, 0)`, [v1!.description]);
+      for (const statement of v1Data(`"${schema}".`)) await client.query(statement);
+    } finally {
+      await client.end();
+    }
+    const store = new PostgresStore(URL, { schema, poolSize: 3 });
+    try {
+      expect(await store.migrate()).toEqual({ from: 1, to: 2 });
+      await expectMigratedV1(store);
+    } finally {
+      await store.close();
+    }
   });
 
   test('only one process maintains a schema at a time', async () => {

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { VigilConfig } from '../src/config/index.js';
 import { openStore, type StoreConfig } from '../src/store/open.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { SQLITE_MIGRATIONS } from '../src/store/migrations/sqlite.js';
 import { describeStore, T0 } from './store/describe-store.js';
+import { expectMigratedV1, v1Data } from './store/migration.js';
 
 let dir: string;
 let count = 0;
@@ -65,12 +67,30 @@ describe('SQLite specifics', () => {
     expect(store.kind).toBe('sqlite');
     await store.close();
     const again = await openStore({ type: 'sqlite', path }, { dataDir: join(dir, 'unused') });
-    expect(await again.migrate()).toEqual({ from: 1, to: 1 });
+    expect(await again.migrate()).toEqual({ from: 2, to: 2 });
     await again.close();
     const memory = await openStore({ type: 'sqlite', path: ':memory:' }, { dataDir: dir });
     await memory.ping();
     await memory.close();
     await expect(openStore('mysql://x', { dataDir: dir })).rejects.toThrow(/sqlite.*postgres/);
+  });
+
+  test('a database of the first schema version is migrated: states kept, an incident left open closed, pauses kept', async () => {
+    const path = join(dir, 'v1.db');
+    const db = new Database(path);
+    const [v1] = SQLITE_MIGRATIONS;
+    db.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    db.exec(v1!.sql);
+    db.prepare('INSERT INTO schema_version VALUES (1, ?, 0)').run(v1!.description);
+    for (const statement of v1Data('')) db.exec(statement);
+    db.close();
+    const store = new SqliteStore(path);
+    try {
+      expect(await store.migrate()).toEqual({ from: 1, to: 2 });
+      await expectMigratedV1(store);
+    } finally {
+      await store.close();
+    }
   });
 
   test('a database from a newer Vigil is refused with a clear message', async () => {

@@ -11,7 +11,7 @@ import type { ApiDeps, MonitorView } from './types.js';
 
 export const API_PREFIX = '/api/v1';
 
-export type ResolvedDeps = Required<Omit<ApiDeps, 'defaults'>> & Pick<ApiDeps, 'defaults'>;
+export type ResolvedDeps = Required<ApiDeps>;
 
 export interface ApiContext {
   req: IncomingMessage;

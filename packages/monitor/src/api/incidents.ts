@@ -16,18 +16,19 @@ import {
   singleParam,
   visibleMonitors,
 } from './context.js';
+import type { IncidentJson } from './schemas.js';
 
 export const INCIDENTS_DEFAULT_LIMIT = 50;
 export const INCIDENTS_MAX_LIMIT = 1000;
 /** Anonymous callers: rows read (then filtered to public monitors) stop growing here. */
 const SCAN_LIMIT = 20_000;
 
-export function incidentJson(incident: Incident): Record<string, unknown> {
+export function incidentJson(incident: Incident): IncidentJson {
   return {
     id: incident.id,
     monitor: incident.monitorId,
     status: incident.status,
-    started_at: isoTime(incident.startedAt),
+    started_at: new Date(incident.startedAt).toISOString(),
     ended_at: isoTime(incident.endedAt),
     cause: incident.cause === undefined ? null : sanitizeMessage(incident.cause),
   };

@@ -7,7 +7,7 @@
  * `{ "error": { "code", "message" } }`; internal errors are logged, sanitized, and answered without details.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sanitizeMessage } from '@vigil/core';
+import { describeError, silentLogger } from '../log/logger.js';
 import { createAuthenticator, tokenRequired } from '../http/auth.js';
 import { DEFAULT_BODY_LIMIT, checkDeclaredLength, readJsonBody } from '../http/body.js';
 import { createCorsPolicy } from '../http/cors.js';
@@ -15,6 +15,8 @@ import { HttpError, quote } from '../http/errors.js';
 import { errorReply, internalErrorReply, noContent, type Reply, writeReply } from '../http/json.js';
 import { parseRequestTarget, Router } from '../http/router.js';
 import { API_PREFIX, type ApiContext, type ApiHandler, type ApiRouter, type ResolvedDeps } from './context.js';
+import { httpErrorOf } from './errors.js';
+import { registerEventRoutes } from './events.js';
 import { registerIncidentRoutes } from './incidents.js';
 import { registerMonitorRoutes } from './monitors.js';
 import { registerOpenApiRoute } from './openapi.js';
@@ -22,7 +24,7 @@ import { registerResultRoutes } from './results.js';
 import type { ApiDeps } from './types.js';
 import { registerUptimeRoutes } from './uptime.js';
 
-export type { ApiDeps, MonitorControl, MonitorDefaults, MonitorDefinition, MonitorView } from './types.js';
+export type { ApiDeps, MonitorControl, MonitorDefinition, MonitorView } from './types.js';
 export { HttpError } from '../http/errors.js';
 export { API_PREFIX } from './context.js';
 export { describeTarget, redactDefinition, redactUrlText } from './redact.js';
@@ -40,6 +42,7 @@ export function createApiRouter(): ApiRouter {
   registerResultRoutes(router);
   registerUptimeRoutes(router);
   registerIncidentRoutes(router);
+  registerEventRoutes(router);
   registerOpenApiRoute(router);
   return router;
 }
@@ -56,18 +59,20 @@ export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
     store: deps.store,
     monitors: deps.monitors,
     control: deps.control,
+    feed: deps.feed,
     corsOrigins: deps.corsOrigins,
     now: deps.now ?? Date.now,
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
-    log: deps.log ?? ((message) => console.error(message)),
-    ...(deps.defaults ? { defaults: deps.defaults } : {}),
+    logger: deps.logger ?? silentLogger,
   };
+  const logger = resolved.logger;
   const router = createApiRouter();
   const cors = createCorsPolicy(resolved.corsOrigins);
   const authenticate = createAuthenticator({
     store: resolved.store,
     now: resolved.now,
-    onTouchError: (error) => resolved.log(`vigil api: recording a token's use failed: ${describe(error)}`),
+    onTouchError: (error) =>
+      logger.error({ event: 'token_touch_failed', error: describeError(error) }, "recording a token's use failed"),
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
@@ -120,9 +125,10 @@ export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
     try {
       answer = await reply();
     } catch (error) {
-      if (error instanceof HttpError) answer = errorReply(error);
+      const known = httpErrorOf(error);
+      if (known) answer = errorReply(known);
       else {
-        resolved.log(`vigil api: ${method} ${path} failed: ${describe(error)}`);
+        logger.error({ event: 'request_failed', method, path, error: describeError(error) }, `${method} ${path} failed`);
         answer = internalErrorReply();
       }
     }
@@ -142,7 +148,7 @@ export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
       return;
     }
     handle(req, res, target.path, target.query).catch((error: unknown) => {
-      resolved.log(`vigil api: writing a response failed: ${describe(error)}`);
+      logger.error({ event: 'response_failed', path: target.path, error: describeError(error) }, 'writing a response failed');
       if (!res.headersSent) writeReply(req, res, internalErrorReply());
       else res.destroy();
     });
@@ -160,6 +166,3 @@ function notFoundRoute(method: string, path: string): HttpError {
 const shownMethod = (method: string) => (/^[A-Za-z-]{1,20}$/.test(method) ? method.toUpperCase() : quote(method, 20));
 const shownPath = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
 
-function describe(error: unknown): string {
-  return sanitizeMessage(error instanceof Error ? `${error.message}` : String(error));
-}

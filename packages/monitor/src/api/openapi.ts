@@ -1,22 +1,27 @@
 /**
- * The OpenAPI 3.1 document of the API, served at /api/v1/openapi.json. A test walks the router and checks that
- * every route is described here (and nothing else), with its path parameters. The monitor definition schema
- * is generated from the configuration's own monitor schema, so it cannot drift from what is validated.
+ * The OpenAPI 3.1 document of the API, served at /api/v1/openapi.json. Every schema in it is generated with zod's
+ * `z.toJSONSchema`: the response bodies from api/schemas.ts (the types the JSON builders return), the monitor
+ * definition from the configuration's own monitor schema. This file only says which route answers what. A test
+ * walks the router and checks that every route is described here (and nothing else), compiles the document with
+ * ajv, and validates real answers of every route against it.
  */
 import { z } from 'zod';
 import { isSecretSchema } from '../config/fields.js';
 import { monitorSchema } from '../config/index.js';
-import { json, type Reply } from '../http/json.js';
+import { json, type Reply, serializeJson } from '../http/json.js';
+import { MONITOR_STATES } from '../model.js';
 import { API_PREFIX, type ApiRouter } from './context.js';
+import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventJson, STREAM_KEEPALIVE_MS } from './events.js';
 import { INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT } from './incidents.js';
-import { MONITOR_STATES } from './monitors.js';
 import { RESULTS_DEFAULT_LIMIT, RESULTS_MAX_LIMIT } from './results.js';
-import { UPTIME_WINDOWS } from './uptime.js';
+import { RESPONSE_SCHEMAS } from './schemas.js';
 
 type Json = Record<string, unknown>;
+type SchemaName = keyof typeof RESPONSE_SCHEMAS | 'MonitorDefinition';
 
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const nullable = (type: string, extra: Json = {}): Json => ({ type: [type, 'null'], ...extra });
+const SCHEMAS_URI = '#/components/schemas/';
+const ref = (name: SchemaName): Json => ({ $ref: `${SCHEMAS_URI}${name}` });
+const anyOf = (...names: SchemaName[]): Json => ({ anyOf: names.map(ref) });
 
 function content(schema: Json): Json {
   return { 'application/json': { schema } };
@@ -30,18 +35,28 @@ const errorResponse = (description: string) => ({ $ref: `#/components/responses/
 
 const monitorId: Json = { $ref: '#/components/parameters/MonitorId' };
 
-function limit(defaultValue: number, max: number): Json {
+function limit(defaultValue: number, max: number, order = 'newest first'): Json {
   return {
     name: 'limit',
     in: 'query',
-    description: `How many, newest first (1 to ${max}).`,
+    description: `How many, ${order} (1 to ${max}).`,
     schema: { type: 'integer', minimum: 1, maximum: max, default: defaultValue },
   };
 }
 
-/** Reads are open to anonymous callers (public monitors only); writes need a token. */
+function after(description: string, schema: Json = {}): Json {
+  return {
+    name: 'after',
+    in: 'query',
+    description: `Events after this cursor (an event \`id\`, or \`next\` of a page). ${description}`,
+    schema: { type: 'integer', minimum: 0, ...schema },
+  };
+}
+
+/** Reads are open to anonymous callers (public monitors only); writes and the events feed need a token. */
 const READ_SECURITY = [{}, { bearerAuth: [] }];
 const WRITE_SECURITY = [{ bearerAuth: [] }];
+const TOKEN_SECURITY = WRITE_SECURITY;
 
 const writeErrors = {
   '401': errorResponse('Unauthorized'),
@@ -71,6 +86,56 @@ function monitorDefinitionSchema(): Json {
   };
 }
 
+/**
+ * `components.schemas` for the response bodies: one `z.toJSONSchema` call over a registry of api/schemas.ts, so
+ * a schema used inside another (a Result in a ResultList) is a `$ref` to its component.
+ */
+function responseSchemas(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(RESPONSE_SCHEMAS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'output',
+    uri: (id) => `${SCHEMAS_URI}${id}`,
+    // What zod adds to say two standard things its own way: the regular expression of its ISO datetime (the
+    // format says it) and the bounds of a safe integer.
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.format === 'date-time') delete jsonSchema.pattern;
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+    },
+  });
+  // Components are parts of the document, not schema resources of their own: no `$schema`, no `$id`.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema as Json]),
+  );
+}
+
+/** An event of the stream, made by the builder the stream uses: the example cannot drift from what is sent. */
+function streamExample(): string {
+  const at = Date.UTC(2025, 0, 15, 12, 0, 0);
+  const event = eventJson({
+    id: 42,
+    monitorId: 'shop-api',
+    location: 'local',
+    seq: 3,
+    from: 'healthy',
+    to: 'unhealthy',
+    at,
+    reason: 'HTTP 503',
+    resultAt: at,
+    incidentId: 7,
+  });
+  return `id: ${event.id}\nevent: state-change\ndata: ${serializeJson(event)}\n\n`;
+}
+
+const STREAM_DESCRIPTION =
+  'Server-sent events, one per state change as it is committed, oldest first: `id:` is the event\'s cursor, ' +
+  '`event: state-change`, and `data:` a `StateChangeEvent` (#/components/schemas/StateChangeEvent) as JSON on one ' +
+  `line. Lines starting with \`:\` are comments (a keep-alive every ${STREAM_KEEPALIVE_MS / 1000} s). The stream ` +
+  'starts after `Last-Event-ID` (sent by EventSource when it reconnects), else after `?after=` (`0`: from the ' +
+  'oldest event kept), else from now.';
+
 function buildDocument(): Json {
   const m = `${API_PREFIX}/monitors`;
   return {
@@ -79,7 +144,7 @@ function buildDocument(): Json {
       title: 'Vigil API',
       version: '1',
       description:
-        'Monitors, results, uptime and incidents of a `vigil serve` instance. Anonymous callers see public monitors only; an API token (`vigil token create --name NAME`, sent as `Authorization: Bearer <token>`) sees every monitor and may write. Errors are `{ "error": { "code", "message" } }`.',
+        'Monitors, results, uptime, incidents and state changes of a `vigil serve` instance. Anonymous callers see public monitors only; an API token (`vigil token create --name NAME`, sent as `Authorization: Bearer <token>`) sees every monitor, may write and may read the events feed. Errors are `{ "error": { "code", "message" } }` (`Error`).',
     },
     paths: {
       [m]: {
@@ -103,13 +168,16 @@ function buildDocument(): Json {
             {
               name: 'state',
               in: 'query',
-              description: 'Only these states (comma-separated or repeated).',
+              description: `Only these states (comma-separated or repeated): ${MONITOR_STATES.join(', ')}.`,
               schema: { type: 'string' },
               example: 'unhealthy,degraded',
             },
           ],
           responses: {
-            '200': response('The monitors the caller may see.', ref('MonitorList')),
+            '200': response(
+              'The monitors the caller may see: `Monitor` for token holders, `PublicMonitor` for anonymous callers.',
+              ref('MonitorList'),
+            ),
             '400': errorResponse('BadRequest'),
           },
         },
@@ -120,7 +188,7 @@ function buildDocument(): Json {
           requestBody: { required: true, content: content(ref('MonitorDefinition')) },
           responses: {
             '201': {
-              ...response('Created; `Location` is its URL.', ref('Monitor')),
+              ...response('Created; `Location` is its URL.', ref('MonitorWithDefinition')),
               headers: { Location: { schema: { type: 'string' } } },
             },
             ...writeErrors,
@@ -135,7 +203,13 @@ function buildDocument(): Json {
           summary: 'Get a monitor (with its redacted definition for token holders)',
           security: READ_SECURITY,
           parameters: [monitorId],
-          responses: { '200': response('The monitor.', ref('Monitor')), '404': errorResponse('NotFound') },
+          responses: {
+            '200': response(
+              'The monitor: with its redacted definition for token holders, `PublicMonitor` for anonymous callers.',
+              anyOf('MonitorWithDefinition', 'PublicMonitor'),
+            ),
+            '404': errorResponse('NotFound'),
+          },
         },
         put: {
           operationId: 'replaceMonitor',
@@ -144,7 +218,7 @@ function buildDocument(): Json {
           parameters: [monitorId],
           requestBody: { required: true, content: content(ref('MonitorDefinition')) },
           responses: {
-            '200': response('The monitor after the change.', ref('Monitor')),
+            '200': response('The monitor after the change.', ref('MonitorWithDefinition')),
             ...writeErrors,
             ...bodyErrors,
             '404': errorResponse('NotFound'),
@@ -171,7 +245,7 @@ function buildDocument(): Json {
           security: WRITE_SECURITY,
           parameters: [monitorId],
           responses: {
-            '200': response('The monitor, paused.', ref('Monitor')),
+            '200': response('The monitor, paused.', ref('MonitorWithDefinition')),
             ...writeErrors,
             '404': errorResponse('NotFound'),
           },
@@ -184,9 +258,10 @@ function buildDocument(): Json {
           security: WRITE_SECURITY,
           parameters: [monitorId],
           responses: {
-            '200': response('The monitor, resumed.', ref('Monitor')),
+            '200': response('The monitor, resumed.', ref('MonitorWithDefinition')),
             ...writeErrors,
             '404': errorResponse('NotFound'),
+            '409': errorResponse('Conflict'),
           },
         },
       },
@@ -255,6 +330,52 @@ function buildDocument(): Json {
           },
         },
       },
+      [`${API_PREFIX}/events`]: {
+        get: {
+          operationId: 'listEvents',
+          summary: 'State changes, oldest first, from a cursor (token holders only)',
+          security: TOKEN_SECURITY,
+          parameters: [
+            after('Default: from the oldest event kept.', { default: 0 }),
+            limit(EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, 'oldest first'),
+            {
+              name: 'monitor',
+              in: 'query',
+              description: 'Only this monitor.',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': response('A page of events; pass `next` as `after` for the following one.', ref('EventPage')),
+            '400': errorResponse('BadRequest'),
+            '401': errorResponse('Unauthorized'),
+          },
+        },
+      },
+      [`${API_PREFIX}/events/stream`]: {
+        get: {
+          operationId: 'streamEvents',
+          summary: 'State changes as server-sent events, as they are committed (token holders only)',
+          security: TOKEN_SECURITY,
+          parameters: [
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              description: 'Resume after this event id (EventSource sends it when it reconnects). Wins over `after`.',
+              schema: { type: 'integer', minimum: 0 },
+            },
+            after('`0`: from the oldest event kept. Default: from now.'),
+          ],
+          responses: {
+            '200': {
+              description: STREAM_DESCRIPTION,
+              content: { 'text/event-stream': { schema: { type: 'string' }, example: streamExample() } },
+            },
+            '400': errorResponse('BadRequest'),
+            '401': errorResponse('Unauthorized'),
+          },
+        },
+      },
       [`${API_PREFIX}/openapi.json`]: {
         get: {
           operationId: 'getOpenApi',
@@ -288,152 +409,17 @@ function buildDocument(): Json {
           headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
         },
         NotFound: response('No such monitor, or one the caller may not see.', ref('Error')),
-        Conflict: response('The id or name is taken, or the monitor comes from a configuration file.', ref('Error')),
+        Conflict: response(
+          'The id or name is taken (`conflict`), the monitor comes from a configuration file (`read_only`), or it is paused by its definition (`paused_in_config`).',
+          ref('Error'),
+        ),
         PayloadTooLarge: response('The body is larger than the limit (1 MiB by default).', ref('Error')),
         UnsupportedMediaType: response('The body is not `application/json` (UTF-8).', ref('Error')),
-        Unprocessable: response('The monitor definition is invalid; `error.issues` lists each problem.', ref('Error')),
+        Unprocessable: response('The body is not a valid monitor definition; `error.issues` lists each problem.', ref('Error')),
       },
       schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: {
-                code: { type: 'string', examples: ['not_found', 'unauthorized', 'invalid_monitor'] },
-                message: { type: 'string' },
-                issues: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    required: ['path', 'message'],
-                    properties: { path: { type: 'string' }, message: { type: 'string' } },
-                  },
-                },
-              },
-            },
-          },
-        },
-        Monitor: {
-          type: 'object',
-          required: [
-            'id',
-            'name',
-            'type',
-            'group',
-            'tags',
-            'description',
-            'public',
-            'paused',
-            'state',
-            'interval_ms',
-            'last_check_at',
-          ],
-          properties: {
-            id: { type: 'string' },
-            name: { type: 'string' },
-            type: { type: 'string' },
-            group: nullable('string'),
-            tags: { type: 'array', items: { type: 'string' } },
-            description: nullable('string'),
-            public: { type: 'boolean' },
-            paused: { type: 'boolean' },
-            state: { type: 'string', enum: [...MONITOR_STATES] },
-            interval_ms: nullable('number'),
-            last_check_at: nullable('string', { format: 'date-time' }),
-            source: {
-              type: 'string',
-              enum: ['config', 'api'],
-              description: 'Token holders only. `config` monitors are read-only through the API.',
-            },
-            target: { type: 'string', description: 'Token holders only. What is checked, credentials redacted.' },
-            definition: {
-              ...nullable('object'),
-              description: 'Token holders only, single monitor: the definition with secrets replaced by "***".',
-            },
-          },
-        },
-        MonitorList: {
-          type: 'object',
-          required: ['monitors'],
-          properties: { monitors: { type: 'array', items: ref('Monitor') } },
-        },
+        ...responseSchemas(),
         MonitorDefinition: monitorDefinitionSchema(),
-        Result: {
-          type: 'object',
-          required: ['at', 'status', 'latency_ms', 'location'],
-          properties: {
-            at: { type: 'string', format: 'date-time' },
-            status: { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] },
-            latency_ms: { type: 'number' },
-            status_code: nullable('integer'),
-            timings: {
-              ...nullable('object'),
-              properties: Object.fromEntries(
-                ['dns_ms', 'connect_ms', 'tls_ms', 'first_byte_ms', 'transfer_ms'].map((k) => [k, { type: 'number' }]),
-              ),
-            },
-            error: nullable('string'),
-            components: {
-              ...nullable('object'),
-              additionalProperties: { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] },
-            },
-            conditions: {
-              ...nullable('array'),
-              items: {
-                type: 'object',
-                required: ['condition', 'success', 'output'],
-                properties: { condition: { type: 'string' }, success: { type: 'boolean' }, output: { type: 'string' } },
-              },
-            },
-            certificate_expires_at: nullable('string', { format: 'date-time' }),
-            location: { type: 'string' },
-          },
-        },
-        ResultList: {
-          type: 'object',
-          required: ['monitor', 'results'],
-          properties: { monitor: { type: 'string' }, results: { type: 'array', items: ref('Result') } },
-        },
-        UptimeWindow: {
-          type: 'object',
-          required: ['uptime', 'checks', 'failures', 'latency_avg_ms', 'latency_p95_ms'],
-          properties: {
-            uptime: nullable('number', {
-              minimum: 0,
-              maximum: 1,
-              description: 'Up (healthy or degraded) checks ÷ checks; null without checks.',
-            }),
-            checks: { type: 'integer' },
-            failures: { type: 'integer' },
-            latency_avg_ms: nullable('number'),
-            latency_p95_ms: nullable('number'),
-          },
-        },
-        Uptime: {
-          type: 'object',
-          required: Object.keys(UPTIME_WINDOWS),
-          properties: Object.fromEntries(Object.keys(UPTIME_WINDOWS).map((name) => [name, ref('UptimeWindow')])),
-        },
-        Incident: {
-          type: 'object',
-          required: ['id', 'monitor', 'status', 'started_at', 'ended_at', 'cause'],
-          properties: {
-            id: { type: 'integer' },
-            monitor: { type: 'string' },
-            status: { type: 'string', enum: ['degraded', 'unhealthy'] },
-            started_at: { type: 'string', format: 'date-time' },
-            ended_at: nullable('string', { format: 'date-time', description: 'null while it lasts.' }),
-            cause: nullable('string'),
-          },
-        },
-        IncidentList: {
-          type: 'object',
-          required: ['incidents'],
-          properties: { incidents: { type: 'array', items: ref('Incident') } },
-        },
       },
     },
   };

@@ -7,11 +7,14 @@ import { badRequest } from '../http/errors.js';
 import { json, type Reply } from '../http/json.js';
 import type { CheckResult, PhaseTimings } from '../model.js';
 import { API_PREFIX, type ApiContext, type ApiRouter, findMonitor, intParam, isoTime, singleParam } from './context.js';
+import type { ResultJson } from './schemas.js';
+
+type TimingsJson = NonNullable<ResultJson['timings']>;
 
 export const RESULTS_DEFAULT_LIMIT = 60;
 export const RESULTS_MAX_LIMIT = 1000;
 
-const TIMING_NAMES: Record<keyof PhaseTimings, string> = {
+const TIMING_NAMES: Record<keyof PhaseTimings, keyof TimingsJson> = {
   dns: 'dns_ms',
   connect: 'connect_ms',
   tls: 'tls_ms',
@@ -19,20 +22,20 @@ const TIMING_NAMES: Record<keyof PhaseTimings, string> = {
   transfer: 'transfer_ms',
 };
 
-function timingsJson(timings: PhaseTimings | undefined): Record<string, number> | null {
+function timingsJson(timings: PhaseTimings | undefined): TimingsJson | null {
   if (!timings) return null;
-  const out: Record<string, number> = {};
-  for (const [key, name] of Object.entries(TIMING_NAMES)) {
-    const value = timings[key as keyof PhaseTimings];
+  const out: TimingsJson = {};
+  for (const [key, name] of Object.entries(TIMING_NAMES) as Array<[keyof PhaseTimings, keyof TimingsJson]>) {
+    const value = timings[key];
     if (value !== undefined) out[name] = value;
   }
   return out;
 }
 
 /** One result as JSON. Texts are sanitized again on the way out (they are stored sanitized already). */
-export function resultJson(result: CheckResult): Record<string, unknown> {
+export function resultJson(result: CheckResult): ResultJson {
   return {
-    at: isoTime(result.at),
+    at: new Date(result.at).toISOString(),
     status: result.status,
     latency_ms: result.latencyMs,
     status_code: result.statusCode ?? null,
@@ -47,6 +50,8 @@ export function resultJson(result: CheckResult): Record<string, unknown> {
       })) ?? null,
     certificate_expires_at: isoTime(result.certificateExpiresAt),
     location: result.location,
+    kind: result.kind ?? null,
+    excused: result.excused ?? null,
   };
 }
 

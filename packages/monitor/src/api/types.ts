@@ -1,10 +1,12 @@
 /**
  * What the REST API needs from the service that mounts it: the store, the current monitors with their runtime
- * state, and the operations that change monitors. The API validates, authorises and formats; the service
- * schedules, persists and decides.
+ * state, the operations that change monitors, and the events feed. The API authorises, maps errors to HTTP and
+ * formats; the service (its registry) validates, schedules, persists and decides.
  */
 import type { MonitorTypeName } from '../config/index.js';
 import type { MonitorState } from '../model.js';
+import type { EventFeed } from '../pipeline/feed.js';
+import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 
 /** One monitor as the service knows it now: from a configuration file (read-only) or created through the API. */
@@ -22,6 +24,8 @@ export interface MonitorView {
   /** Time between checks; absent for heartbeats. */
   intervalMs?: number;
   state: MonitorState;
+  /** When the state last changed, epoch milliseconds. */
+  since?: number;
   /** Epoch milliseconds. */
   lastCheckAt?: number;
   /** What is checked, for display: a URL or host:port with credentials redacted (see `describeTarget`). */
@@ -46,25 +50,20 @@ export type MonitorDefinition = Readonly<Record<string, unknown>> & {
 
 /**
  * Changes to monitors, implemented by the service. Each call has completed when its promise resolves:
- * `monitors()` then shows the change. They may throw an `HttpError` (e.g. 409 or 422) to refuse with a message
- * for the caller; any other error is answered as a 500 without details (and logged).
+ * `monitors()` then shows the change. They refuse with a `MonitorError` (not found, read-only, conflict, invalid,
+ * paused in the configuration), which the API answers with its HTTP status; any other error is answered as a 500
+ * without details (and logged).
  */
 export interface MonitorControl {
   /** Pause a monitor, from either source (a runtime state, not a change of its definition). */
-  pause(id: string): Promise<void> | void;
-  resume(id: string): Promise<void> | void;
-  /** Persist (`store.saveMonitor`) and start checking a new API monitor. The id is not in use. */
-  create(definition: MonitorDefinition): Promise<void> | void;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Validate, persist and start checking a new API monitor (the definition as submitted; `id` derived if absent). */
+  create(definition: unknown): Promise<{ config: { id: string } }>;
   /** Replace an API monitor's definition (same id). */
-  update(id: string, definition: MonitorDefinition): Promise<void> | void;
-  /** Stop and delete an API monitor (`store.deleteMonitor`); its results may be kept. */
-  remove(id: string): Promise<void> | void;
-}
-
-/** Defaults applied to monitors that do not set their own (`defaults:` of the configuration, in ms). */
-export interface MonitorDefaults {
-  interval: number;
-  timeout: number;
+  replace(id: string, definition: unknown): Promise<unknown>;
+  /** Stop and delete an API monitor; its results are kept. */
+  remove(id: string): Promise<void>;
 }
 
 export interface ApiDeps {
@@ -72,14 +71,14 @@ export interface ApiDeps {
   /** Every monitor, config and API, with its runtime state. Called on each request: keep it cheap. */
   monitors: () => readonly MonitorView[];
   control: MonitorControl;
+  /** The events feed (state changes), for `/api/v1/events`. */
+  feed: EventFeed;
   /** `config.api.cors.origins`: origins allowed to call from a browser; `*` for read-only access by any. */
   corsOrigins: readonly string[];
   /** Clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
-  /** When given, a created or updated monitor whose timeout is not below its interval is refused (422). */
-  defaults?: MonitorDefaults;
   /** Largest accepted request body, bytes. Default 1 MiB. */
   maxBodyBytes?: number;
-  /** Where internal errors are reported (already sanitized). Default `console.error`. */
-  log?: (message: string) => void;
+  /** Where internal errors are reported (sanitized). Default: nowhere. */
+  logger?: Logger;
 }

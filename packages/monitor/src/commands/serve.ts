@@ -1,8 +1,9 @@
 /**
- * `vigil serve`: loads the configuration, opens the store, starts the monitor service and its HTTP server.
- * Flags win over environment variables (`VIGIL_CONFIG`, `VIGIL_HOST`, `VIGIL_PORT`, `VIGIL_DATA`), which win
- * over the configuration file. Reloads on SIGHUP or when a configuration file changes; an invalid new
- * configuration keeps the running one. SIGTERM / SIGINT stop checking, store everything buffered, and exit 0.
+ * `vigil serve`: loads the configuration, opens the store (taking it for this instance: a second one is refused),
+ * starts the monitor service and its HTTP server. Flags win over environment variables (`VIGIL_CONFIG`,
+ * `VIGIL_HOST`, `VIGIL_PORT`, `VIGIL_DATA`, `VIGIL_LOG_LEVEL`, `VIGIL_LOG_FORMAT`), which win over the
+ * configuration file. Reloads on SIGHUP or when a configuration file changes; an invalid new configuration keeps
+ * the running one. SIGTERM / SIGINT stop checking, store everything buffered, and exit 0.
  */
 import { existsSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
@@ -15,10 +16,11 @@ import {
   parseConfigSources,
   type VigilConfig,
 } from '../config/index.js';
+import { createLogger, describeError, type Logger, type LoggerOptions, LOG_FORMATS, LOG_LEVELS, parseLogFormat, parseLogLevel } from '../log/logger.js';
 import { createMonitorServer, type MonitorServer } from '../service/server.js';
 import { MonitorService } from '../service/service.js';
 import { openStore } from '../store/open.js';
-import type { Store } from '../store/store.js';
+import type { InstanceLock, Store } from '../store/store.js';
 import type { TokenStoreOptions } from './token.js';
 
 export const DEFAULT_CONFIG_FILE = 'vigil.yaml';
@@ -28,18 +30,21 @@ export interface ServeFlags {
   host?: string;
   port?: string;
   data?: string;
+  logLevel?: string;
+  logFormat?: string;
 }
 
 export interface ServeIo {
   env?: NodeJS.ProcessEnv;
-  /** Log lines (stderr by default). */
-  log?: (line: string) => void;
-  /** The ready line with the URL (stdout by default). */
-  out?: (line: string) => void;
+  /** Where log lines go (stdout by default). */
+  logDestination?: LoggerOptions['destination'];
+  /** The server had to stop on its own (its hold on the store was lost). Default: exit 1. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface RunningMonitor {
   url: string;
+  logger: Logger;
   service: MonitorService;
   server: MonitorServer;
   store: Store;
@@ -105,51 +110,92 @@ function restartOnlyChanges(before: VigilConfig, after: VigilConfig): string[] {
   return changed;
 }
 
+/** The logger `vigil serve` logs with: level and format from flags, else the environment, else the defaults. */
+export function serveLogger(flags: Pick<ServeFlags, 'logLevel' | 'logFormat'>, env: NodeJS.ProcessEnv, io: ServeIo): Logger {
+  const level = flags.logLevel ?? env.VIGIL_LOG_LEVEL;
+  const format = flags.logFormat ?? env.VIGIL_LOG_FORMAT;
+  return createLogger({
+    ...(level ? { level: parseLogLevel(level, flags.logLevel ? '--log-level' : 'VIGIL_LOG_LEVEL') } : {}),
+    ...(format ? { format: parseLogFormat(format, flags.logFormat ? '--log-format' : 'VIGIL_LOG_FORMAT') } : {}),
+    ...(io.logDestination ? { destination: io.logDestination } : {}),
+  });
+}
+
 export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise<RunningMonitor> {
   const env = io.env ?? process.env;
-  const log = io.log ?? ((line: string) => console.error(line));
-  const out = io.out ?? ((line: string) => console.log(line));
+  const logger = serveLogger(flags, env, io);
   const loaded = await loadServeConfig(flags, env);
   let config = loaded.config;
   let files = loaded.files;
   if (files.length === 0) {
-    log(`vigil: no configuration file (--config, VIGIL_CONFIG or ./${DEFAULT_CONFIG_FILE}): starting with no monitors`);
+    logger.warn(
+      { event: 'no_configuration' },
+      `no configuration file (--config, VIGIL_CONFIG or ./${DEFAULT_CONFIG_FILE}): starting with no monitors`,
+    );
   }
-  const store = await openStore(config.storage, { dataDir: config.server.data });
-  const service = new MonitorService({ config, store, log });
+  const store = await openStore(config.storage, { dataDir: config.server.data, migrate: false });
+  let stopping: Promise<void> | undefined;
+  let stopAll: () => Promise<void> = () => store.close();
+  let lock: InstanceLock;
+  try {
+    // Taken before anything is written: a second instance on the same store stops here, saying so.
+    lock = await store.lockInstance((error) => {
+      logger.error({ event: 'instance_lock_lost', error: describeError(error) }, 'this instance lost its hold on the store: stopping');
+      void stopAll().finally(() => (io.onFatal ?? (() => process.exit(1)))(error));
+    });
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const service = new MonitorService({ config, store, logger });
   let server: MonitorServer | undefined;
   try {
     await service.start();
-    server = createMonitorServer(service, { log });
+    server = createMonitorServer(service, { logger });
     const address = await server.listen(config.server.port, config.server.host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${shownHost}:${address.port}`;
-    out(`vigil: ${service.allMonitors().length} monitors, results in ${describeStore(config)}`);
-    out(`vigil: listening on ${url}  (API ${url}/api/v1, health ${url}/health, metrics ${url}/metrics)`);
+    logger.info(
+      { event: 'started', monitors: service.allMonitors().length, store: describeStore(config), location: config.location },
+      `${service.allMonitors().length} monitors, results in ${describeStore(config)}`,
+    );
+    logger.info(
+      { event: 'listening', url },
+      `listening on ${url}  (API ${url}/api/v1, health ${url}/health, metrics ${url}/metrics)`,
+    );
 
     const running = server;
-    let stopping: Promise<void> | undefined;
     const reload = async (): Promise<boolean> => {
       let next: LoadedConfig;
       try {
         next = await loadServeConfig(flags, env);
       } catch (error) {
-        const reason = error instanceof ConfigError ? error.message : String((error as Error).message ?? error);
-        log(`vigil: the configuration was not reloaded; the running one stays in use.\n${reason}`);
+        const reason = error instanceof ConfigError ? error.message : describeError(error);
+        logger.error(
+          { event: 'reload_refused', reason },
+          `the configuration was not reloaded; the running one stays in use.\n${reason}`,
+        );
         return false;
       }
       const restart = restartOnlyChanges(config, next.config);
       if (restart.length > 0) {
-        log(`vigil: changes to ${restart.join(', ')} take effect after a restart`);
+        logger.warn({ event: 'restart_needed', sections: restart }, `changes to ${restart.join(', ')} take effect after a restart`);
       }
       // Restart-only sections keep their running values, so what runs stays consistent.
-      config = { ...next.config, server: config.server, storage: config.storage, scheduler: config.scheduler };
-      service.applyConfig(config);
+      config = {
+        ...next.config,
+        server: config.server,
+        storage: config.storage,
+        scheduler: config.scheduler,
+        location: config.location,
+      };
+      await service.applyConfig(config);
       running.reconfigure();
       const added = next.files.filter((file) => !files.includes(file));
       files = next.files;
       watch(added);
-      log(`vigil: configuration reloaded: ${service.allMonitors().length} monitors`);
+      logger.info({ event: 'reloaded', monitors: service.allMonitors().length }, `configuration reloaded: ${service.allMonitors().length} monitors`);
       return true;
     };
 
@@ -173,17 +219,23 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
       stopping ??= (async () => {
         clearTimeout(reloadTimer);
         for (const file of watched) unwatchFile(file);
-        await running.close();
-        await service.stop();
-        await store.close();
+        try {
+          await running.close();
+          await service.stop();
+        } finally {
+          await lock.release();
+          await store.close();
+        }
       })();
       return stopping;
     };
+    stopAll = stop;
 
-    return { url, service, server: running, store, files, reload, stop };
+    return { url, logger, service, server: running, store, files, reload, stop };
   } catch (error) {
     await server?.close().catch(() => undefined);
     await service.stop().catch(() => undefined);
+    await lock.release().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -206,20 +258,26 @@ export function registerServeCommand(program: Command): void {
     .option('--host <address>', 'address to listen on (env VIGIL_HOST; default 127.0.0.1)')
     .option('-p, --port <port>', 'port to listen on (env VIGIL_PORT; default 3939)')
     .option('--data <dir>', 'data directory for the SQLite database (env VIGIL_DATA; default ./data)')
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (env VIGIL_LOG_LEVEL; default info)`)
+    .option(
+      '--log-format <format>',
+      `log format: ${LOG_FORMATS.join(', ')} (env VIGIL_LOG_FORMAT; default pretty on a terminal, json otherwise)`,
+    )
     .action(async (flags: ServeFlags) => {
       const monitor = await startMonitor(flags);
+      const { logger } = monitor;
       let signals = 0;
       const shutdown = (signal: string) => {
         signals++;
         if (signals > 1) {
-          console.error(`vigil: ${signal} again: exiting without waiting`);
+          logger.warn({ event: 'stopping', signal }, `${signal} again: exiting without waiting`);
           process.exit(1);
         }
-        console.error(`vigil: ${signal}: stopping (storing buffered results)`);
+        logger.info({ event: 'stopping', signal }, `${signal}: stopping (storing buffered results)`);
         monitor.stop().then(
           () => process.exit(0),
           (error: unknown) => {
-            console.error(`vigil: stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+            logger.error({ event: 'stop_failed', error: describeError(error) }, 'stopping failed');
             process.exit(1);
           },
         );

@@ -26,6 +26,14 @@ const server = z
   .prefault({})
   .describe('The HTTP server of `vigil serve`.');
 
+const location = z
+  .string({ error: 'expected a location name like "local" or "eu-west"' })
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, { error: 'expected a location name like "local" or "eu-west": lowercase letters, digits, "-", "_" and "." (at most 63)' })
+  .default('local')
+  .describe(
+    'Where this instance checks from, stored with every result, state and state change (`local` by default): checks from other places fit in later without a migration.',
+  );
+
 const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
 
 const sqliteStorage = z.strictObject({
@@ -132,7 +140,7 @@ const defaults = z
   .prefault({})
   .describe('Values for monitors that do not set their own.');
 
-export const sections = { server, storage, retention, api, scheduler, defaults };
+export const sections = { server, location, storage, retention, api, scheduler, defaults };
 
 type ParsedMonitor = z.output<typeof monitorSchema>;
 type ResolveMonitor<M> = 'interval' extends keyof M
@@ -151,6 +159,7 @@ export type MonitorOfType<T extends MonitorConfig['type']> = Extract<MonitorConf
 /** A loaded configuration: every default filled in, every duration in milliseconds. */
 export interface VigilConfig {
   server: z.output<typeof server>;
+  location: string;
   storage: StorageConfig;
   retention: z.output<typeof retention>;
   api: z.output<typeof api>;

@@ -9,13 +9,21 @@
  * are plain text like Healthchecks.io's: `OK`, `not found` (an unknown key, and nothing else is said about
  * keys), and 400 for a malformed exit status or rid. Any origin may ping (`Access-Control-Allow-Origin: *`):
  * the key in the URL is the credential.
+ *
+ * `OK` means stored: the answer waits until the ping's result is committed. When the store does not answer within
+ * `storeWaitMs`, the answer is 503 (the result is kept and stored when the store is back; a retried ping is
+ * another ping, which is harmless).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import type { HeartbeatPing, HeartbeatTracker } from './tracker.js';
 
 export interface PingHandlerOptions {
   /** Bytes of a request body kept (the rest is read and dropped). Default 100,000. */
   maxBodyBytes?: number;
+  /** How long a ping waits for its result to be stored before the answer is 503. Default 10,000 ms. */
+  storeWaitMs?: number;
+  logger?: Logger;
 }
 
 export type PingHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
@@ -85,8 +93,10 @@ function answer(req: IncomingMessage, res: ServerResponse, status: number, body:
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-export function createPingHandler(tracker: HeartbeatTracker, options: PingHandlerOptions = {}): PingHandler {
+export function createPingHandler(tracker: Pick<HeartbeatTracker, 'ping'>, options: PingHandlerOptions = {}): PingHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 100_000;
+  const storeWaitMs = options.storeWaitMs ?? 10_000;
+  const logger = options.logger ?? silentLogger;
   return (req, res, next) => {
     let url: URL;
     try {
@@ -128,15 +138,50 @@ export function createPingHandler(tracker: HeartbeatTracker, options: PingHandle
         if (!res.headersSent && !res.destroyed) answer(req, res, 400, 'request body was cut off');
         return;
       }
-      let known: boolean;
+      let stored: false | Promise<void>;
       try {
-        known = tracker.ping(parsed.key, body === '' ? parsed.ping : { ...parsed.ping, body });
-      } catch {
+        stored = tracker.ping(parsed.key, body === '' ? parsed.ping : { ...parsed.ping, body });
+      } catch (error) {
+        logger.error({ event: 'ping_failed', error: describeError(error) }, 'a ping could not be taken');
         answer(req, res, 500, 'internal error');
         return;
       }
-      if (known) answer(req, res, 200, 'OK');
-      else answer(req, res, 404, 'not found');
+      if (stored === false) {
+        answer(req, res, 404, 'not found');
+        return;
+      }
+      void untilStored(stored, storeWaitMs).then(
+        (inTime) => {
+          if (res.destroyed || res.headersSent) return;
+          if (inTime) answer(req, res, 200, 'OK');
+          else {
+            logger.warn({ event: 'ping_not_stored_yet', waitedMs: storeWaitMs }, 'a ping is taken but not stored yet: the store does not answer');
+            answer(req, res, 503, 'not stored yet: retry');
+          }
+        },
+        (error: unknown) => {
+          logger.error({ event: 'ping_failed', error: describeError(error) }, 'a ping could not be stored');
+          if (!res.destroyed && !res.headersSent) answer(req, res, 503, 'not stored: retry');
+        },
+      );
     });
   };
+}
+
+/** True once `stored` resolves, false if `ms` pass first; rejects with its error. */
+function untilStored(stored: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    stored.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

@@ -10,7 +10,8 @@
  * - A never-pinged heartbeat counts from the moment it was first seen (or resumed), so a cron job that never
  *   runs at all is noticed too.
  *
- * Results go to `onResult`; the service turns them into states and incidents like any check's. One clock timer
+ * Results go to `onResult`, each with its kind (`ping`, `missed`, `overran`); the service turns them into states and
+ * incidents like any check's, and a ping is acknowledged once its result is stored. One clock timer
  * (unref'd by the system clock) wakes the tracker at the earliest deadline of all heartbeats.
  */
 import { sanitizeMessage } from '@vigil/core';
@@ -73,8 +74,11 @@ export interface HeartbeatRestoreState {
 
 export interface HeartbeatTrackerOptions {
   clock: Clock;
-  /** A ping's outcome, a missed ping or an overlong run. Location is `local`. Must not throw. */
-  onResult: (result: CheckResult) => void;
+  /**
+   * A ping's outcome, a missed ping or an overlong run (location `local`: the service sets its own). Resolves once
+   * the result is stored (a ping's answer waits for it). Must not throw.
+   */
+  onResult: (result: CheckResult) => Promise<void> | void;
   /** Anything in a heartbeat's view changed (a ping, late, down, paused, resumed). Must not throw. */
   onChange?: (monitorId: string) => void;
 }
@@ -198,16 +202,17 @@ export class HeartbeatTracker {
   }
 
   /**
-   * A ping to `/ping/<key>…`. Returns false for an unknown key. A ping to a paused heartbeat is acknowledged;
-   * its success or failure ping resumes it unless its configuration pauses it (then the ping is ignored).
+   * A ping to `/ping/<key>…`. Returns false for an unknown key, else a promise that resolves once what the ping
+   * changed is stored (at once for `/start` and `/log`, which store nothing). A ping to a paused heartbeat is
+   * acknowledged; its success or failure ping resumes it unless its configuration pauses it (then it is ignored).
    */
-  ping(key: string, ping: HeartbeatPing): boolean {
+  ping(key: string, ping: HeartbeatPing): false | Promise<void> {
     const entry = this.byKey.get(key);
     if (!entry) return false;
     const now = this.clock.now();
     // Deadlines that passed before this ping count first, as they would have if the timer had been on time.
     this.process(now);
-    if (entry.config.paused) return true;
+    if (entry.config.paused) return Promise.resolve();
     entry.pristine = false;
     const message = ping.body === undefined || ping.body === '' ? undefined : sanitizeMessage(ping.body);
     if (message !== undefined) {
@@ -217,12 +222,12 @@ export class HeartbeatTracker {
     if (ping.action === 'log') {
       this.changed(entry);
       this.update();
-      return true;
+      return Promise.resolve();
     }
     if (ping.action === 'start') {
       this.startRun(entry, ping.rid, now);
       this.update();
-      return true;
+      return Promise.resolve();
     }
     // A success or failure ping: the run ends and the schedule counts from now.
     entry.pausedByCall = false;
@@ -241,16 +246,17 @@ export class HeartbeatTracker {
       status: failed ? 'unhealthy' : 'healthy',
       latencyMs: durationMs ?? 0,
       location: 'local',
+      kind: 'ping',
     };
     if (failed) {
       const cause = ping.exitStatus !== undefined ? `exit status ${ping.exitStatus}` : 'failure reported by ping';
       const detail = excerpt(message);
       result.error = detail === undefined ? cause : `${cause}: ${detail}`;
     }
-    this.options.onResult(result);
+    const stored = Promise.resolve(this.options.onResult(result));
     this.changed(entry);
     this.update();
-    return true;
+    return stored;
   }
 
   /** Whether a ping key belongs to a heartbeat. */
@@ -408,6 +414,7 @@ export class HeartbeatTracker {
             latencyMs: now - run.startedAt,
             error: `run started at ${formatInstant(run.startedAt)} still running after ${formatDuration(maxRuntime)}`,
             location: 'local',
+            kind: 'overran',
           });
         }
       }
@@ -420,6 +427,7 @@ export class HeartbeatTracker {
           latencyMs: 0,
           error: entry.schedule.describeMiss(entry.expectedAt, entry.anchorAt),
           location: 'local',
+          kind: 'missed',
         });
       }
       this.announce(entry, now);

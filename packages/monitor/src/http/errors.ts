@@ -3,12 +3,9 @@
  * caller. Anything else thrown by a handler is an internal error and is answered without details.
  */
 
-/** A problem with one field of a request body, as returned in `error.issues`. */
-export interface FieldIssue {
-  /** The field, e.g. `interval` or `auth.basic.password`; empty for the body as a whole. */
-  path: string;
-  message: string;
-}
+import type { FieldIssue } from '../registry/errors.js';
+
+export type { FieldIssue };
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -32,7 +29,4 @@ export const conflict = (message: string, code = 'conflict') => new HttpError(40
 export const unprocessable = (message: string, issues?: readonly FieldIssue[], code = 'invalid_request') =>
   new HttpError(422, code, message, {}, issues);
 
-/** User-supplied text quoted in a message: bounded, so an error never echoes a whole request back. */
-export function quote(value: string, max = 100): string {
-  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
-}
+export { quote } from '../registry/errors.js';

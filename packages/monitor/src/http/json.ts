@@ -11,6 +11,8 @@ export interface Reply {
   /** Serialised as JSON; absent for 204 and for HEAD requests. */
   body?: unknown;
   headers?: Readonly<Record<string, string>>;
+  /** A streamed answer (server-sent events): called with the response once the headers are written. */
+  stream?: (res: ServerResponse) => void;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -62,6 +64,12 @@ export function writeReply(
     return;
   }
   const headers: Record<string, string | number> = { ...COMMON_HEADERS, ...extraHeaders, ...reply.headers };
+  if (reply.stream !== undefined) {
+    res.writeHead(reply.status, headers);
+    if (req.method === 'HEAD') res.end();
+    else reply.stream(res);
+    return;
+  }
   let payload: Buffer | undefined;
   if (reply.body !== undefined && reply.status !== 204 && reply.status !== 304) {
     payload = Buffer.from(serializeJson(reply.body), 'utf8');

@@ -10,11 +10,11 @@
  */
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
-import type { CheckResult, MonitorState } from '../model.js';
+import { type CheckResult, MONITOR_STATES } from '../model.js';
+import { describeError, type Logger } from '../log/logger.js';
 import { DAY_MS } from '../store/time.js';
 import type { MonitorService } from './service.js';
 
-const STATES: readonly MonitorState[] = ['healthy', 'degraded', 'unhealthy', 'pending', 'maintenance', 'paused'];
 const PHASES = [
   ['dns', 'dns'],
   ['connect', 'connect'],
@@ -31,7 +31,7 @@ export interface MonitorMetricsOptions {
   /** How often uptime ratios are recomputed. Default 5 minutes. */
   uptimeRefreshMs?: number;
   now?: () => number;
-  log?: (line: string) => void;
+  logger?: Logger;
 }
 
 export interface MonitorMetrics {
@@ -95,7 +95,7 @@ export function registerMonitorMetrics(
     help: 'Results waiting to be stored.',
     registers: [registry],
     collect() {
-      this.set(service.stats().recorder.buffered);
+      this.set(service.stats().pipeline.buffered);
     },
   });
   new Counter({
@@ -104,7 +104,15 @@ export function registerMonitorMetrics(
     registers: [registry],
     collect() {
       this.reset();
-      this.inc(service.stats().recorder.dropped);
+      this.inc(service.stats().pipeline.dropped);
+    },
+  });
+  new Gauge({
+    name: 'vigil_monitor_state_changes_waiting',
+    help: 'Monitors whose state change waits for the store (their checks go on, their state does not move until it is stored).',
+    registers: [registry],
+    collect() {
+      this.set(service.stats().pipeline.waitingSteps);
     },
   });
 
@@ -166,11 +174,11 @@ export function registerMonitorMetrics(
     },
     {
       name: 'vigil_monitor_status',
-      help: 'One series per monitor state (healthy, degraded, unhealthy, pending, maintenance, paused), 1 for the current one.',
+      help: `One series per monitor state (${MONITOR_STATES.join(', ')}), 1 for the current one.`,
       *samples() {
-        for (const monitor of service.states()) {
-          const prefix = `monitor="${label(monitor.id)}",type="${label(monitor.type)}",status="`;
-          for (const status of STATES) yield [`${prefix}${status}"`, monitor.state === status ? 1 : 0];
+        for (const { monitor, state } of service.statuses()) {
+          const prefix = `monitor="${label(monitor.config.id)}",type="${label(monitor.config.type)}",status="`;
+          for (const status of MONITOR_STATES) yield [`${prefix}${status}"`, state === status ? 1 : 0];
         }
       },
     },
@@ -242,7 +250,7 @@ export function registerMonitorMetrics(
   const loop = () => {
     refreshUptime()
       .catch((error: unknown) =>
-        options.log?.(`vigil: computing uptime ratios failed: ${error instanceof Error ? error.message : String(error)}`),
+        options.logger?.error({ event: 'uptime_failed', error: describeError(error) }, 'computing uptime ratios failed'),
       )
       .finally(() => {
         if (stopped) return;

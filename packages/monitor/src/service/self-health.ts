@@ -51,17 +51,23 @@ export function createSelfHealth(service: MonitorService, options: { token?: str
       customCheck(
         'results',
         () => {
-          const stats = service.stats().recorder;
-          const details = { buffered: stats.buffered, written: stats.written, dropped: stats.dropped };
+          const stats = service.stats().pipeline;
+          const details = {
+            buffered: stats.buffered,
+            written: stats.written,
+            dropped: stats.dropped,
+            state_changes_waiting: stats.waitingSteps,
+          };
+          const waiting = stats.waitingSteps > 0 ? `; ${stats.waitingSteps} monitors wait for their state change to be stored` : '';
           if (stats.failingWrites >= 3) {
             return {
               status: 'unhealthy',
-              error: `storing results failed ${stats.failingWrites} times in a row; ${stats.buffered} results wait in memory`,
+              error: `storing results failed ${stats.failingWrites} times in a row; ${stats.buffered} results wait in memory${waiting}`,
               details,
             };
           }
           if (stats.failingWrites > 0) {
-            return { status: 'degraded', error: 'the last write of results failed; it is being retried', details };
+            return { status: 'degraded', error: `the last write of results failed; it is being retried${waiting}`, details };
           }
           return { status: 'healthy', details };
         },

@@ -6,7 +6,8 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nodeHandler, type Health } from '@vigil/health';
-import { createApiHandler } from '../api/index.js';
+import { createApiHandler, monitorViewOf, type MonitorView } from '../api/index.js';
+import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import { createPingHandler } from '../heartbeat/index.js';
 import { renderHomePage } from '../web/home-page.js';
 import { registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
@@ -45,31 +46,45 @@ export interface MonitorServer {
 }
 
 export interface MonitorServerOptions {
-  log?: (line: string) => void;
+  logger?: Logger;
+}
+
+/** Every monitor with its state, as the API and the pages show it. */
+export function monitorViews(service: MonitorService): MonitorView[] {
+  return [...service.statuses()].map(({ monitor, paused, state, runtime }) =>
+    monitorViewOf(monitor.config, {
+      source: monitor.source,
+      paused,
+      state,
+      ...(runtime?.since === undefined || state !== runtime.state ? {} : { since: runtime.since }),
+      ...(runtime?.lastCheckAt === undefined ? {} : { lastCheckAt: runtime.lastCheckAt }),
+      ...(monitor.definition ? { definition: monitor.definition } : {}),
+    }),
+  );
 }
 
 export function createMonitorServer(service: MonitorService, options: MonitorServerOptions = {}): MonitorServer {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const logger = options.logger ?? silentLogger;
   const health = createSelfHealth(service);
-  const metrics = registerMonitorMetrics(health.metrics.registry, service, { log });
-  // Rebuilt on reload: CORS origins and defaults come from the configuration.
+  const metrics = registerMonitorMetrics(health.metrics.registry, service, { logger });
+  // Rebuilt on reload: CORS origins come from the configuration.
   const buildApi = () =>
     createApiHandler({
       store: service.store,
-      monitors: () => service.views(),
+      monitors: () => monitorViews(service),
       control: service.control,
+      feed: service.feed,
       corsOrigins: service.currentConfig.api.cors.origins,
-      defaults: service.currentConfig.defaults,
-      log,
+      logger,
     });
   let api = buildApi();
-  const pings = createPingHandler(service.heartbeats);
+  const pings = createPingHandler(service.heartbeats, { logger });
   const healthHandler = nodeHandler(health);
   const home: Handler = (req, res, next) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
     const body = renderHomePage({
-      monitors: service.views(),
+      monitors: monitorViews(service),
       latest: (id) => service.latestResult(id),
       now: Date.now(),
     });
@@ -100,7 +115,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       res.end(openMetrics ? '# EOF\n' : undefined);
     };
     write().catch((error: unknown) => {
-      log(`vigil: rendering /metrics failed: ${String(error)}`);
+      logger.error({ event: 'request_failed', path: '/metrics', error: describeError(error) }, 'rendering /metrics failed');
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
         res.end('internal error\n');
@@ -121,7 +136,10 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       try {
         handler(req, res, next);
       } catch (error) {
-        log(`vigil: a request to ${req.method} ${(req.url ?? '').split('?')[0]} failed: ${String(error)}`);
+        logger.error(
+          { event: 'request_failed', method: req.method, path: (req.url ?? '').split('?')[0], error: describeError(error) },
+          'a request failed',
+        );
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
           res.end('internal error\n');
@@ -157,6 +175,8 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       new Promise((resolve) => {
         metrics.stop();
         health.beginShutdown();
+        // Event streams never end by themselves: the feed closes them.
+        service.feed.stop();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

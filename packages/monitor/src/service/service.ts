@@ -1,41 +1,38 @@
 /**
- * The monitor service: the monitors (configuration and API), the scheduler that runs their checks, the
- * heartbeat tracker, the recorder that turns results into states, incidents and stored rows, and periodic
- * store maintenance (rollups, retention). It owns no HTTP server: `server.ts` mounts it.
+ * The monitor service: it puts the parts together and runs their life cycle — the registry of monitors
+ * (configuration and API), the scheduler that runs their checks, the heartbeat tracker, the check pipeline that
+ * turns results into committed states, incidents and events, the events feed, and store maintenance. It owns no
+ * HTTP server: `server.ts` mounts it.
  *
- * Life cycle: `start()` restores states and API monitors from the store and starts checking; `applyConfig()`
- * swaps the configuration (a reload) keeping every state; `stop()` stops checking, waits for the checks in
- * flight, and stores everything buffered.
+ * Life cycle: `start()` reads what the store holds (retrying while the store does not answer), puts each monitor
+ * in the state it was committed in — and where a pause changed while Vigil was stopped, records it — then starts
+ * checking; `applyConfig()` swaps the configuration (a reload) keeping every state; `stop()` stops checking, waits
+ * for the checks in flight, and stores everything buffered.
  */
-import { sanitizeMessage } from '@vigil/core';
-import type { MonitorControl, MonitorDefinition, MonitorView } from '../api/types.js';
-import { monitorViewOf } from '../api/monitors.js';
-import { HttpError } from '../http/errors.js';
+import type { MonitorOfType, VigilConfig } from '../config/index.js';
 import { type HeartbeatRestoreState, HeartbeatTracker, type HeartbeatView } from '../heartbeat/index.js';
-import type { MonitorConfig, MonitorOfType, VigilConfig } from '../config/index.js';
+import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import type { CheckResult, MonitorRuntimeState, MonitorState } from '../model.js';
 import { monitorHost, type PreparedMonitor, prepareMonitor } from '../monitors/index.js';
-import type { StateTransition } from '../runner/state-machine.js';
-import { type Clock, systemClock, type TimerHandle } from '../scheduler/clock.js';
+import { EventFeed } from '../pipeline/feed.js';
+import { CheckPipeline, type PipelineStats } from '../pipeline/pipeline.js';
+import { type ActiveMonitor, MonitorRegistry } from '../registry/registry.js';
+import { type Clock, delay, systemClock } from '../scheduler/clock.js';
 import { RunAbortedError, Scheduler, type SchedulerStats } from '../scheduler/scheduler.js';
 import { retentionFromConfig, type Store } from '../store/store.js';
-import { apiMonitorConfig, MonitorSet, type ActiveMonitor } from './monitor-set.js';
-import { ResultRecorder, type RecorderStats } from './recorder.js';
+import { MaintenanceLoop } from './maintenance.js';
 
 export interface MonitorServiceOptions {
   config: VigilConfig;
   store: Store;
   clock?: Clock;
-  /** Stored with every result. Default `local`. */
-  location?: string;
-  /** Lines for the server's log (already sanitized). Default: stderr. */
-  log?: (line: string) => void;
+  logger?: Logger;
   /** Time between store maintenance runs (rollups, retention). Default 5 minutes; the first runs after 30 s. */
   maintenanceIntervalMs?: number;
-  /** The longest a result waits before it is stored. Default 1,000 ms. */
+  /** The longest a quiet result waits before it is stored. Default 1,000 ms. */
   maxWriteDelayMs?: number;
-  /** A monitor changed state (alerting hooks in here). Must not throw. */
-  onTransition?: (transition: StateTransition, monitor: MonitorConfig | undefined) => void;
+  /** How often the events feed reads the store without a wake-up. Default 5,000 ms. */
+  feedPollMs?: number;
 }
 
 interface Schedulable {
@@ -51,101 +48,154 @@ interface Schedulable {
 export interface ServiceStats {
   monitors: number;
   scheduler: SchedulerStats;
-  recorder: RecorderStats;
+  pipeline: PipelineStats;
   lastMaintenance?: { at: number; ok: boolean };
+}
+
+/** One monitor as the service knows it now. */
+export interface MonitorStatus {
+  monitor: ActiveMonitor;
+  paused: boolean;
+  state: MonitorState;
+  runtime?: MonitorRuntimeState;
 }
 
 type HeartbeatMonitor = MonitorOfType<'heartbeat'>;
 
+const STARTUP_RETRY_MAX_MS = 30_000;
+
 export class MonitorService {
   readonly store: Store;
   readonly heartbeats: HeartbeatTracker;
+  readonly feed: EventFeed;
+  readonly registry: MonitorRegistry;
+  /** Where this process checks from (`location:` of the configuration). */
+  readonly location: string;
   private config: VigilConfig;
   private readonly clock: Clock;
-  private readonly location: string;
+  private readonly logger: Logger;
+  private readonly pipeline: CheckPipeline;
+  private readonly scheduler: Scheduler<Schedulable>;
+  private readonly maintenance: MaintenanceLoop;
   /** Each probing monitor prepared once per configuration version (a new config object is a new version). */
   private readonly prepared = new Map<string, PreparedMonitor>();
-  private readonly recorder: ResultRecorder;
-  private readonly scheduler: Scheduler<Schedulable>;
-  private readonly monitors = new MonitorSet();
-  /** Paused through the API (a runtime state: survives restarts through the stored state). */
-  private readonly pausedByApi = new Set<string>();
-  private maintenanceTimer: TimerHandle | undefined;
-  private maintaining: Promise<void> | undefined;
-  private lastMaintenance: { at: number; ok: boolean } | undefined;
   private started = false;
   private stopped = false;
 
-  constructor(private readonly options: MonitorServiceOptions) {
+  constructor(options: MonitorServiceOptions) {
     this.config = options.config;
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
-    this.location = options.location ?? 'local';
-    this.recorder = new ResultRecorder({
+    this.logger = options.logger ?? silentLogger;
+    this.location = options.config.location;
+    this.registry = new MonitorRegistry(this.store, this.config, () => this.clock.now());
+    this.feed = new EventFeed({
       store: this.store,
+      logger: this.logger,
+      ...(options.feedPollMs !== undefined ? { pollMs: options.feedPollMs } : {}),
+    });
+    this.pipeline = new CheckPipeline({
+      store: this.store,
+      location: this.location,
       clock: this.clock,
+      logger: this.logger,
       ...(options.maxWriteDelayMs === undefined ? {} : { maxWriteDelayMs: options.maxWriteDelayMs }),
       retriesOf: (id) => {
-        const config = this.monitors.get(id)?.config;
+        const config = this.registry.get(id)?.config;
         return config && 'retries' in config ? config.retries : 0;
       },
-      onTransition: (transition) => this.transitioned(transition),
-      log: (line) => this.log(line.replace(/^vigil: /, '')),
+      onChangesCommitted: () => this.feed.wake(),
+      nameOf: (id) => this.registry.get(id)?.config.name,
     });
     this.scheduler = new Scheduler<Schedulable>({
       clock: this.clock,
       concurrency: this.config.scheduler.concurrency,
       perHostConcurrency: this.config.scheduler.per_host_concurrency,
       run: (monitor, signal, info) => this.runCheck(monitor, signal, info.startedAt, info.deadline),
-      onError: (error, monitor) => this.log(`the check of monitor "${monitor.id}" failed: ${describe(error)}`),
+      onError: (error, monitor) =>
+        this.logger.error({ event: 'check_failed', monitor: monitor.id, error: describeError(error) }, `the check of monitor ${monitor.id} failed`),
     });
     this.heartbeats = new HeartbeatTracker({
       clock: this.clock,
-      onResult: (result) => this.recorder.record({ ...result, location: this.location }),
+      onResult: (result) => {
+        const located = { ...result, location: this.location };
+        // A ping is answered once stored; a missed ping or an overlong run is the tracker's own finding.
+        if (result.kind === 'ping') return this.pipeline.recordDurably(located);
+        this.pipeline.record(located);
+        return undefined;
+      },
       // A success or failure ping resumes a heartbeat paused through the API (as Healthchecks.io does).
       onChange: (id) => {
-        if (this.pausedByApi.has(id) && this.heartbeats.view(id)?.state !== 'paused') this.pausedByApi.delete(id);
+        if (this.registry.isPausedThroughApi(id) && this.heartbeats.view(id)?.state !== 'paused') {
+          this.registry.resumedByPing(id).catch((error: unknown) =>
+            this.logger.error({ event: 'store_write_failed', monitor: id, error: describeError(error) }, 'recording the end of a pause failed'),
+          );
+        }
       },
+    });
+    this.maintenance = new MaintenanceLoop({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      retention: () => retentionFromConfig(this.config.retention),
+      ...(options.maintenanceIntervalMs !== undefined ? { intervalMs: options.maintenanceIntervalMs } : {}),
     });
   }
 
-  /** Restores API monitors and states from the store, then starts checking. */
+  /** Restores API monitors, pauses and states from the store, then starts checking. */
   async start(): Promise<void> {
     if (this.started) throw new Error('the monitor service is already started');
     this.started = true;
-    const [stored, states] = await Promise.all([this.store.listMonitors(), this.store.runtimeStates()]);
-    const invalid = this.monitors.loadApiMonitors(stored, this.config.defaults);
-    for (const id of invalid) this.log(`API monitor "${id}" has a stored definition that no longer validates: skipped`);
-    this.recorder.restore(states);
-    this.monitors.setConfigMonitors(this.config.monitors);
-    for (const [id, state] of states) {
-      const monitor = this.monitors.get(id);
-      if (state.state === 'paused' && monitor && !monitor.config.paused) this.pausedByApi.add(id);
+    const { stored, paused, states } = await this.untilStoreAnswers('reading the stored monitors and states', async () => ({
+      stored: await this.store.listMonitors(),
+      paused: await this.store.pausedMonitors(),
+      states: await this.store.runtimeStates(this.location),
+    }));
+    for (const id of this.registry.load(stored, paused)) {
+      this.logger.warn({ event: 'monitor_skipped', monitor: id }, `API monitor ${id} has a stored definition that no longer validates: skipped`);
     }
-    this.heartbeats.restore(await this.heartbeatRestoreStates(states));
+    this.pipeline.restore(states.values());
+    await this.untilStoreAnswers('reading the events feed', () => this.feed.start());
+    const restored = await this.untilStoreAnswers('reading the last pings of heartbeats', () => this.heartbeatRestoreStates(states));
+    this.heartbeats.restore(restored);
     this.reportShadowed();
     this.reschedule();
-    for (const id of this.pausedByApi) {
-      if (this.monitors.get(id)?.config.type === 'heartbeat') this.heartbeats.pause(id);
+    for (const monitor of this.registry.all()) {
+      if (monitor.config.type === 'heartbeat' && this.registry.isPausedThroughApi(monitor.config.id)) this.heartbeats.pause(monitor.config.id);
     }
+    // A pause (or its end) decided while Vigil was stopped — in a configuration file, say — is recorded now.
+    await Promise.all(
+      this.registry.all().map(async ({ config }) => {
+        const state = this.pipeline.state(config.id)?.state;
+        if (this.registry.isPaused(config.id) && state !== undefined && state !== 'paused') {
+          await this.pipeline.setState(config.id, 'paused', config.paused ? 'paused in the configuration' : 'paused through the API');
+        } else if (!this.registry.isPaused(config.id) && state === 'paused') {
+          await this.pipeline.setState(config.id, 'new', 'resumed');
+        }
+      }),
+    );
     this.scheduler.start();
-    this.scheduleMaintenance(30_000);
+    this.maintenance.start();
   }
 
-  /** A reload: the new configuration's monitors replace the old ones; states, results and API monitors stay. */
-  applyConfig(config: VigilConfig): void {
-    const before = new Set(this.monitors.all().map((monitor) => monitor.config.id));
+  /**
+   * A reload: the new configuration's monitors replace the old ones; states, results and API monitors stay. A
+   * monitor removed or paused by the file is recorded `paused` (its open incident closed) exactly as a pause through
+   * the API is; one the file no longer pauses starts again as `new`.
+   */
+  async applyConfig(config: VigilConfig): Promise<void> {
     this.config = config;
-    this.monitors.setConfigMonitors(config.monitors);
-    this.monitors.reresolveApiMonitors(config.defaults);
-    for (const monitor of this.monitors.all()) {
-      if (monitor.config.paused) this.pausedByApi.delete(monitor.config.id);
-    }
-    for (const id of before) {
-      if (!this.monitors.get(id)) this.forget(id);
-    }
+    const changes = this.registry.applyConfig(config);
     this.reportShadowed();
     this.reschedule();
+    await Promise.all([
+      ...changes.removed.map(async (id) => {
+        await this.pipeline.setState(id, 'paused', 'removed from the configuration');
+        this.pipeline.forget(id);
+      }),
+      ...changes.paused.map((id) => this.pipeline.setState(id, 'paused', 'paused in the configuration')),
+      ...changes.resumed.map((id) => this.pipeline.setState(id, 'new', 'resumed in the configuration')),
+    ]);
   }
 
   get currentConfig(): VigilConfig {
@@ -153,40 +203,25 @@ export class MonitorService {
   }
 
   monitor(id: string): ActiveMonitor | undefined {
-    return this.monitors.get(id);
+    return this.registry.get(id);
   }
 
   allMonitors(): readonly ActiveMonitor[] {
-    return this.monitors.all();
+    return this.registry.all();
   }
 
   latestResult(id: string): CheckResult | undefined {
-    return this.recorder.latestResult(id);
+    return this.pipeline.latestResult(id);
   }
 
-  /** Every monitor with its current state, for the API and the pages. */
-  views(): MonitorView[] {
-    return this.monitors.all().map((monitor) => {
-      const id = monitor.config.id;
-      const paused = this.isPaused(monitor);
-      const runtime = this.recorder.state(id);
-      return monitorViewOf(monitor.config, {
-        source: monitor.source,
-        paused,
-        state: this.stateOf(monitor, paused, runtime?.state),
-        ...(runtime?.lastCheckAt === undefined ? {} : { lastCheckAt: runtime.lastCheckAt }),
-        ...(monitor.definition ? { definition: monitor.definition } : {}),
-      });
-    });
+  /** Every monitor with its state: paused as its registry says, else as last committed (`new` before its first). */
+  *statuses(): Generator<MonitorStatus> {
+    for (const monitor of this.registry.all()) yield this.statusOf(monitor);
   }
 
-  /** Each monitor's id, type and state, without building views (cheap enough for every /metrics scrape). */
-  *states(): Generator<{ id: string; type: string; state: MonitorState }> {
-    for (const monitor of this.monitors.all()) {
-      const paused = this.isPaused(monitor);
-      const state = this.stateOf(monitor, paused, this.recorder.state(monitor.config.id)?.state);
-      yield { id: monitor.config.id, type: monitor.config.type, state };
-    }
+  status(id: string): MonitorStatus | undefined {
+    const monitor = this.registry.get(id);
+    return monitor && this.statusOf(monitor);
   }
 
   /** Heartbeat details (new, up, late, down, paused; last ping; next expected), by monitor id. */
@@ -194,48 +229,44 @@ export class MonitorService {
     return new Map(this.heartbeats.views().map((view) => [view.monitorId, view]));
   }
 
-  readonly control: MonitorControl = {
-    pause: (id) => {
-      const monitor = this.require(id);
-      if (this.isPaused(monitor)) return;
-      this.pausedByApi.add(id);
-      this.recorder.setState(id, 'paused', this.clock.now());
-      if (monitor.config.type === 'heartbeat') this.heartbeats.pause(id);
+  /** Changes through the API: each resolves once the change is stored and its state step committed. */
+  readonly control = {
+    pause: async (id: string): Promise<void> => {
+      if (!(await this.registry.pause(id, this.clock.now()))) return;
+      if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.pause(id);
+      this.reschedule();
+      await this.pipeline.setState(id, 'paused', 'paused through the API');
+    },
+    resume: async (id: string): Promise<void> => {
+      if (!(await this.registry.resume(id))) return;
+      if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.resume(id);
+      await this.pipeline.setState(id, 'new', 'resumed through the API');
       this.reschedule();
     },
-    resume: (id) => {
-      const monitor = this.require(id);
-      if (monitor.config.paused) {
-        throw new HttpError(
-          409,
-          'paused_in_config',
-          `monitor "${id}" is paused in its ${monitor.source === 'config' ? 'configuration file' : 'definition'} (paused: true): change that to resume it`,
-        );
-      }
-      if (!this.pausedByApi.delete(id)) return;
-      if (monitor.config.type === 'heartbeat') this.heartbeats.resume(id);
+    create: async (definition: unknown): Promise<ActiveMonitor> => {
+      const monitor = await this.registry.create(definition);
       this.reschedule();
+      return monitor;
     },
-    create: async (definition) => {
-      await this.saveApiMonitor(definition);
-    },
-    update: async (_id, definition) => {
-      await this.saveApiMonitor(definition);
-    },
-    remove: async (id) => {
-      await this.store.deleteMonitor(id);
-      if (this.monitors.deleteApiMonitor(id)) this.forget(id);
-      this.pausedByApi.delete(id);
+    replace: async (id: string, definition: unknown): Promise<ActiveMonitor> => {
+      const monitor = await this.registry.replace(id, definition);
       this.reschedule();
+      return monitor;
+    },
+    remove: async (id: string): Promise<void> => {
+      await this.registry.remove(id);
+      this.reschedule();
+      await this.pipeline.setState(id, 'paused', 'deleted through the API');
+      this.pipeline.forget(id);
     },
   };
 
   stats(): ServiceStats {
     return {
-      monitors: this.monitors.all().length,
+      monitors: this.registry.all().length,
       scheduler: this.scheduler.stats(),
-      recorder: this.recorder.stats(),
-      ...(this.lastMaintenance ? { lastMaintenance: this.lastMaintenance } : {}),
+      pipeline: this.pipeline.stats(),
+      ...(this.maintenance.last ? { lastMaintenance: this.maintenance.last } : {}),
     };
   }
 
@@ -243,85 +274,52 @@ export class MonitorService {
     return this.started && !this.stopped && this.scheduler.isStarted;
   }
 
-  /** Stores everything recorded so far (tests, benchmarks). */
+  /** Stores everything taken so far (tests, benchmarks). */
   flush(): Promise<void> {
-    return this.recorder.flush();
+    return this.pipeline.flush();
   }
 
   /** Runs store maintenance now (rollups, retention). */
-  async maintain(): Promise<void> {
-    if (this.maintaining) return this.maintaining;
-    const run = async () => {
-      const at = this.clock.now();
-      try {
-        await this.store.maintain(at, retentionFromConfig(this.config.retention));
-        this.lastMaintenance = { at, ok: true };
-      } catch (error) {
-        this.lastMaintenance = { at, ok: false };
-        this.log(`store maintenance failed (retried at the next run): ${describe(error)}`);
-      }
-    };
-    this.maintaining = run().finally(() => {
-      this.maintaining = undefined;
-    });
-    return this.maintaining;
+  maintain(): Promise<void> {
+    return this.maintenance.run();
   }
 
   /** Stops checking, waits for the checks in flight, and stores everything buffered. Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.maintenanceTimer) this.clock.clearTimer(this.maintenanceTimer);
     this.heartbeats.stop();
     await this.scheduler.stop();
-    await this.maintaining;
-    await this.recorder.close();
+    await this.maintenance.stop();
+    try {
+      await this.pipeline.close();
+    } finally {
+      this.feed.stop();
+    }
   }
 
-  private async runCheck(monitor: Schedulable, signal: AbortSignal, startedAt: number, deadline: number) {
+  private statusOf(monitor: ActiveMonitor): MonitorStatus {
+    const id = monitor.config.id;
+    const paused = this.registry.isPaused(id);
+    const runtime = this.pipeline.state(id);
+    // Resumed and not checked since (its committed state still says paused): no verdict yet.
+    const committed = runtime?.state === 'paused' ? 'new' : (runtime?.state ?? 'new');
+    return { monitor, paused, state: paused ? 'paused' : committed, ...(runtime ? { runtime } : {}) };
+  }
+
+  private async runCheck(monitor: Schedulable, signal: AbortSignal, startedAt: number, deadline: number): Promise<void> {
     const outcome = await monitor.monitor.check({ signal, deadline, now: () => this.clock.now() });
     // Paused, removed or stopping: the result is not the target's doing, so it is not recorded.
     if (signal.aborted && !(signal.reason instanceof RunAbortedError && signal.reason.reason === 'timeout')) return;
-    if (!this.monitors.get(monitor.id)) return;
-    this.recorder.record({ ...outcome, monitorId: monitor.id, at: startedAt, location: this.location });
-  }
-
-  private async saveApiMonitor(definition: MonitorDefinition): Promise<void> {
-    const config = apiMonitorConfig(definition, this.config.defaults);
-    const now = this.clock.now();
-    await this.store.saveMonitor({ id: config.id, definition, createdAt: now, updatedAt: now });
-    this.monitors.setApiMonitor(config, definition);
-    this.reschedule();
-  }
-
-  private require(id: string): ActiveMonitor {
-    const monitor = this.monitors.get(id);
-    if (!monitor) throw new HttpError(404, 'not_found', `no monitor with id "${id}"`);
-    return monitor;
-  }
-
-  private isPaused(monitor: ActiveMonitor): boolean {
-    return monitor.config.paused || this.pausedByApi.has(monitor.config.id);
-  }
-
-  private stateOf(monitor: ActiveMonitor, paused: boolean, stored: MonitorState | undefined): MonitorState {
-    if (paused) return 'paused';
-    // Resumed and not checked since: waiting for its first check.
-    if (stored === undefined || stored === 'paused') return 'pending';
-    return stored;
-  }
-
-  private forget(id: string): void {
-    this.recorder.forget(id);
-    this.pausedByApi.delete(id);
+    if (!this.registry.get(monitor.id)) return;
+    this.pipeline.record({ ...outcome, monitorId: monitor.id, at: startedAt, location: this.location });
   }
 
   private reschedule(): void {
     const probing: Schedulable[] = [];
     const heartbeats: HeartbeatMonitor[] = [];
-    for (const monitor of this.monitors.all()) {
+    for (const monitor of this.registry.all()) {
       const config = monitor.config;
-      const paused = this.isPaused(monitor);
       if (config.type === 'heartbeat') {
         // API pauses go through tracker.pause(), so that a ping can resume them; `paused: true` in the
         // definition cannot be resumed by a ping.
@@ -329,7 +327,7 @@ export class MonitorService {
         continue;
       }
       const host = monitorHost(config);
-      const lastCheckAt = this.recorder.state(config.id)?.lastCheckAt;
+      const lastCheckAt = this.pipeline.state(config.id)?.lastCheckAt;
       let prepared = this.prepared.get(config.id);
       if (prepared?.monitor !== config) {
         prepared = prepareMonitor(config);
@@ -339,33 +337,31 @@ export class MonitorService {
         id: config.id,
         intervalMs: config.interval,
         timeoutMs: config.timeout,
-        paused,
+        paused: this.registry.isPaused(config.id),
         monitor: prepared,
         ...(host === undefined ? {} : { host }),
         ...(lastCheckAt === undefined ? {} : { lastCheckAt }),
       });
     }
     for (const id of this.prepared.keys()) {
-      if (!this.monitors.get(id)) this.prepared.delete(id);
+      if (!this.registry.get(id)) this.prepared.delete(id);
     }
     this.scheduler.setMonitors(probing);
     this.heartbeats.setMonitors(heartbeats);
   }
 
   /**
-   * What the heartbeat tracker needs after a restart. The last ping is the newest stored result that came from a
-   * ping, not from a missed deadline or an overlong run (those results are the tracker's own).
+   * What the heartbeat tracker needs after a restart: the newest stored result that came from a ping (not from a
+   * missed deadline or an overlong run, which are the tracker's own), and whether the heartbeat was up or down.
    */
-  private async heartbeatRestoreStates(
-    states: ReadonlyMap<string, MonitorRuntimeState>,
-  ): Promise<Map<string, HeartbeatRestoreState>> {
+  private async heartbeatRestoreStates(states: ReadonlyMap<string, MonitorRuntimeState>): Promise<Map<string, HeartbeatRestoreState>> {
     const restored = new Map<string, HeartbeatRestoreState>();
-    for (const monitor of this.monitors.all()) {
+    for (const monitor of this.registry.all()) {
       if (monitor.config.type !== 'heartbeat') continue;
       const id = monitor.config.id;
       const state = states.get(id);
-      const recent = await this.store.latestResults(id, 50).catch(() => []);
-      const ping = recent.find((r) => !r.error || !/^(no ping|run started at)/.test(r.error));
+      const recent = await this.store.latestResults(id, 50);
+      const ping = recent.find((result) => result.kind === 'ping');
       restored.set(id, {
         ...(ping ? { lastPingAt: ping.at } : {}),
         ...(state?.state === 'unhealthy' ? { lastStatus: 'down' as const } : {}),
@@ -375,41 +371,26 @@ export class MonitorService {
     return restored;
   }
 
-  private scheduleMaintenance(delayMs: number): void {
-    if (this.stopped) return;
-    this.maintenanceTimer = this.clock.setTimer(this.clock.now() + delayMs, () => {
-      void this.maintain().finally(() =>
-        this.scheduleMaintenance(this.options.maintenanceIntervalMs ?? 5 * 60_000),
-      );
-    });
-  }
-
-  private transitioned(transition: StateTransition): void {
-    const monitor = this.monitors.get(transition.monitorId)?.config;
-    const name = monitor ? `"${monitor.name}" (${monitor.id})` : `"${transition.monitorId}"`;
-    const cause = transition.cause ? `: ${transition.cause}` : '';
-    // A new monitor found healthy is what is expected: with thousands of monitors, a line each would bury the rest.
-    if (!(transition.from === undefined && transition.to === 'healthy')) {
-      this.log(`monitor ${name}: ${transition.from ?? 'new'} → ${transition.to}${cause}`);
-    }
-    try {
-      this.options.onTransition?.(transition, monitor);
-    } catch (error) {
-      this.log(`a state-change listener failed: ${describe(error)}`);
+  /** Runs `read` until the store answers: a store that is down at start is logged and retried, not skipped. */
+  private async untilStoreAnswers<T>(what: string, read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1, wait = 500; ; attempt++, wait = Math.min(wait * 2, STARTUP_RETRY_MAX_MS)) {
+      try {
+        return await read();
+      } catch (error) {
+        if (this.stopped) throw error;
+        this.logger.error(
+          { event: 'store_read_failed', attempt, retryInMs: wait, error: describeError(error) },
+          `${what} failed (attempt ${attempt}); retrying in ${wait} ms`,
+        );
+        await delay(this.clock, wait);
+      }
     }
   }
 
   private reportShadowed(): void {
-    for (const id of this.monitors.shadowed) {
-      this.log(`API monitor "${id}" is hidden: a monitor in the configuration files has the same id`);
+    for (const id of this.registry.shadowed) {
+      this.logger.warn({ event: 'monitor_shadowed', monitor: id }, `API monitor ${id} is hidden: a monitor in the configuration files has the same id`);
     }
   }
-
-  private log(line: string): void {
-    (this.options.log ?? ((text: string) => console.error(text)))(`vigil: ${line}`);
-  }
 }
 
-function describe(error: unknown): string {
-  return sanitizeMessage(error instanceof Error ? error.message : String(error));
-}

@@ -1,7 +1,8 @@
 /**
  * Rollup and summary arithmetic shared by both backends: raw results grouped by the database into
  * (monitor, bucket, status, latency bucket) counts become rollup rows; rollup rows merge into longer buckets;
- * either becomes a `StoreSummary`. Latency statistics cover the checks that were not unhealthy.
+ * either becomes a `StoreSummary`. Latency statistics cover the checks that did not fail; a failed check is
+ * downtime (`failures`) unless it was excused (`excused`: its monitor was pending or in maintenance).
  */
 import { DEGRADED, UNHEALTHY } from './codec.js';
 import { LatencySketch } from './sketch.js';
@@ -26,6 +27,7 @@ export interface RollupRow {
   bucketStart: number;
   checks: number;
   failures: number;
+  excused: number;
   degraded: number;
   latencySum: number;
   p95: number | null;
@@ -38,6 +40,7 @@ export interface StoredRollup {
   bucketStart: number;
   checks: number;
   failures: number;
+  excused: number;
   degraded: number;
   latencySum: number;
   p95: number | null;
@@ -48,6 +51,7 @@ export interface StoredRollup {
 export interface ExactAggregate {
   checks: number;
   failures: number;
+  excused: number;
   degraded: number;
   latencySum: number;
   p95: number | null;
@@ -56,6 +60,7 @@ export interface ExactAggregate {
 export class Tally {
   checks = 0;
   failures = 0;
+  excused = 0;
   degraded = 0;
   latencySum = 0;
   private histogram: LatencySketch | undefined;
@@ -70,8 +75,9 @@ export class Tally {
 
   addGroup(group: RawGroup): void {
     this.checks += group.count;
-    if (group.status === UNHEALTHY) {
-      this.failures += group.count;
+    if (group.status >= UNHEALTHY) {
+      if (group.status === UNHEALTHY) this.failures += group.count;
+      else this.excused += group.count;
       return;
     }
     if (group.status === DEGRADED) this.degraded += group.count;
@@ -83,6 +89,7 @@ export class Tally {
   addRollup(row: StoredRollup): void {
     this.checks += row.checks;
     this.failures += row.failures;
+    this.excused += row.excused;
     this.degraded += row.degraded;
     this.latencySum += row.latencySum;
     if (row.sketch === undefined) this.storedP95 = row.p95;
@@ -101,6 +108,7 @@ export class Tally {
       bucketStart,
       checks: this.checks,
       failures: this.failures,
+      excused: this.excused,
       degraded: this.degraded,
       latencySum: this.latencySum,
       p95: this.sketch.quantile(P95) ?? null,
@@ -114,14 +122,15 @@ export class Tally {
 }
 
 export function summaryOf(
-  counts: { checks: number; failures: number; degraded: number; latencySum: number },
+  counts: { checks: number; failures: number; excused: number; degraded: number; latencySum: number },
   exact: boolean,
   p95: number | undefined,
 ): StoreSummary {
-  const { checks, failures, degraded, latencySum } = counts;
-  const summary: StoreSummary = { checks, failures, degraded, exact };
+  const { checks, failures, excused, degraded, latencySum } = counts;
+  const summary: StoreSummary = { checks, failures, excused, degraded, exact };
   if (checks > 0) summary.uptime = (checks - failures) / checks;
-  const up = checks - failures;
+  // Latency is that of the checks that answered: neither downtime nor excused failures.
+  const up = checks - failures - excused;
   if (up > 0) {
     summary.latencyAvgMs = latencySum / up;
     if (p95 !== undefined) summary.latencyP95Ms = p95;
@@ -130,7 +139,7 @@ export function summaryOf(
 }
 
 export function emptySummary(): StoreSummary {
-  return { checks: 0, failures: 0, degraded: 0, exact: true };
+  return { checks: 0, failures: 0, excused: 0, degraded: 0, exact: true };
 }
 
 /** Tallies keyed by monitor key and bucket start. */
@@ -165,10 +174,10 @@ export function mergeRollups(rows: Iterable<StoredRollup>, size: number): Rollup
 }
 
 /** One monitor's daily rollups packed by the database into one JSON array (reading 90 days × 1,000 monitors as
- * separate rows costs several times more): `[bucketStart, checks, failures, degraded, latencySum, p95]`. */
+ * separate rows costs several times more): `[bucketStart, checks, failures, degraded, latencySum, p95, excused]`. */
 export interface PackedDays {
   key: number;
-  days: Array<[number, number, number, number, number, number | null]>;
+  days: Array<[number, number, number, number, number, number | null, number]>;
 }
 
 /**
@@ -187,9 +196,10 @@ export function assembleDaily(
   for (const pack of daily) {
     const days = out.get(monitorOf(pack.key)!);
     if (!days) continue;
-    for (const [day, checks, failures, degraded, latencySum, p95] of pack.days) {
+    for (const [day, checks, failures, degraded, latencySum, p95, excused] of pack.days) {
       if (checks > 0) {
-        days.set(day, summaryOf({ checks, failures, degraded, latencySum }, false, withP95 ? (p95 ?? undefined) : undefined));
+        const counts = { checks, failures, excused, degraded, latencySum };
+        days.set(day, summaryOf(counts, false, withP95 ? (p95 ?? undefined) : undefined));
       }
     }
   }

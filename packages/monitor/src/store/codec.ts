@@ -5,12 +5,28 @@
  * Times are whole milliseconds, statuses small integers, absent fields NULL.
  */
 import type { Status } from '@vigil/core';
-import type { CheckResult, ConditionOutcome, PhaseTimings } from '../model.js';
+import type { CheckResult, ConditionOutcome, Excuse, HeartbeatResultKind, PhaseTimings } from '../model.js';
 
 export const STATUS_CODES: Readonly<Record<Status, number>> = { healthy: 0, degraded: 1, unhealthy: 2 };
 const STATUS_BY_CODE: readonly Status[] = ['healthy', 'degraded', 'unhealthy'];
+/** A result's status column: 2 is a failed check that was downtime; a failed check that was not is 3 or 4. */
 export const UNHEALTHY = STATUS_CODES.unhealthy;
 export const DEGRADED = STATUS_CODES.degraded;
+/** Failed, but not downtime: the monitor was `pending` (retries left) or in `maintenance` (see `isDowntime`). */
+const EXCUSED_CODES: Readonly<Record<Excuse, number>> = { pending: 3, maintenance: 4 };
+/**
+ * The lowest code of a failed check: results with a status at or above it have no meaningful latency (a refused
+ * or timed-out check), while only `UNHEALTHY` itself counts as downtime.
+ */
+export const FAILED = UNHEALTHY;
+
+/** The status column of a result. */
+export function resultStatusCode(result: Pick<CheckResult, 'status' | 'excused'>): number {
+  return result.status === 'unhealthy' && result.excused !== undefined ? EXCUSED_CODES[result.excused] : statusCode(result.status);
+}
+
+const KIND_CODES: Readonly<Record<HeartbeatResultKind, number>> = { ping: 1, missed: 2, overran: 3 };
+const KIND_BY_CODE: Readonly<Record<number, HeartbeatResultKind>> = { 1: 'ping', 2: 'missed', 3: 'overran' };
 
 export function statusCode(status: Status): number {
   const code = STATUS_CODES[status];
@@ -42,6 +58,7 @@ export interface ResultRow {
   conditionsKey: number | null;
   conditions: string | null;
   certExpiresAt: number | null;
+  kind: number | null;
 }
 
 export const RESULT_COLUMNS = [
@@ -61,6 +78,7 @@ export const RESULT_COLUMNS = [
   'conditions_key',
   'conditions',
   'cert_expires_at',
+  'kind',
 ] as const;
 
 /** `SELECT` list that reads a `results` row into a `ResultRow`. */
@@ -87,6 +105,7 @@ export function resultValues(row: ResultRow): Array<number | string | null> {
     row.conditionsKey,
     row.conditions,
     row.certExpiresAt,
+    row.kind,
   ];
 }
 
@@ -146,7 +165,7 @@ export function encodeResult(
     monitorKey,
     at: timestamp(result.at, 'time (at)'),
     locationKey: labelKey(labels.location),
-    status: statusCode(result.status),
+    status: resultStatusCode(result),
     latency: wholeMs(result.latencyMs) ?? 0,
     statusCode: result.statusCode === undefined ? null : Math.round(result.statusCode),
     dns: wholeMs(timings.dns),
@@ -160,6 +179,7 @@ export function encodeResult(
     conditions: labels.inlineConditions ?? null,
     certExpiresAt:
       result.certificateExpiresAt === undefined ? null : timestamp(result.certificateExpiresAt, 'certificate expiry'),
+    kind: result.kind === undefined ? null : KIND_CODES[result.kind],
   };
 }
 
@@ -181,10 +201,17 @@ export function decodeResult(row: ResultRow, monitorId: string, labelText: (key:
   const result: CheckResult = {
     monitorId,
     at: row.at,
-    status: statusOf(row.status),
+    status: row.status > UNHEALTHY ? 'unhealthy' : statusOf(row.status),
     latencyMs: row.latency,
     location: labelText(row.locationKey),
   };
+  const excused = (Object.keys(EXCUSED_CODES) as Excuse[]).find((excuse) => EXCUSED_CODES[excuse] === row.status);
+  if (excused !== undefined) result.excused = excused;
+  if (row.kind !== null) {
+    const kind = KIND_BY_CODE[row.kind];
+    if (kind === undefined) throw new Error(`stored result has unknown kind ${row.kind}`);
+    result.kind = kind;
+  }
   if (row.statusCode !== null) result.statusCode = row.statusCode;
   const timings: PhaseTimings = {};
   if (row.dns !== null) timings.dns = row.dns;

@@ -42,6 +42,8 @@ export interface MaintenanceOps {
   ): Promise<{ deleted: number; cursor: number | undefined }>;
   /** Deletes incidents that ended before `before`. */
   purgeIncidents(before: number): Promise<number>;
+  /** Deletes state changes that happened before `before`. */
+  purgeEvents(before: number): Promise<number>;
 }
 
 export interface MaintenanceOptions {
@@ -90,7 +92,7 @@ export async function runMaintenance(
     hoursRolledUp: 0,
     daysRolledUp: 0,
     lateHoursRecomputed: 0,
-    deleted: { results: 0, hourly: 0, daily: 0, incidents: 0 },
+    deleted: { results: 0, hourly: 0, daily: 0, incidents: 0, events: 0 },
   };
   const marks = await ops.watermarks();
   const keys = await ops.seriesKeys();
@@ -200,6 +202,7 @@ export async function runMaintenance(
   const dailyCut = floorTo(now - retention.dailyMs, DAY_MS);
   report.deleted.daily = await purge('daily', dailyCut, 'dailyFrom', 'dailyPurged');
   report.deleted.incidents = await ops.purgeIncidents(dailyCut);
+  report.deleted.events = await ops.purgeEvents(dailyCut);
   return report;
 }
 

@@ -4,8 +4,9 @@
  * `INSERT … SELECT FROM unnest(…)` statement; reads that combine several queries run in one REPEATABLE READ
  * snapshot; maintenance is taken by one process at a time through an advisory lock.
  */
+import { hostname } from 'node:os';
 import pg from 'pg';
-import type { CheckResult, Incident, MonitorRuntimeState } from '../model.js';
+import type { CheckResult, Incident, MonitorRuntimeState, StateChangeEvent } from '../model.js';
 import {
   assembleDaily,
   buildRollups,
@@ -46,18 +47,33 @@ import {
   checkLimit,
   checkRange,
   definitionJson,
+  EVENT_COLUMNS,
+  EVENT_INSERT_COLUMNS,
+  eventFrom,
+  eventOf,
+  type EventRow,
+  eventValues,
   incidentFrom,
   type IncidentRow,
   monitorFrom,
   type MonitorRow,
   runtimeStateFrom,
   type RuntimeStateRow,
+  STATE_COLUMNS,
+  STATE_INSERT_COLUMNS,
+  stateValues,
+  stepFollows,
   tokenFrom,
   type TokenRow,
+  withoutIncident,
 } from './rows.js';
 import type {
+  CommitResult,
+  CommitStep,
+  InstanceLock,
   MaintenanceReport,
   MigrationReport,
+  MonitorCommit,
   Retention,
   Store,
   StoredMonitor,
@@ -108,12 +124,13 @@ const RESULT_TYPES = [
   'integer',
   'text',
   'bigint',
+  'smallint',
 ] as const;
 
 const THRESHOLDS = SKETCH_LOWER_BOUNDS.slice(1);
 const ROLLUP_TABLES = { hourly: 'rollups_hourly', daily: 'rollups_daily' } as const;
 const ROLLUP_SELECT =
-  'monitor_key AS key, bucket_start AS "bucketStart", checks, failures, degraded, latency_sum AS "latencySum", latency_p95 AS p95';
+  'monitor_key AS key, bucket_start AS "bucketStart", checks, failures, excused, degraded, latency_sum AS "latencySum", latency_p95 AS p95';
 
 /** 32-bit FNV-1a, for advisory lock keys. */
 function lockKey(text: string): number {
@@ -124,11 +141,16 @@ function lockKey(text: string): number {
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
+/** A monitor at a location, as a map key. */
+const stateKey = (state: { monitorId: string; location: string }) => `${state.monitorId}\u0000${state.location}`;
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly schema: string;
   private readonly s: string;
   private readonly pool: pg.Pool;
+  /** Where and how to connect: the pool's settings, for the connection that holds the instance lock. */
+  private readonly connection: { connectionString: string; connectionTimeoutMillis: number };
   private readonly seriesByMonitor = new Map<string, number>();
   private readonly monitorByKey = new Map<number, string>();
   private readonly labelByText = new Map<string, number>();
@@ -149,10 +171,10 @@ export class PostgresStore implements Store {
       monitorsPerStep: options.monitorsPerStep ?? DEFAULT_MAINTENANCE.monitorsPerStep,
       purgeBatch: options.purgeBatch ?? DEFAULT_MAINTENANCE.purgeBatch,
     };
+    this.connection = { connectionString: url, connectionTimeoutMillis: connectTimeoutMs };
     this.pool = new pg.Pool({
-      connectionString: url,
+      ...this.connection,
       max: Math.max(2, poolSize),
-      connectionTimeoutMillis: connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       statement_timeout: statementTimeoutMs,
       application_name: 'vigil',
@@ -314,20 +336,30 @@ export class PostgresStore implements Store {
 
   async appendResults(results: readonly CheckResult[]): Promise<void> {
     if (results.length === 0) return;
+    // One statement, so one transaction.
+    await this.insertResults(this.pool, await this.encodeResults(results));
+  }
+
+  /** Rows for results (as values in `RESULT_COLUMNS` order), their monitor ids and labels interned first. */
+  private async encodeResults(results: readonly CheckResult[]): Promise<Array<Array<number | string | null>>> {
     const labels = results.map(resultLabels);
     await this.intern(
       results.map((result) => result.monitorId),
       labels.flatMap((l) => [l.location, ...(l.components ? [l.components] : []), ...(l.conditions ? [l.conditions] : [])]),
     );
-    const rows = results.map((result, i) =>
+    return results.map((result, i) =>
       resultValues(
         encodeResult(result, this.seriesByMonitor.get(result.monitorId)!, labels[i]!, (text) => this.labelByText.get(text)!),
       ),
     );
+  }
+
+  /** The rows, and the hours they make stale if those were rolled up already, in one statement. */
+  private async insertResults(db: Queryable, rows: ReadonlyArray<ReadonlyArray<number | string | null>>): Promise<void> {
+    if (rows.length === 0) return;
     const columns = RESULT_COLUMNS.map((_, c) => rows.map((row) => row[c]));
     const s = this.s;
-    // One statement, so one transaction: the rows, and the hours they make stale if those were rolled up already.
-    await this.pool.query(
+    await db.query(
       `WITH inserted AS (
          INSERT INTO ${s}.results (${RESULT_COLUMNS.join(', ')})
          SELECT * FROM unnest(${RESULT_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
@@ -340,6 +372,113 @@ export class PostgresStore implements Store {
        ON CONFLICT DO NOTHING`,
       columns,
     );
+  }
+
+  // ---------------------------------------------------------------------------------------------- the state step
+
+  async commit(commits: readonly MonitorCommit[]): Promise<CommitResult[]> {
+    if (commits.length === 0) return [];
+    const rows = await this.encodeResults(commits.flatMap((commit) => commit.results));
+    return this.tx(async (client) => {
+      // The feed's cursor must grow in commit order: transactions that add events take turns.
+      if (commits.some((commit) => commit.step?.change !== undefined)) {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`vigil-events:${this.schema}`)]);
+      }
+      await this.insertResults(client, rows);
+      const out: CommitResult[] = [];
+      // The states after quiet results (most commits): one conditional upsert for all of them.
+      const quiet = commits.filter((commit) => commit.step === undefined);
+      const written = await this.upsertQuietStates(
+        client,
+        quiet.map((commit) => commit.state),
+      );
+      for (const commit of commits) {
+        if (commit.step !== undefined) out.push(await this.commitStep(client, commit, commit.step));
+        else if (written.has(stateKey(commit))) out.push({ status: 'applied', state: commit.state });
+        else out.push({ status: 'conflict', state: await this.storedState(client, commit.monitorId, commit.location) });
+      }
+      return out;
+    });
+  }
+
+  /** States whose sequence number did not change, written where the stored one has the same; returns those written. */
+  private async upsertQuietStates(client: pg.PoolClient, states: readonly MonitorRuntimeState[]): Promise<Set<string>> {
+    if (states.length === 0) return new Set();
+    const rows = states.map(stateValues);
+    const written = await this.rows<{ monitorId: string; location: string }>(
+      client,
+      `INSERT INTO ${this.s}.runtime_states AS t (${STATE_INSERT_COLUMNS})
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::bigint[], $6::integer[], $7::integer[], $8::bigint[])
+       ON CONFLICT (monitor_id, location) DO UPDATE SET state = excluded.state,
+         consecutive_failures = excluded.consecutive_failures, last_check_at = excluded.last_check_at,
+         open_incident_id = excluded.open_incident_id, since = excluded.since
+       WHERE t.seq = excluded.seq
+       RETURNING monitor_id AS "monitorId", location`,
+      // Column by column, for unnest.
+      STATE_INSERT_COLUMNS.split(', ').map((_, c) => rows.map((row) => row[c])),
+    );
+    return new Set(written.map(stateKey));
+  }
+
+  /** One monitor's step, if the stored state (locked for the transaction) is the one it follows. */
+  private async commitStep(client: pg.PoolClient, commit: MonitorCommit, step: CommitStep): Promise<CommitResult> {
+    const s = this.s;
+    const [row] = await this.rows<RuntimeStateRow>(
+      client,
+      `SELECT ${STATE_COLUMNS} FROM ${s}.runtime_states WHERE monitor_id = $1 AND location = $2 FOR UPDATE`,
+      [commit.monitorId, commit.location],
+    );
+    const stored = row && runtimeStateFrom(row);
+    const decision = stepFollows(commit, stored);
+    if (decision !== 'apply') return { status: decision, state: stored };
+    const change = step.change;
+    let incidentId: number | undefined;
+    if (step.closeIncidentId !== undefined) {
+      await client.query(`UPDATE ${s}.incidents SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, [
+        step.at,
+        step.closeIncidentId,
+      ]);
+      incidentId = step.closeIncidentId;
+    }
+    const state = withoutIncident(commit.state);
+    if (step.openIncident !== undefined) {
+      const opened = { monitorId: commit.monitorId, startedAt: step.at, ...step.openIncident };
+      checkIncident(opened);
+      const [inserted] = await this.rows<{ id: number }>(
+        client,
+        `INSERT INTO ${s}.incidents (monitor_id, status, started_at, cause) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [opened.monitorId, opened.status, opened.startedAt, opened.cause ?? null],
+      );
+      incidentId = inserted!.id;
+      state.openIncidentId = incidentId;
+    } else if (commit.state.openIncidentId !== undefined) {
+      state.openIncidentId = commit.state.openIncidentId;
+    }
+    await client.query(
+      `INSERT INTO ${s}.runtime_states (${STATE_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (monitor_id, location) DO UPDATE SET state = excluded.state,
+         consecutive_failures = excluded.consecutive_failures, last_check_at = excluded.last_check_at,
+         open_incident_id = excluded.open_incident_id, seq = excluded.seq, since = excluded.since`,
+      stateValues(state),
+    );
+    if (change === undefined) return { status: 'applied', state };
+    const event = eventOf(commit, change, step, incidentId);
+    const [inserted] = await this.rows<{ id: number }>(
+      client,
+      `INSERT INTO ${s}.events (${EVENT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      eventValues(event),
+    );
+    event.id = inserted!.id;
+    return { status: 'applied', state, event };
+  }
+
+  private async storedState(db: Queryable, monitorId: string, location: string): Promise<MonitorRuntimeState | undefined> {
+    const [row] = await this.rows<RuntimeStateRow>(
+      db,
+      `SELECT ${STATE_COLUMNS} FROM ${this.s}.runtime_states WHERE monitor_id = $1 AND location = $2`,
+      [monitorId, location],
+    );
+    return row && runtimeStateFrom(row);
   }
 
   async latestResults(monitorId: string, limit: number): Promise<CheckResult[]> {
@@ -381,7 +520,7 @@ export class PostgresStore implements Store {
     latencyBuckets = true,
   ): Promise<RawGroup[]> {
     const bucket = latencyBuckets
-      ? `CASE WHEN status = ${UNHEALTHY} THEN 0 ELSE width_bucket(latency, $5::integer[]) END`
+      ? `CASE WHEN status >= ${UNHEALTHY} THEN 0 ELSE width_bucket(latency, $5::integer[]) END`
       : '0';
     return this.rows<RawGroup>(
       db,
@@ -416,7 +555,7 @@ export class PostgresStore implements Store {
     return this.rows<PackedDays>(
       db,
       `SELECT monitor_key AS key,
-              json_agg(json_build_array(bucket_start, checks, failures, degraded, latency_sum, latency_p95)
+              json_agg(json_build_array(bucket_start, checks, failures, degraded, latency_sum, latency_p95, excused)
                        ORDER BY bucket_start) AS days
        FROM ${this.s}.rollups_daily
        WHERE monitor_key = ANY($1::integer[]) AND bucket_start >= $2 AND bucket_start < $3
@@ -433,6 +572,7 @@ export class PostgresStore implements Store {
             agg AS (
               SELECT count(*) AS checks,
                      count(*) FILTER (WHERE status = ${UNHEALTHY}) AS failures,
+                     count(*) FILTER (WHERE status > ${UNHEALTHY}) AS excused,
                      count(*) FILTER (WHERE status = 1) AS degraded,
                      coalesce(sum(latency) FILTER (WHERE status < ${UNHEALTHY}), 0) AS "latencySum",
                      count(*) FILTER (WHERE status < ${UNHEALTHY}) AS up
@@ -510,14 +650,15 @@ export class PostgresStore implements Store {
     ]);
     if (rows.length === 0) return;
     await client.query(
-      `INSERT INTO ${name} (monitor_key, bucket_start, checks, failures, degraded, latency_sum, latency_p95, latency_sketch)
-       SELECT * FROM unnest($1::integer[], $2::bigint[], $3::integer[], $4::integer[], $5::integer[], $6::bigint[],
-                            $7::double precision[], $8::bytea[])`,
+      `INSERT INTO ${name} (monitor_key, bucket_start, checks, failures, excused, degraded, latency_sum, latency_p95, latency_sketch)
+       SELECT * FROM unnest($1::integer[], $2::bigint[], $3::integer[], $4::integer[], $5::integer[], $6::integer[],
+                            $7::bigint[], $8::double precision[], $9::bytea[])`,
       [
         rows.map((r) => r.key),
         rows.map((r) => r.bucketStart),
         rows.map((r) => r.checks),
         rows.map((r) => r.failures),
+        rows.map((r) => r.excused),
         rows.map((r) => r.degraded),
         rows.map((r) => r.latencySum),
         rows.map((r) => r.p95),
@@ -602,6 +743,7 @@ export class PostgresStore implements Store {
       purgeIncidents: async (before) =>
         (await this.pool.query(`DELETE FROM ${s}.incidents WHERE ended_at IS NOT NULL AND ended_at < $1`, [before])).rowCount ??
         0,
+      purgeEvents: async (before) => (await this.pool.query(`DELETE FROM ${s}.events WHERE at < $1`, [before])).rowCount ?? 0,
     };
   }
 
@@ -618,7 +760,7 @@ export class PostgresStore implements Store {
             hoursRolledUp: 0,
             daysRolledUp: 0,
             lateHoursRecomputed: 0,
-            deleted: { results: 0, hourly: 0, daily: 0, incidents: 0 },
+            deleted: { results: 0, hourly: 0, daily: 0, incidents: 0, events: 0 },
           };
         }
         try {
@@ -633,24 +775,6 @@ export class PostgresStore implements Store {
   }
 
   // ---------------------------------------------------------------------------------------------- incidents
-
-  async openIncident(incident: Omit<Incident, 'id' | 'endedAt'>): Promise<Incident> {
-    checkIncident(incident);
-    const [row] = await this.rows<{ id: number }>(
-      this.pool,
-      `INSERT INTO ${this.s}.incidents (monitor_id, status, started_at, cause) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [incident.monitorId, incident.status, incident.startedAt, incident.cause ?? null],
-    );
-    return { ...incident, id: row!.id };
-  }
-
-  async closeIncident(id: number, endedAt: number): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE ${this.s}.incidents SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`,
-      [endedAt, id],
-    );
-    return (result.rowCount ?? 0) > 0;
-  }
 
   async incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]> {
     const limit = checkLimit(options.limit);
@@ -667,34 +791,75 @@ export class PostgresStore implements Store {
     return rows.map(incidentFrom);
   }
 
-  // ---------------------------------------------------------------------------------------------- runtime states
+  // ---------------------------------------------------------------------------------------------- states and events
 
-  async saveRuntimeStates(states: readonly MonitorRuntimeState[]): Promise<void> {
-    if (states.length === 0) return;
-    // The last state of a monitor wins when a batch holds several.
-    const latest = [...new Map(states.map((state) => [state.monitorId, state])).values()];
-    await this.pool.query(
-      `INSERT INTO ${this.s}.runtime_states (monitor_id, state, consecutive_failures, last_check_at, open_incident_id)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[])
-       ON CONFLICT (monitor_id) DO UPDATE SET state = excluded.state, consecutive_failures = excluded.consecutive_failures,
-         last_check_at = excluded.last_check_at, open_incident_id = excluded.open_incident_id`,
-      [
-        latest.map((s) => s.monitorId),
-        latest.map((s) => s.state),
-        latest.map((s) => s.consecutiveFailures),
-        latest.map((s) => s.lastCheckAt ?? null),
-        latest.map((s) => s.openIncidentId ?? null),
-      ],
-    );
-  }
-
-  async runtimeStates(): Promise<Map<string, MonitorRuntimeState>> {
+  async runtimeStates(location: string): Promise<Map<string, MonitorRuntimeState>> {
     const rows = await this.rows<RuntimeStateRow>(
       this.pool,
-      `SELECT monitor_id AS "monitorId", state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt",
-              open_incident_id AS "openIncidentId" FROM ${this.s}.runtime_states`,
+      `SELECT ${STATE_COLUMNS} FROM ${this.s}.runtime_states WHERE location = $1`,
+      [location],
     );
     return new Map(rows.map((row) => [row.monitorId, runtimeStateFrom(row)]));
+  }
+
+  async events(options: { after: number; limit: number; monitorId?: string }): Promise<StateChangeEvent[]> {
+    const limit = checkLimit(options.limit);
+    const select = `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events`;
+    const rows =
+      options.monitorId === undefined
+        ? await this.rows<EventRow>(this.pool, `${select} WHERE id > $1 ORDER BY id LIMIT $2`, [options.after, limit])
+        : await this.rows<EventRow>(this.pool, `${select} WHERE id > $1 AND monitor_id = $2 ORDER BY id LIMIT $3`, [
+            options.after,
+            options.monitorId,
+            limit,
+          ]);
+    return rows.map(eventFrom);
+  }
+
+  async lastEventId(): Promise<number> {
+    const [row] = await this.rows<{ id: number | null }>(this.pool, `SELECT max(id) AS id FROM ${this.s}.events`);
+    return row?.id ?? 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------- one instance
+
+  async lockInstance(onLost: (error: Error) => void): Promise<InstanceLock> {
+    const key = lockKey(`vigil-instance:${this.schema}`);
+    // The lock lives as long as this connection: its own, outside the pool, named so that others can see who holds it.
+    const name = `vigil serve ${this.schema} pid ${process.pid}@${hostname()}`.slice(0, 63);
+    const client = new pg.Client({ ...this.connection, application_name: name, keepAlive: true });
+    let released = false;
+    await client.connect();
+    const [row] = (await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows;
+    if (!row?.locked) {
+      const holders = (
+        await client.query<{ name: string; since: Date | null }>(
+          `SELECT a.application_name AS name, a.backend_start AS since FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND l.granted AND l.objid::bigint = ($1::bigint & 4294967295) AND a.pid <> pg_backend_pid()`,
+          [key],
+        )
+      ).rows;
+      await client.end().catch(() => undefined);
+      const holder = holders[0];
+      const who = holder ? ` (${holder.name || 'a connection'}${holder.since ? `, since ${holder.since.toISOString()}` : ''})` : '';
+      throw new Error(
+        `another vigil serve is already using the PostgreSQL schema "${this.schema}"${who}: one instance per store (several instances sharing monitors are not supported yet); stop the other one or give this one another schema (?schema=…)`,
+      );
+    }
+    const lost = (error: Error) => {
+      if (released) return;
+      released = true;
+      onLost(new Error(`the connection holding this instance's lock on schema "${this.schema}" was lost: ${error.message}`));
+    };
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('the connection ended')));
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await client.end().catch(() => undefined);
+      },
+    };
   }
 
   // ---------------------------------------------------------------------------------------------- tokens
@@ -728,6 +893,21 @@ export class PostgresStore implements Store {
   }
 
   // ---------------------------------------------------------------------------------------------- API monitors
+
+  async pausedMonitors(): Promise<string[]> {
+    const rows = await this.rows<{ id: string }>(this.pool, `SELECT monitor_id AS id FROM ${this.s}.api_pauses ORDER BY monitor_id`);
+    return rows.map((row) => row.id);
+  }
+
+  async setPaused(monitorId: string, at: number | undefined): Promise<void> {
+    if (at === undefined) await this.pool.query(`DELETE FROM ${this.s}.api_pauses WHERE monitor_id = $1`, [monitorId]);
+    else {
+      await this.pool.query(
+        `INSERT INTO ${this.s}.api_pauses (monitor_id, paused_at) VALUES ($1, $2) ON CONFLICT (monitor_id) DO NOTHING`,
+        [monitorId, at],
+      );
+    }
+  }
 
   async listMonitors(): Promise<StoredMonitor[]> {
     const rows = await this.rows<MonitorRow>(

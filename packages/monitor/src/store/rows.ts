@@ -1,6 +1,7 @@
 /** Input checks and row ↔ record conversions shared by both backends for the small tables. */
-import type { Incident, MonitorRuntimeState } from '../model.js';
-import type { StoredMonitor, StoredToken } from './store.js';
+import type { Incident, MonitorRuntimeState, MonitorState, StateChangeEvent } from '../model.js';
+import type { PendingChange } from '../pipeline/state-machine.js';
+import type { CommitStep, MonitorCommit, StoredMonitor, StoredToken } from './store.js';
 
 export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number ≥ 0, got ${limit}`);
@@ -49,23 +50,139 @@ export function incidentFrom(row: IncidentRow): Incident {
   return incident;
 }
 
+/** The columns of `runtime_states` as a `RuntimeStateRow` (quoted aliases: both SQLite and PostgreSQL keep them). */
+export const STATE_COLUMNS =
+  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since';
+
 export interface RuntimeStateRow {
   monitorId: string;
+  location: string;
   state: string;
   consecutiveFailures: number;
   lastCheckAt: number | null;
   openIncidentId: number | null;
+  seq: number;
+  since: number | null;
 }
 
 export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
   const state: MonitorRuntimeState = {
     monitorId: row.monitorId,
-    state: row.state as MonitorRuntimeState['state'],
+    location: row.location,
+    state: row.state as MonitorState,
     consecutiveFailures: Number(row.consecutiveFailures),
+    seq: Number(row.seq),
   };
   if (row.lastCheckAt !== null) state.lastCheckAt = Number(row.lastCheckAt);
   if (row.openIncidentId !== null) state.openIncidentId = Number(row.openIncidentId);
+  if (row.since !== null) state.since = Number(row.since);
   return state;
+}
+
+/** The columns a state is written to, and its values in that order. */
+export const STATE_INSERT_COLUMNS =
+  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since';
+
+export function stateValues(state: MonitorRuntimeState): Array<string | number | null> {
+  return [
+    state.monitorId,
+    state.location,
+    state.state,
+    state.consecutiveFailures,
+    state.lastCheckAt ?? null,
+    state.openIncidentId ?? null,
+    state.seq,
+    state.since ?? null,
+  ];
+}
+
+/** The columns an event is written to, and its values in that order. */
+export const EVENT_INSERT_COLUMNS = 'monitor_id, location, seq, from_state, to_state, at, reason, result_at, incident_id';
+
+export function eventValues(event: StateChangeEvent): Array<string | number | null> {
+  return [
+    event.monitorId,
+    event.location,
+    event.seq,
+    event.from,
+    event.to,
+    event.at,
+    event.reason ?? null,
+    event.resultAt ?? null,
+    event.incidentId ?? null,
+  ];
+}
+
+/**
+ * Whether a commit with a step applies to the stored state: it must follow it (`change.seq - 1`, or the same
+ * sequence number for a step without a change). A change already stored is a commit retried after an unclear
+ * failure (`replayed`); anything else was written by someone else (`conflict`).
+ */
+export function stepFollows(commit: MonitorCommit, stored: MonitorRuntimeState | undefined): 'apply' | 'replayed' | 'conflict' {
+  const storedSeq = stored?.seq ?? 0;
+  const change = commit.step?.change;
+  if (storedSeq === (change ? change.seq - 1 : commit.state.seq)) return 'apply';
+  return change !== undefined && storedSeq === change.seq ? 'replayed' : 'conflict';
+}
+
+/** A state as committed: the incident it opens is set by the store. */
+export function withoutIncident(state: MonitorRuntimeState): MonitorRuntimeState {
+  const { openIncidentId: _dropped, ...rest } = state;
+  return rest;
+}
+
+/** The columns of `events` as an `EventRow`. */
+export const EVENT_COLUMNS =
+  'id, monitor_id AS "monitorId", location, seq, from_state AS "fromState", to_state AS "toState", at, reason, result_at AS "resultAt", incident_id AS "incidentId"';
+
+export interface EventRow {
+  id: number;
+  monitorId: string;
+  location: string;
+  seq: number;
+  fromState: string;
+  toState: string;
+  at: number;
+  reason: string | null;
+  resultAt: number | null;
+  incidentId: number | null;
+}
+
+export function eventFrom(row: EventRow): StateChangeEvent {
+  const event: StateChangeEvent = {
+    id: Number(row.id),
+    monitorId: row.monitorId,
+    location: row.location,
+    seq: Number(row.seq),
+    from: row.fromState as MonitorState,
+    to: row.toState as MonitorState,
+    at: Number(row.at),
+  };
+  if (row.reason !== null) event.reason = row.reason;
+  if (row.resultAt !== null) event.resultAt = Number(row.resultAt);
+  if (row.incidentId !== null) event.incidentId = Number(row.incidentId);
+  return event;
+}
+
+/** The event a committed change is stored as (its `id` is set when it is inserted). */
+export function eventOf(
+  commit: MonitorCommit,
+  change: PendingChange,
+  step: CommitStep,
+  incidentId: number | undefined,
+): StateChangeEvent {
+  return {
+    id: 0,
+    monitorId: commit.monitorId,
+    location: commit.location,
+    seq: change.seq,
+    from: change.from,
+    to: change.to,
+    at: change.at,
+    ...(change.reason !== undefined ? { reason: change.reason } : {}),
+    ...(step.resultAt !== undefined ? { resultAt: step.resultAt } : {}),
+    ...(incidentId !== undefined ? { incidentId } : {}),
+  };
 }
 
 export interface TokenRow {

@@ -5,7 +5,7 @@
  * inside a transaction, and each call is short (maintenance works in small steps and yields between them).
  */
 import Database from 'better-sqlite3';
-import type { CheckResult, Incident, MonitorRuntimeState } from '../model.js';
+import type { CheckResult, Incident, MonitorRuntimeState, StateChangeEvent } from '../model.js';
 import {
   assembleDaily,
   buildRollups,
@@ -47,18 +47,32 @@ import {
   checkLimit,
   checkRange,
   definitionJson,
+  EVENT_COLUMNS,
+  EVENT_INSERT_COLUMNS,
+  eventFrom,
+  eventOf,
+  type EventRow,
+  eventValues,
   incidentFrom,
   type IncidentRow,
   monitorFrom,
   type MonitorRow,
   runtimeStateFrom,
   type RuntimeStateRow,
+  STATE_COLUMNS,
+  STATE_INSERT_COLUMNS,
+  stateValues,
+  stepFollows,
   tokenFrom,
   type TokenRow,
+  withoutIncident,
 } from './rows.js';
 import type {
+  CommitResult,
+  InstanceLock,
   MaintenanceReport,
   MigrationReport,
+  MonitorCommit,
   Retention,
   Store,
   StoredMonitor,
@@ -85,11 +99,11 @@ const PURGE_TARGETS: Record<PurgeTable, { table: string; column: string }> = {
   daily: { table: 'rollups_daily', column: 'bucket_start' },
 };
 const ROLLUP_SELECT =
-  'monitor_key AS key, bucket_start AS bucketStart, checks, failures, degraded, latency_sum AS latencySum, latency_p95 AS p95';
+  'monitor_key AS key, bucket_start AS bucketStart, checks, failures, excused, degraded, latency_sum AS latencySum, latency_p95 AS p95';
 const KEYS_IN = 'monitor_key IN (SELECT value FROM json_each(@keys))';
 const RAW_GROUPS = `
   SELECT monitor_key AS key, at - at % @size AS bucket, status,
-         CASE WHEN status = ${UNHEALTHY} THEN 0 ELSE vigil_latency_bucket(latency) END AS latencyBucket,
+         CASE WHEN status >= ${UNHEALTHY} THEN 0 ELSE vigil_latency_bucket(latency) END AS latencyBucket,
          count(*) AS count, sum(latency) AS latencySum
   FROM results
   WHERE ${KEYS_IN} AND at >= @from AND at < @to
@@ -101,6 +115,9 @@ const RAW_TOTALS = `
   FROM results
   WHERE ${KEYS_IN} AND at >= @from AND at < @to
   GROUP BY 1, 2, 3`;
+
+const STATE_SELECT = `SELECT ${STATE_COLUMNS} FROM runtime_states`;
+const EVENT_SELECT = `SELECT ${EVENT_COLUMNS} FROM events`;
 
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -269,26 +286,106 @@ export class SqliteStore implements Store {
 
   async appendResults(results: readonly CheckResult[]): Promise<void> {
     if (results.length === 0) return;
+    const rows = this.encodeResults(results);
+    this.write(() => this.insertResults(rows));
+  }
+
+  /** Rows for results, their monitor ids and labels interned first (in a transaction of their own). */
+  private encodeResults(results: readonly CheckResult[]): ResultRow[] {
     const labels = results.map(resultLabels);
     this.intern(
       results.map((result) => result.monitorId),
       labels.flatMap((l) => [l.location, ...(l.components ? [l.components] : []), ...(l.conditions ? [l.conditions] : [])]),
     );
-    const rows = results.map((result, i) =>
+    return results.map((result, i) =>
       encodeResult(result, this.seriesByMonitor.get(result.monitorId)!, labels[i]!, (text) => this.labelByText.get(text)!),
     );
+  }
+
+  /** Inside a write transaction: the rows, and the hours they make stale if those were rolled up already. */
+  private insertResults(rows: readonly ResultRow[]): void {
+    if (rows.length === 0) return;
     const insert = this.sql(
       `INSERT INTO results (${RESULT_COLUMNS.join(', ')}) VALUES (${RESULT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
     );
     const markLate = this.sql('INSERT INTO rollup_dirty (monitor_key, hour) VALUES (?, ?) ON CONFLICT DO NOTHING');
-    this.write(() => {
-      const dirtyBefore =
-        this.get<{ value: number }>("SELECT value FROM meta WHERE key = 'dirty_before'")?.value ?? Number.MIN_SAFE_INTEGER;
-      for (const row of rows) {
-        const inserted = insert.run(...resultValues(row)).changes > 0;
-        if (inserted && row.at < dirtyBefore) markLate.run(row.monitorKey, floorTo(row.at, HOUR_MS));
-      }
+    const dirtyBefore =
+      this.get<{ value: number }>("SELECT value FROM meta WHERE key = 'dirty_before'")?.value ?? Number.MIN_SAFE_INTEGER;
+    for (const row of rows) {
+      const inserted = insert.run(...resultValues(row)).changes > 0;
+      if (inserted && row.at < dirtyBefore) markLate.run(row.monitorKey, floorTo(row.at, HOUR_MS));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- the state step
+
+  async commit(commits: readonly MonitorCommit[]): Promise<CommitResult[]> {
+    if (commits.length === 0) return [];
+    const rows = this.encodeResults(commits.flatMap((commit) => commit.results));
+    return this.write(() => {
+      this.insertResults(rows);
+      return commits.map((commit) => this.commitOne(commit));
     });
+  }
+
+  /** Inside the commit's transaction: one monitor's state and step, if the stored state is the one it follows. */
+  private commitOne(commit: MonitorCommit): CommitResult {
+    const { step } = commit;
+    if (step === undefined) {
+      // Nothing but the state after quiet results: one conditional upsert (the sequence number is unchanged).
+      if (this.upsertState(commit.state, commit.state.seq) > 0) return { status: 'applied', state: commit.state };
+      return { status: 'conflict', state: this.storedState(commit.monitorId, commit.location) };
+    }
+    const stored = this.storedState(commit.monitorId, commit.location);
+    const decision = stepFollows(commit, stored);
+    if (decision !== 'apply') return { status: decision, state: stored };
+    const change = step.change;
+    let incidentId: number | undefined;
+    if (step.closeIncidentId !== undefined) {
+      this.run('UPDATE incidents SET ended_at = ? WHERE id = ? AND ended_at IS NULL', step.at, step.closeIncidentId);
+      incidentId = step.closeIncidentId;
+    }
+    const state = withoutIncident(commit.state);
+    if (step.openIncident !== undefined) {
+      const opened = { monitorId: commit.monitorId, startedAt: step.at, ...step.openIncident };
+      checkIncident(opened);
+      incidentId = this.get<{ id: number }>(
+        'INSERT INTO incidents (monitor_id, status, started_at, cause) VALUES (?, ?, ?, ?) RETURNING id',
+        opened.monitorId,
+        opened.status,
+        opened.startedAt,
+        opened.cause ?? null,
+      )!.id;
+      state.openIncidentId = incidentId;
+    } else if (commit.state.openIncidentId !== undefined) {
+      state.openIncidentId = commit.state.openIncidentId;
+    }
+    this.upsertState(state, stored?.seq ?? 0);
+    if (change === undefined) return { status: 'applied', state };
+    const event = eventOf(commit, change, step, incidentId);
+    event.id = this.get<{ id: number }>(
+      `INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      ...eventValues(event),
+    )!.id;
+    return { status: 'applied', state, event };
+  }
+
+  /** Writes a state whose stored predecessor has sequence number `follows` (or none); returns the rows written. */
+  private upsertState(state: MonitorRuntimeState, follows: number): number {
+    return this.run(
+      `INSERT INTO runtime_states (${STATE_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (monitor_id, location) DO UPDATE SET state = excluded.state,
+         consecutive_failures = excluded.consecutive_failures, last_check_at = excluded.last_check_at,
+         open_incident_id = excluded.open_incident_id, seq = excluded.seq, since = excluded.since
+       WHERE runtime_states.seq = ?`,
+      ...stateValues(state),
+      follows,
+    );
+  }
+
+  private storedState(monitorId: string, location: string): MonitorRuntimeState | undefined {
+    const row = this.get<RuntimeStateRow>(`${STATE_SELECT} WHERE monitor_id = ? AND location = ?`, monitorId, location);
+    return row && runtimeStateFrom(row);
   }
 
   async latestResults(monitorId: string, limit: number): Promise<CheckResult[]> {
@@ -338,7 +435,7 @@ export class SqliteStore implements Store {
   private packedDays(keys: readonly number[], from: number, to: number): PackedDays[] {
     const rows = this.all<{ key: number; days: string }>(
       `SELECT monitor_key AS key,
-              json_group_array(json_array(bucket_start, checks, failures, degraded, latency_sum, latency_p95)
+              json_group_array(json_array(bucket_start, checks, failures, degraded, latency_sum, latency_p95, excused)
                                ORDER BY bucket_start) AS days
        FROM rollups_daily WHERE ${KEYS_IN} AND bucket_start >= @from AND bucket_start < @to
        GROUP BY monitor_key`,
@@ -348,16 +445,23 @@ export class SqliteStore implements Store {
   }
 
   private exactRaw(key: number, from: number, to: number): ExactAggregate {
-    const counts = this.get<{ checks: number; failures: number | null; degraded: number | null; latencySum: number }>(
-      `SELECT count(*) AS checks, sum(status = ${UNHEALTHY}) AS failures, sum(status = 1) AS degraded,
-              total(CASE WHEN status < ${UNHEALTHY} THEN latency END) AS latencySum
+    const counts = this.get<{
+      checks: number;
+      failures: number | null;
+      excused: number | null;
+      degraded: number | null;
+      latencySum: number;
+    }>(
+      `SELECT count(*) AS checks, sum(status = ${UNHEALTHY}) AS failures, sum(status > ${UNHEALTHY}) AS excused,
+              sum(status = 1) AS degraded, total(CASE WHEN status < ${UNHEALTHY} THEN latency END) AS latencySum
        FROM results WHERE monitor_key = ? AND at >= ? AND at < ?`,
       key,
       from,
       to,
     )!;
     const failures = counts.failures ?? 0;
-    const up = counts.checks - failures;
+    const excused = counts.excused ?? 0;
+    const up = counts.checks - failures - excused;
     const p95 =
       up === 0
         ? null
@@ -369,7 +473,7 @@ export class SqliteStore implements Store {
             to,
             nearestRankOffset(up, P95),
           )!.latency;
-    return { checks: counts.checks, failures, degraded: counts.degraded ?? 0, latencySum: counts.latencySum, p95 };
+    return { checks: counts.checks, failures, excused, degraded: counts.degraded ?? 0, latencySum: counts.latencySum, p95 };
   }
 
   async summary(monitorId: string, from: number, to: number): Promise<StoreSummary> {
@@ -429,8 +533,8 @@ export class SqliteStore implements Store {
       to,
     });
     const insert = this.sql(
-      `INSERT INTO ${name} (monitor_key, bucket_start, checks, failures, degraded, latency_sum, latency_p95, latency_sketch)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${name} (monitor_key, bucket_start, checks, failures, excused, degraded, latency_sum, latency_p95, latency_sketch)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const row of rows) {
       const values: Param[] = [
@@ -438,6 +542,7 @@ export class SqliteStore implements Store {
         row.bucketStart,
         row.checks,
         row.failures,
+        row.excused,
         row.degraded,
         row.latencySum,
         row.p95,
@@ -522,6 +627,7 @@ export class SqliteStore implements Store {
       recomputeLate: async (limit, bounds) => this.recomputeLate(limit, bounds),
       purge: async (table, before, limit, cursor) => this.purge(table, before, limit, cursor),
       purgeIncidents: async (before) => this.run('DELETE FROM incidents WHERE ended_at IS NOT NULL AND ended_at < ?', before),
+      purgeEvents: async (before) => this.run('DELETE FROM events WHERE at < ?', before),
     };
   }
 
@@ -530,22 +636,6 @@ export class SqliteStore implements Store {
   }
 
   // ---------------------------------------------------------------------------------------------- incidents
-
-  async openIncident(incident: Omit<Incident, 'id' | 'endedAt'>): Promise<Incident> {
-    checkIncident(incident);
-    const row = this.get<{ id: number }>(
-      'INSERT INTO incidents (monitor_id, status, started_at, cause) VALUES (?, ?, ?, ?) RETURNING id',
-      incident.monitorId,
-      incident.status,
-      incident.startedAt,
-      incident.cause ?? null,
-    )!;
-    return { ...incident, id: row.id };
-  }
-
-  async closeIncident(id: number, endedAt: number): Promise<boolean> {
-    return this.run('UPDATE incidents SET ended_at = ? WHERE id = ? AND ended_at IS NULL', endedAt, id) > 0;
-  }
 
   async incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]> {
     const limit = checkLimit(options.limit);
@@ -558,29 +648,51 @@ export class SqliteStore implements Store {
     return rows.map(incidentFrom);
   }
 
-  // ---------------------------------------------------------------------------------------------- runtime states
+  // ---------------------------------------------------------------------------------------------- states and events
 
-  async saveRuntimeStates(states: readonly MonitorRuntimeState[]): Promise<void> {
-    if (states.length === 0) return;
-    const upsert = this.sql(
-      `INSERT INTO runtime_states (monitor_id, state, consecutive_failures, last_check_at, open_incident_id)
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (monitor_id) DO UPDATE SET state = excluded.state, consecutive_failures = excluded.consecutive_failures,
-         last_check_at = excluded.last_check_at, open_incident_id = excluded.open_incident_id`,
-    );
-    this.write(() => {
-      for (const s of states) {
-        upsert.run(s.monitorId, s.state, s.consecutiveFailures, s.lastCheckAt ?? null, s.openIncidentId ?? null);
-      }
-    });
+  async runtimeStates(location: string): Promise<Map<string, MonitorRuntimeState>> {
+    const rows = this.all<RuntimeStateRow>(`${STATE_SELECT} WHERE location = ?`, location);
+    return new Map(rows.map((row) => [row.monitorId, runtimeStateFrom(row)]));
   }
 
-  async runtimeStates(): Promise<Map<string, MonitorRuntimeState>> {
-    const rows = this.all<RuntimeStateRow>(
-      `SELECT monitor_id AS monitorId, state, consecutive_failures AS consecutiveFailures, last_check_at AS lastCheckAt,
-              open_incident_id AS openIncidentId FROM runtime_states`,
-    );
-    return new Map(rows.map((row) => [row.monitorId, runtimeStateFrom(row)]));
+  async events(options: { after: number; limit: number; monitorId?: string }): Promise<StateChangeEvent[]> {
+    const limit = checkLimit(options.limit);
+    const rows =
+      options.monitorId === undefined
+        ? this.all<EventRow>(`${EVENT_SELECT} WHERE id > ? ORDER BY id LIMIT ?`, options.after, limit)
+        : this.all<EventRow>(`${EVENT_SELECT} WHERE id > ? AND monitor_id = ? ORDER BY id LIMIT ?`, options.after, options.monitorId, limit);
+    return rows.map(eventFrom);
+  }
+
+  async lastEventId(): Promise<number> {
+    return this.get<{ id: number | null }>('SELECT max(id) AS id FROM events')?.id ?? 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------- one instance
+
+  async lockInstance(onLost: (error: Error) => void): Promise<InstanceLock> {
+    void onLost; // a file lock is not lost while the process lives
+    if (this.path === ':memory:') return { release: async () => undefined };
+    const lockPath = `${this.path}.lock`;
+    // An exclusive lock on a SQLite file of its own, held until released: the OS drops it when the process dies.
+    const holder = new Database(lockPath, { timeout: 0 });
+    try {
+      holder.pragma('locking_mode = EXCLUSIVE');
+      holder.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
+      holder.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
+    } catch (error) {
+      holder.close();
+      const busy = (error as { code?: string }).code === 'SQLITE_BUSY';
+      if (!busy) throw error;
+      throw new Error(
+        `another vigil serve is already using ${this.path} (it holds ${lockPath}): one instance per SQLite database; stop the other one or give this one another data directory`,
+      );
+    }
+    return {
+      release: async () => {
+        if (holder.open) holder.close();
+      },
+    };
   }
 
   // ---------------------------------------------------------------------------------------------- tokens
@@ -617,6 +729,15 @@ export class SqliteStore implements Store {
   }
 
   // ---------------------------------------------------------------------------------------------- API monitors
+
+  async pausedMonitors(): Promise<string[]> {
+    return this.all<{ id: string }>('SELECT monitor_id AS id FROM api_pauses ORDER BY monitor_id').map((row) => row.id);
+  }
+
+  async setPaused(monitorId: string, at: number | undefined): Promise<void> {
+    if (at === undefined) this.run('DELETE FROM api_pauses WHERE monitor_id = ?', monitorId);
+    else this.run('INSERT INTO api_pauses (monitor_id, paused_at) VALUES (?, ?) ON CONFLICT (monitor_id) DO NOTHING', monitorId, at);
+  }
 
   async listMonitors(): Promise<StoredMonitor[]> {
     return this.all<MonitorRow>(

@@ -1,9 +1,5 @@
-import type {
-  CheckResult,
-  Incident,
-  MonitorRuntimeState,
-  UptimeSummary,
-} from '../model.js';
+import type { CheckResult, Incident, MonitorRuntimeState, StateChangeEvent, UptimeSummary } from '../model.js';
+import type { IncidentStatus, PendingChange } from '../pipeline/state-machine.js';
 import { DAY_MS } from './time.js';
 
 /** How long each resolution is kept (milliseconds). */
@@ -51,6 +47,8 @@ export interface StoredMonitor {
 export interface StoreSummary extends UptimeSummary {
   /** Checks whose status was `degraded` (they count as up). */
   degraded: number;
+  /** Failed checks that were not downtime: their monitor was pending (retries left) or in maintenance. */
+  excused: number;
   /**
    * True when every figure comes from raw results; false when rollups contributed, in which case the p95 is the
    * sketch's estimate (within `SKETCH_RELATIVE_ERROR` of the exact value) while counts and average stay exact.
@@ -75,8 +73,44 @@ export interface MaintenanceReport {
   /** (monitor, hour) rollups recomputed because results arrived after their hour had been rolled up. */
   lateHoursRecomputed: number;
   /** Rows deleted because retention no longer keeps them. */
-  deleted: { results: number; hourly: number; daily: number; incidents: number };
+  deleted: { results: number; hourly: number; daily: number; incidents: number; events: number };
 }
+
+/**
+ * What one commit writes for one monitor at one location: the results taken since its last commit, the state
+ * after them, and — when the last of them changed the state or an incident — that step. See `Store.commit`.
+ */
+export interface MonitorCommit {
+  monitorId: string;
+  location: string;
+  /** Oldest first; the last one may be the one that caused `step`. */
+  results: readonly CheckResult[];
+  /** The monitor's state after them (an incident `step` opens gets its id from the store). */
+  state: MonitorRuntimeState;
+  step?: CommitStep;
+}
+
+/** A step that changed a monitor's state or incidents, written with its result in the same transaction. */
+export interface CommitStep {
+  /** When it happened: the change's time, and when incidents it closes end and it opens start. */
+  at: number;
+  /** The state change, recorded as an event with its sequence number. */
+  change?: PendingChange;
+  /** The `at` of the result that caused it (one of `results`), recorded with the event. */
+  resultAt?: number;
+  closeIncidentId?: number;
+  openIncident?: { status: IncidentStatus; cause?: string };
+}
+
+/**
+ * How a commit went for one monitor:
+ * - `applied`: written;
+ * - `replayed`: its change was already stored (a commit retried after an unclear failure): nothing written twice;
+ * - `conflict`: the stored state is not the one the commit followed (another writer): nothing written for it.
+ */
+export type CommitResult =
+  | { status: 'applied'; state: MonitorRuntimeState; event?: StateChangeEvent }
+  | { status: 'replayed' | 'conflict'; state: MonitorRuntimeState | undefined };
 
 /** Space used, for benchmarks and diagnostics (counting results scans the table: not for hot paths). */
 export interface StoreUsage {
@@ -93,6 +127,11 @@ export interface StoreUsage {
  * test suite runs against both. Methods that write are safe to call concurrently; `appendResults` writes one
  * batch in one transaction. Open one with `openStore` (./open.ts).
  */
+/** The lock that keeps a second `vigil serve` off the same store, held until `release`. */
+export interface InstanceLock {
+  release(): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema. Idempotent; safe when several processes start at once. */
@@ -100,9 +139,17 @@ export interface Store {
   /** Checks that the store answers and accepts writes (for the server's own /health); throws otherwise. */
   ping(): Promise<void>;
   /**
-   * Writes a batch in one transaction. A result with the same monitor, time and location as a stored one is
-   * ignored, so a batch retried after an unclear failure is not counted twice. Latencies and timings are kept
-   * to the whole millisecond.
+   * The check pipeline's one write: for every monitor in `commits`, its results, its state, and its step — the
+   * incident closed and the one opened, and the state change as an event — in ONE transaction. A monitor's state
+   * and step apply only when the stored state is the one the commit follows (its sequence number: `change.seq - 1`
+   * for a step with a change, `state.seq` otherwise); its results are stored in any case. Results in `commits` are
+   * stored like `appendResults`'. Returns one `CommitResult` per commit, in order.
+   */
+  commit(commits: readonly MonitorCommit[]): Promise<CommitResult[]>;
+  /**
+   * Writes results alone in one transaction (imports, tests, benchmarks: the check pipeline writes with `commit`).
+   * A result with the same monitor, time and location as a stored one is ignored, so a batch retried after an
+   * unclear failure is not counted twice. Latencies and timings are kept to the whole millisecond.
    */
   appendResults(results: readonly CheckResult[]): Promise<void>;
   /** Newest first. */
@@ -126,20 +173,29 @@ export interface Store {
     options?: { p95?: boolean },
   ): Promise<Map<string, Map<number, StoreSummary>>>;
 
-  openIncident(incident: Omit<Incident, 'id' | 'endedAt'>): Promise<Incident>;
-  /** Sets the end of an open incident; false when it does not exist or was already closed (the first end stays). */
-  closeIncident(id: number, endedAt: number): Promise<boolean>;
   /** Newest (by start) first; all monitors when `monitorId` is undefined. */
   incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]>;
 
-  /** Inserts or replaces each monitor's state. */
-  saveRuntimeStates(states: readonly MonitorRuntimeState[]): Promise<void>;
-  runtimeStates(): Promise<Map<string, MonitorRuntimeState>>;
+  /** The committed state of every monitor at `location`, by monitor id. */
+  runtimeStates(location: string): Promise<Map<string, MonitorRuntimeState>>;
+
+  /** State changes after the cursor `after` (0: from the first kept), oldest first; of one monitor when given. */
+  events(options: { after: number; limit: number; monitorId?: string }): Promise<StateChangeEvent[]>;
+  /** The cursor of the newest state change (0 when there is none). */
+  lastEventId(): Promise<number>;
+
+  /**
+   * Takes the store for this process: a second `vigil serve` on the same store is refused with a message that says
+   * so (PostgreSQL: an advisory lock on a connection held for the purpose; SQLite: an exclusive lock on a file next
+   * to the database). `onLost` is called if the lock goes away (the connection broke): another instance may start.
+   */
+  lockInstance(onLost: (error: Error) => void): Promise<InstanceLock>;
 
   /**
    * Folds raw results into hourly rollups (each hour once it ended and settled) and hourly into daily rollups
    * (each UTC day once all its hours are rolled up), recomputes rollups of hours that received late results, and
-   * deletes what retention no longer keeps (in bounded batches; ended incidents follow daily retention).
+   * deletes what retention no longer keeps (in bounded batches; ended incidents and state changes follow daily
+   * retention).
    * Idempotent: running it again, concurrently, or after a crash never counts a result twice. Call it every few
    * minutes with the current time.
    */
@@ -151,6 +207,11 @@ export interface Store {
   /** Oldest first. */
   listTokens(): Promise<StoredToken[]>;
   deleteToken(id: string): Promise<boolean>;
+
+  /** Monitors paused through the API (a runtime setting of either source, kept across restarts). */
+  pausedMonitors(): Promise<string[]>;
+  /** Records a pause through the API at `at`, or (with `undefined`) its end. */
+  setPaused(monitorId: string, at: number | undefined): Promise<void>;
 
   /** Ordered by id. */
   listMonitors(): Promise<StoredMonitor[]>;

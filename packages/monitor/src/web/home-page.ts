@@ -13,6 +13,7 @@ export interface HomePageInput {
 }
 
 const LABELS: Record<MonitorState, string> = {
+  new: 'No data yet',
   healthy: 'Up',
   degraded: 'Degraded',
   unhealthy: 'Down',
@@ -94,7 +95,7 @@ export function renderHomePage(input: HomePageInput): string {
   .desc { flex-basis: 100%; }
   .badge { font-size: 12px; font-weight: 700; padding: 2px 8px; border-radius: 10px; color: #fff; min-width: 64px; text-align: center; }
   .healthy { background: #1f9d55; } .degraded { background: #d98c00; } .unhealthy { background: #d64545; }
-  .pending { background: #7a8599; } .maintenance { background: #3d7bd9; } .paused { background: #a0a8b8; }
+  .new, .pending { background: #7a8599; } .maintenance { background: #3d7bd9; } .paused { background: #a0a8b8; }
   footer { margin-top: 28px; color: #5b6477; font-size: 13px; }
   a { color: #2f5fb3; }
 </style>

@@ -1,15 +1,19 @@
 /**
- * The API mounted on a real node:http server on a random port, in front of a small fake service: monitors
- * from a YAML configuration (read-only) plus monitors created through the API (kept in the store: the real
- * SQLite store, in memory, closed with the API), with runtime state the tests set directly.
+ * The API mounted on a real node:http server on a random port, in front of a small fake service built on the real
+ * monitor registry: monitors from a YAML configuration (read-only) plus monitors created through the API (kept in
+ * the store: the real SQLite store, in memory, closed with the API), validated and refused by the registry as in
+ * `vigil serve`, with runtime state the tests set directly.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiHandler, type MonitorControl, type MonitorDefinition, type MonitorView } from '../../src/api/index.js';
+import { createApiHandler, type MonitorControl, type MonitorView } from '../../src/api/index.js';
 import { monitorViewOf } from '../../src/api/monitors.js';
 import { createApiToken } from '../../src/api/tokens.js';
-import { configSchema, type MonitorConfig, parseConfigSources } from '../../src/config/index.js';
+import { parseConfigSources } from '../../src/config/index.js';
+import { createLogger } from '../../src/log/logger.js';
 import type { MonitorState } from '../../src/model.js';
+import { EventFeed } from '../../src/pipeline/feed.js';
+import { MonitorRegistry } from '../../src/registry/registry.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -37,80 +41,67 @@ monitors:
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
-interface ApiMonitor {
-  definition: MonitorDefinition;
-  resolved: MonitorConfig;
-}
-
-/** What the real service does, reduced to what the API sees. */
+/** What the real service does, reduced to what the API sees: the real registry, and states set by the tests. */
 export class FakeService {
   readonly store: Store;
-  readonly configMonitors: MonitorConfig[];
-  readonly apiMonitors = new Map<string, ApiMonitor>();
-  readonly states = new Map<string, { state: MonitorState; lastCheckAt?: number }>();
-  readonly paused = new Set<string>();
+  readonly registry: MonitorRegistry;
+  readonly states = new Map<string, { state: MonitorState; lastCheckAt?: number; since?: number }>();
+  /** The changes the registry accepted, in order. */
   readonly calls: string[] = [];
   /** Makes the next control call throw this. */
   failNext: Error | undefined;
 
   constructor(store: Store, yaml = CONFIG_YAML) {
     this.store = store;
-    this.configMonitors = parseConfigSources([{ file: 'vigil.yaml', text: yaml }], { env: {} }).config.monitors;
+    const { config } = parseConfigSources([{ file: 'vigil.yaml', text: yaml }], { env: {} });
+    this.registry = new MonitorRegistry(store, config, () => NOW);
   }
 
-  #view(monitor: MonitorConfig, source: MonitorView['source'], definition?: MonitorDefinition): MonitorView {
-    const runtime = this.states.get(monitor.id);
-    const paused = this.paused.has(monitor.id) || monitor.paused;
-    return monitorViewOf(monitor, {
-      source,
-      paused,
-      state: paused ? 'paused' : (runtime?.state ?? 'pending'),
-      ...(runtime?.lastCheckAt === undefined ? {} : { lastCheckAt: runtime.lastCheckAt }),
-      ...(definition ? { definition } : {}),
+  readonly monitors = (): MonitorView[] =>
+    this.registry.all().map(({ config, source, definition }) => {
+      const runtime = this.states.get(config.id);
+      const paused = this.registry.isPaused(config.id);
+      return monitorViewOf(config, {
+        source,
+        paused,
+        state: paused ? 'paused' : (runtime?.state ?? 'new'),
+        ...(runtime?.since === undefined ? {} : { since: runtime.since }),
+        ...(runtime?.lastCheckAt === undefined ? {} : { lastCheckAt: runtime.lastCheckAt }),
+        ...(definition ? { definition } : {}),
+      });
     });
-  }
 
-  readonly monitors = (): MonitorView[] => [
-    ...this.configMonitors.map((m) => this.#view(m, 'config')),
-    ...[...this.apiMonitors.values()].map((m) => this.#view(m.resolved, 'api', m.definition)),
-  ];
-
-  #check(call: string) {
-    this.calls.push(call);
+  #failure(): void {
     const failure = this.failNext;
     this.failNext = undefined;
     if (failure) throw failure;
   }
 
-  async #save(definition: MonitorDefinition) {
-    const resolved = configSchema.parse({ monitors: [definition] }).monitors[0] as MonitorConfig;
-    const previous = await this.store.listMonitors();
-    const createdAt = previous.find((m) => m.id === definition.id)?.createdAt ?? NOW;
-    await this.store.saveMonitor({ id: definition.id, definition, createdAt, updatedAt: NOW });
-    this.apiMonitors.set(definition.id, { definition, resolved });
-  }
-
   readonly control: MonitorControl = {
-    pause: (id) => {
-      this.#check(`pause ${id}`);
-      this.paused.add(id);
+    pause: async (id) => {
+      this.#failure();
+      if (await this.registry.pause(id, NOW)) this.calls.push(`pause ${id}`);
     },
-    resume: (id) => {
-      this.#check(`resume ${id}`);
-      this.paused.delete(id);
+    resume: async (id) => {
+      this.#failure();
+      if (await this.registry.resume(id)) this.calls.push(`resume ${id}`);
     },
     create: async (definition) => {
-      this.#check(`create ${definition.id}`);
-      await this.#save(definition);
+      this.#failure();
+      const monitor = await this.registry.create(definition);
+      this.calls.push(`create ${monitor.config.id}`);
+      return monitor;
     },
-    update: async (id, definition) => {
-      this.#check(`update ${id}`);
-      await this.#save(definition);
+    replace: async (id, definition) => {
+      this.#failure();
+      const monitor = await this.registry.replace(id, definition);
+      this.calls.push(`update ${id}`);
+      return monitor;
     },
     remove: async (id) => {
-      this.#check(`remove ${id}`);
-      this.apiMonitors.delete(id);
-      await this.store.deleteMonitor(id);
+      this.#failure();
+      await this.registry.remove(id);
+      this.calls.push(`remove ${id}`);
     },
   };
 }
@@ -137,6 +128,8 @@ export interface TestApi {
   service: FakeService;
   /** A real SQLite store in memory, closed by `close()`. */
   store: Store;
+  /** The events feed the API reads (a wake-up makes it read the store now). */
+  feed: EventFeed;
   logs: string[];
   clock: { now: number };
   /** A valid token (name "test"). */
@@ -153,16 +146,19 @@ export function memoryStore(): Promise<Store> {
 export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?: number } = {}): Promise<TestApi> {
   const service = new FakeService(await memoryStore());
   const logs: string[] = [];
+  const logger = createLogger({ format: 'pretty', destination: { write: (line) => logs.push(line) } });
+  const feed = new EventFeed({ store: service.store, logger, pollMs: 60_000 });
+  await feed.start();
   const clock = { now: NOW };
   const handler = createApiHandler({
     store: service.store,
     monitors: service.monitors,
     control: service.control,
+    feed,
     corsOrigins: options.corsOrigins ?? [],
     now: () => clock.now,
-    defaults: { interval: 60_000, timeout: 10_000 },
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
-    log: (message) => logs.push(message),
+    logger,
   });
   const server: Server = createServer((req, res) =>
     handler(req, res, () => {
@@ -202,11 +198,13 @@ export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?:
     url,
     service,
     store: service.store,
+    feed,
     logs,
     clock,
     token,
     request,
     close: async () => {
+      feed.stop();
       try {
         await new Promise<void>((resolve, reject) => {
           server.closeAllConnections();

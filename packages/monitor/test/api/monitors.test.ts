@@ -14,7 +14,7 @@ const ids = (body: any) => body.monitors.map((m: any) => m.id);
 
 describe('GET /api/v1/monitors', () => {
   it('lists every monitor for a token holder, with source and target', async () => {
-    api.service.states.set('shop-api', { state: 'healthy', lastCheckAt: NOW - 5000 });
+    api.service.states.set('shop-api', { state: 'healthy', lastCheckAt: NOW - 5000, since: NOW - 60_000 });
     const response = await api.request('/api/v1/monitors', { token: api.token });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -30,6 +30,7 @@ describe('GET /api/v1/monitors', () => {
       public: true,
       paused: false,
       state: 'healthy',
+      state_since: new Date(NOW - 60_000).toISOString(),
       interval_ms: 60_000,
       last_check_at: new Date(NOW - 5000).toISOString(),
       source: 'config',
@@ -53,8 +54,10 @@ describe('GET /api/v1/monitors', () => {
     expect(await get('tag=prod')).toEqual(['shop-api', 'orders-db']);
     expect(await get('tag=prod&tag=db')).toEqual(['orders-db']);
     expect(await get('state=unhealthy,degraded')).toEqual(['shop-api', 'orders-db']);
-    expect(await get('state=pending')).toEqual(['nightly-backup']);
-    expect(await get('state=degraded&state=pending')).toEqual(['orders-db', 'nightly-backup']);
+    // Never checked: new (not pending, which means failing with retries left).
+    expect(await get('state=new')).toEqual(['nightly-backup']);
+    expect(await get('state=pending')).toEqual([]);
+    expect(await get('state=degraded&state=new')).toEqual(['orders-db', 'nightly-backup']);
     expect(await get('group=Nope')).toEqual([]);
   });
 
@@ -63,7 +66,7 @@ describe('GET /api/v1/monitors', () => {
     expect(response.status).toBe(400);
     expect(response.body.error).toEqual({
       code: 'bad_request',
-      message: 'unknown state "down": expected one of healthy, degraded, unhealthy, pending, maintenance, paused',
+      message: 'unknown state "down": expected one of new, healthy, degraded, unhealthy, pending, maintenance, paused',
     });
   });
 
@@ -120,7 +123,7 @@ describe('POST /api/v1/monitors', () => {
       name: 'Checkout',
       source: 'api',
       interval_ms: 30_000,
-      state: 'pending',
+      state: 'new',
       target: 'https://checkout.example.com/health',
       definition: { type: 'http', name: 'Checkout', id: 'checkout', interval: '30s' },
     });
@@ -164,7 +167,7 @@ describe('POST /api/v1/monitors', () => {
     });
     const list = await api.request('/api/v1/monitors', { token: api.token, json: [1, 2] });
     expect(list.status).toBe(422);
-    expect(list.body.error.message).toMatch(/^expected a JSON object/);
+    expect(list.body.error).toMatchObject({ code: 'invalid_monitor', message: expect.stringMatching(/expected a JSON object/) });
   });
 
   it('refuses a timeout that is not below the interval (defaults included)', async () => {
@@ -214,7 +217,8 @@ describe('POST /api/v1/monitors', () => {
       error: { code: 'internal_error', message: 'internal error: the server logged the details' },
     });
     expect(failed.text).not.toContain('hunter2');
-    expect(api.logs.join('\n')).toContain('POST /api/v1/monitors failed: disk I/O error at postgres://vigil:***@db/vigil');
+    const logged = api.logs.find((line) => line.includes('POST /api/v1/monitors failed'));
+    expect(logged).toContain('error="disk I/O error at postgres://vigil:***@db/vigil"');
     expect(api.logs.join('\n')).not.toContain('hunter2');
   });
 });
@@ -289,7 +293,8 @@ describe('pause and resume', () => {
     expect(ids(listed.body)).toEqual(['orders-db']);
     const resumed = await api.request('/api/v1/monitors/orders-db/resume', { method: 'POST', token: api.token });
     expect(resumed.status).toBe(200);
-    expect(resumed.body).toMatchObject({ paused: false, state: 'pending' });
+    // Resumed and not checked since: no verdict yet.
+    expect(resumed.body).toMatchObject({ paused: false, state: 'new' });
     expect(api.service.calls).toEqual(['pause orders-db', 'resume orders-db']);
   });
 
@@ -335,6 +340,7 @@ describe('routing', () => {
       store: api.store,
       monitors: api.service.monitors,
       control: api.service.control,
+      feed: api.feed,
       corsOrigins: [],
     });
     const server = createServer((req, res) => handler(req, res));

@@ -1,11 +1,20 @@
 /**
  * The OpenAPI document stays in sync with the router: every route is documented (and nothing else), with its
- * path parameters; every reference resolves; and real responses of every route match the documented status
- * codes and schemas.
+ * path parameters; every reference resolves; every schema in it compiles with ajv (JSON Schema 2020-12, strict);
+ * and real responses of every route, errors included, are validated by ajv against the documented schema of
+ * their route and status.
  */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiRouter, openApiDocument } from '../../src/api/index.js';
+import { RESPONSE_SCHEMAS } from '../../src/api/schemas.js';
+import { MONITOR_STATES } from '../../src/model.js';
 import { httpDefinition, NOW, startApi, type TestApi } from './harness.js';
+import { seedChange, seedIncident } from '../store/seed.js';
+
+// ajv-formats is CommonJS: imported from ESM, its default is `module.exports`, whose `default` is the plugin.
+const addFormats = ajvFormats.default;
 
 const doc = openApiDocument() as any;
 const METHODS = ['get', 'post', 'put', 'delete', 'patch', 'head', 'options'];
@@ -31,48 +40,68 @@ function operations(): Array<{ path: string; method: string; operation: any }> {
   );
 }
 
-/** Enough of JSON Schema for the documented response shapes: type, properties, required, items, enum, refs. */
-function validate(schema: any, value: unknown, at = '$'): string[] {
-  const s = resolve(schema);
-  const problems: string[] = [];
-  if (s.oneOf || s.anyOf) {
-    const options = s.oneOf ?? s.anyOf;
-    return options.some((option: any) => validate(option, value, at).length === 0) ? [] : [`${at}: no option matches`];
-  }
-  if (s.type !== undefined) {
-    const types: string[] = Array.isArray(s.type) ? s.type : [s.type];
-    const actual =
-      value === null
-        ? 'null'
-        : Array.isArray(value)
-          ? 'array'
-          : Number.isInteger(value)
-            ? 'integer'
-            : typeof value;
-    const ok = types.some((t) => t === actual || (t === 'number' && actual === 'integer'));
-    if (!ok) return [`${at}: expected ${types.join('|')}, got ${actual}`];
-  }
-  if (s.enum && !s.enum.includes(value)) problems.push(`${at}: ${JSON.stringify(value)} not in enum`);
-  if (s.format === 'date-time' && typeof value === 'string' && Number.isNaN(Date.parse(value))) {
-    problems.push(`${at}: not a date-time`);
-  }
-  if (typeof value === 'number') {
-    if (s.minimum !== undefined && value < s.minimum) problems.push(`${at}: below minimum`);
-    if (s.maximum !== undefined && value > s.maximum) problems.push(`${at}: above maximum`);
-  }
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const key of s.required ?? []) if (!(key in value)) problems.push(`${at}: missing ${key}`);
-    for (const [key, item] of Object.entries(value)) {
-      const extra = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
-      const property = s.properties?.[key] ?? extra;
-      if (property) problems.push(...validate(property, item, `${at}.${key}`));
-      else if (s.properties && s.additionalProperties === undefined && !(key in s.properties)) {
-        problems.push(`${at}: undocumented property ${key}`);
+/** A JSON pointer (RFC 6901) to `keys` in the document. */
+const pointer = (...keys: string[]) => keys.map((key) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+
+/**
+ * ajv for OpenAPI 3.1: its schemas are JSON Schema 2020-12, compiled in strict mode (an unknown keyword throws).
+ * The document itself is registered as one resource so that its `#/components/...` references resolve; ajv
+ * compiles the root when a reference into it is resolved, so the fields of an OpenAPI document are declared as
+ * keywords without validation (their values are not schemas, and ajv does not descend into them).
+ */
+const DOCUMENT_ID = 'https://vigil.invalid/api/v1/openapi.json';
+const OPENAPI_DOCUMENT_FIELDS = ['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs'];
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+addFormats(ajv);
+ajv.addVocabulary(OPENAPI_DOCUMENT_FIELDS);
+ajv.addSchema(doc, DOCUMENT_ID);
+
+/** The validator of the schema at `at` (a JSON pointer into the document). */
+function validatorAt(at: string): ValidateFunction {
+  const validate = ajv.getSchema(`${DOCUMENT_ID}#${at.split('/').map(encodeURIComponent).join('/')}`);
+  if (!validate) throw new Error(`no schema at ${at}`);
+  return validate;
+}
+
+/** Every schema in the document: the components, and the `schema` of each parameter, header and media type. */
+function schemaLocations(): string[] {
+  const found = Object.keys(doc.components.schemas).map((name) => pointer('components', 'schemas', name));
+  const visit = (node: unknown, at: string[]): void => {
+    if (Array.isArray(node)) node.forEach((item, i) => visit(item, [...at, String(i)]));
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'schema' && value && typeof value === 'object') found.push(pointer(...at, key));
+        else visit(value, [...at, key]);
       }
     }
-  }
-  if (Array.isArray(value) && s.items) value.forEach((item, i) => problems.push(...validate(s.items, item, `${at}[${i}]`)));
-  return problems;
+  };
+  visit(doc.paths, ['paths']);
+  const { schemas: _schemas, ...components } = doc.components;
+  visit(components, ['components']);
+  return found;
+}
+
+/** What ajv found wrong, one line each (`<instance path>: <message>`); empty when `value` is valid. */
+function problems(validate: ValidateFunction, value: unknown): string[] {
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e: ErrorObject) => {
+    const detail = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
+    return `${e.instancePath || '/'}: ${e.message ?? e.keyword}${detail}`;
+  });
+}
+
+const componentValidator = (name: string) => validatorAt(pointer('components', 'schemas', name));
+
+/** The documented answer of an operation for a status: where its JSON schema is, and its media types. */
+function documentedResponse(pattern: string, method: string, status: number) {
+  const node = doc.paths[pattern]?.[method]?.responses?.[String(status)];
+  if (node === undefined) return undefined;
+  const at = typeof node.$ref === 'string' ? (node.$ref as string).slice(1) : pointer('paths', pattern, method, 'responses', String(status));
+  const response = resolve(node);
+  return {
+    mediaTypes: Object.keys(response.content ?? {}),
+    jsonSchemaAt: response.content?.['application/json'] ? `${at}${pointer('content', 'application/json', 'schema')}` : undefined,
+  };
 }
 
 describe('the OpenAPI document', () => {
@@ -83,7 +112,7 @@ describe('the OpenAPI document', () => {
 
   it('documents every route of the router, with its path parameters, and nothing else', () => {
     const routes = createApiRouter().routes;
-    expect(routes.length).toBeGreaterThanOrEqual(11);
+    expect(routes.length).toBeGreaterThanOrEqual(13);
     const documented = new Set(operations().map(({ path, method }) => `${method.toUpperCase()} ${path}`));
     const routed = new Set(routes.map((r) => `${r.method} ${toOpenApiPath(r.pattern)}`));
     expect([...routed].filter((r) => !documented.has(r)), 'routes missing from the document').toEqual([]);
@@ -100,12 +129,12 @@ describe('the OpenAPI document', () => {
           return p.name;
         });
       expect(declared.sort(), `${route.method} ${route.pattern}`).toEqual(pathParams.sort());
-      // Writes need a token; reads may be anonymous.
-      const write = route.method !== 'GET';
+      // Writes and the events feed need a token; other reads may be anonymous.
+      const tokenOnly = route.method !== 'GET' || route.pattern.startsWith('/api/v1/events');
       expect(operation.security, `${route.method} ${route.pattern}`).toEqual(
-        write ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }],
+        tokenOnly ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }],
       );
-      if (write) expect(Object.keys(operation.responses)).toContain('401');
+      if (tokenOnly) expect(Object.keys(operation.responses)).toContain('401');
       if (route.method === 'POST' || route.method === 'PUT') {
         if (operation.requestBody) {
           expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['413', '415', '422']));
@@ -127,6 +156,27 @@ describe('the OpenAPI document', () => {
     visit(doc);
   });
 
+  it('has only valid JSON Schema 2020-12, which ajv compiles in strict mode', () => {
+    const locations = schemaLocations();
+    expect(locations.length).toBeGreaterThan(Object.keys(doc.components.schemas).length);
+    for (const at of locations) {
+      const schema = at.split('/').slice(1).reduce((node: any, key) => node[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+      expect(ajv.validateSchema(schema), `${at}: ${ajv.errorsText(ajv.errors)}`).toBe(true);
+      expect(() => validatorAt(at), at).not.toThrow();
+    }
+  });
+
+  it('generates the response schemas from the zod schemas of api/schemas.ts', () => {
+    expect(Object.keys(doc.components.schemas).sort()).toEqual([...Object.keys(RESPONSE_SCHEMAS), 'MonitorDefinition'].sort());
+    for (const name of ['PublicMonitor', 'Monitor', 'MonitorWithDefinition']) {
+      expect(doc.components.schemas[name].properties.state.enum, name).toEqual([...MONITOR_STATES]);
+    }
+    expect(doc.components.schemas.StateChangeEvent.properties.to.enum).toEqual([...MONITOR_STATES]);
+    expect(doc.components.schemas.Result.properties.at).toMatchObject({ type: 'string', format: 'date-time' });
+    // A component used inside another is referenced, not copied.
+    expect(doc.components.schemas.ResultList.properties.results.items).toEqual({ $ref: '#/components/schemas/Result' });
+  });
+
   it('generates the monitor definition from the configuration schema, secrets writeOnly', () => {
     const definition = doc.components.schemas.MonitorDefinition;
     const members = definition.oneOf ?? definition.anyOf;
@@ -138,6 +188,17 @@ describe('the OpenAPI document', () => {
     const http = members[0];
     expect(http.properties.headers.writeOnly).toBe(true);
     expect(http.properties.name.writeOnly).toBeUndefined();
+  });
+
+  it('documents the event stream as text/event-stream, with an example whose data is a StateChangeEvent', () => {
+    const ok = doc.paths['/api/v1/events/stream'].get.responses['200'];
+    expect(Object.keys(ok.content)).toEqual(['text/event-stream']);
+    expect(ok.description).toContain('event: state-change');
+    expect(ok.description).toContain('StateChangeEvent');
+    const example: string = ok.content['text/event-stream'].example;
+    expect(example).toMatch(/^id: 42\nevent: state-change\ndata: \{.*\}\n\n$/);
+    const data = JSON.parse(/^data: (.*)$/m.exec(example)?.[1] ?? '');
+    expect(problems(componentValidator('StateChangeEvent'), data)).toEqual([]);
   });
 });
 
@@ -168,26 +229,29 @@ describe('responses match the document', () => {
         location: 'local',
       },
     ]);
-    await api.store.openIncident({
+    // An incident that ended (three state changes: new → unhealthy → healthy), and one that lasts.
+    await seedIncident(api.store, {
       monitorId: 'shop-api',
       status: 'unhealthy',
       startedAt: NOW - 120_000,
+      endedAt: NOW - 60_000,
       cause: 'timeout',
     });
+    await seedChange(api.store, 'orders-db', 'degraded', NOW - 30_000, 'slow queries');
   });
 
   afterAll(() => api.close());
 
-  const cases: Array<{ method: string; path: string; pattern: string; auth?: boolean; json?: unknown }> = [
+  const cases: Array<{ method: string; path: string; pattern: string; auth?: boolean; json?: unknown; status?: number }> = [
     { method: 'GET', path: '/api/v1/monitors', pattern: '/api/v1/monitors' },
     { method: 'GET', path: '/api/v1/monitors', pattern: '/api/v1/monitors', auth: true },
-    { method: 'GET', path: '/api/v1/monitors?state=nope', pattern: '/api/v1/monitors' },
-    { method: 'POST', path: '/api/v1/monitors', pattern: '/api/v1/monitors', auth: true, json: httpDefinition() },
-    { method: 'POST', path: '/api/v1/monitors', pattern: '/api/v1/monitors', auth: true, json: { type: 'http' } },
-    { method: 'POST', path: '/api/v1/monitors', pattern: '/api/v1/monitors', json: httpDefinition() },
+    { method: 'GET', path: '/api/v1/monitors?state=nope', pattern: '/api/v1/monitors', status: 400 },
+    { method: 'POST', path: '/api/v1/monitors', pattern: '/api/v1/monitors', auth: true, json: httpDefinition(), status: 201 },
+    { method: 'POST', path: '/api/v1/monitors', pattern: '/api/v1/monitors', auth: true, json: { type: 'http' }, status: 422 },
+    { method: 'POST', path: '/api/v1/monitors', pattern: '/api/v1/monitors', json: httpDefinition(), status: 401 },
     { method: 'GET', path: '/api/v1/monitors/checkout', pattern: '/api/v1/monitors/{id}', auth: true },
     { method: 'GET', path: '/api/v1/monitors/shop-api', pattern: '/api/v1/monitors/{id}' },
-    { method: 'GET', path: '/api/v1/monitors/orders-db', pattern: '/api/v1/monitors/{id}' },
+    { method: 'GET', path: '/api/v1/monitors/orders-db', pattern: '/api/v1/monitors/{id}', status: 404 },
     {
       method: 'PUT',
       path: '/api/v1/monitors/checkout',
@@ -201,47 +265,112 @@ describe('responses match the document', () => {
       pattern: '/api/v1/monitors/{id}',
       auth: true,
       json: httpDefinition(),
+      status: 409,
     },
     { method: 'POST', path: '/api/v1/monitors/shop-api/pause', pattern: '/api/v1/monitors/{id}/pause', auth: true },
     { method: 'POST', path: '/api/v1/monitors/shop-api/resume', pattern: '/api/v1/monitors/{id}/resume', auth: true },
     { method: 'GET', path: '/api/v1/monitors/shop-api/results', pattern: '/api/v1/monitors/{id}/results' },
-    { method: 'GET', path: '/api/v1/monitors/shop-api/results?limit=0', pattern: '/api/v1/monitors/{id}/results' },
+    { method: 'GET', path: '/api/v1/monitors/shop-api/results?limit=0', pattern: '/api/v1/monitors/{id}/results', status: 400 },
     { method: 'GET', path: '/api/v1/monitors/shop-api/uptime', pattern: '/api/v1/monitors/{id}/uptime' },
     { method: 'GET', path: '/api/v1/signals?monitor=shop-api', pattern: '/api/v1/signals' },
     { method: 'GET', path: '/api/v1/incidents', pattern: '/api/v1/incidents' },
-    { method: 'GET', path: '/api/v1/incidents?monitor=nope', pattern: '/api/v1/incidents' },
+    { method: 'GET', path: '/api/v1/incidents', pattern: '/api/v1/incidents', auth: true },
+    { method: 'GET', path: '/api/v1/incidents?monitor=nope', pattern: '/api/v1/incidents', status: 404 },
+    { method: 'GET', path: '/api/v1/events', pattern: '/api/v1/events', auth: true },
+    { method: 'GET', path: '/api/v1/events?after=1&limit=1&monitor=shop-api', pattern: '/api/v1/events', auth: true },
+    { method: 'GET', path: '/api/v1/events?after=soon', pattern: '/api/v1/events', auth: true, status: 400 },
+    { method: 'GET', path: '/api/v1/events', pattern: '/api/v1/events', status: 401 },
+    { method: 'GET', path: '/api/v1/events/stream', pattern: '/api/v1/events/stream', status: 401 },
     { method: 'GET', path: '/api/v1/openapi.json', pattern: '/api/v1/openapi.json' },
-    { method: 'DELETE', path: '/api/v1/monitors/shop-api', pattern: '/api/v1/monitors/{id}', auth: true },
-    { method: 'DELETE', path: '/api/v1/monitors/checkout', pattern: '/api/v1/monitors/{id}', auth: true },
+    { method: 'DELETE', path: '/api/v1/monitors/shop-api', pattern: '/api/v1/monitors/{id}', auth: true, status: 409 },
+    { method: 'DELETE', path: '/api/v1/monitors/checkout', pattern: '/api/v1/monitors/{id}', auth: true, status: 204 },
   ];
 
-  it.each(cases)('$method $path (token: $auth)', async ({ method, path, pattern, auth, json }) => {
+  it.each(cases)('$method $path (token: $auth)', async ({ method, path, pattern, auth, json, status }) => {
     const response = await api.request(path, {
       method,
       ...(auth ? { token: api.token } : {}),
       ...(json === undefined ? {} : { json }),
     });
-    const operation = doc.paths[pattern][method.toLowerCase()];
-    const documented = operation.responses[String(response.status)];
+    expect(response.status, response.text).toBe(status ?? 200);
+    const documented = documentedResponse(pattern, method.toLowerCase(), response.status);
     expect(documented, `status ${response.status} of ${method} ${pattern} is not documented`).toBeDefined();
-    const schema = resolve(documented).content?.['application/json']?.schema;
     if (response.status === 204) {
       expect(response.text).toBe('');
+      expect(documented?.mediaTypes).toEqual([]);
       return;
     }
-    expect(schema, `no schema for ${response.status}`).toBeDefined();
-    expect(validate(schema, response.body)).toEqual([]);
+    expect(documented?.mediaTypes).toEqual([response.headers.get('content-type')?.split(';')[0]]);
+    expect(documented?.jsonSchemaAt, `no schema for ${response.status}`).toBeDefined();
+    expect(problems(validatorAt(documented?.jsonSchemaAt as string), response.body)).toEqual([]);
+  });
+
+  it('GET /api/v1/events finds the seeded changes', async () => {
+    const response = await api.request('/api/v1/events?monitor=shop-api', { token: api.token });
+    expect(response.body.events.slice(0, 2)).toMatchObject([
+      { monitor: 'shop-api', from: 'new', to: 'unhealthy', reason: 'timeout' },
+      { monitor: 'shop-api', from: 'unhealthy', to: 'healthy', reason: null },
+    ]);
+  });
+
+  it('GET /api/v1/events/stream sends events whose data is a documented StateChangeEvent', async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 5000);
+    try {
+      const response = await fetch(`${api.url}/api/v1/events/stream?after=0`, {
+        headers: { Authorization: `Bearer ${api.token}` },
+        signal: controller.signal,
+      });
+      expect(response.status).toBe(200);
+      // The seeded changes were written straight to the store: wake the feed as the check pipeline's commit does.
+      api.feed.wake();
+      expect(documentedResponse('/api/v1/events/stream', 'get', 200)?.mediaTypes).toEqual([
+        response.headers.get('content-type')?.split(';')[0],
+      ]);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const events = () => text.split('\n\n').filter((block) => block.includes('event: state-change\n'));
+      while (events().length < 3) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      const validate = componentValidator('StateChangeEvent');
+      const blocks = events().slice(0, 3);
+      expect(blocks).toHaveLength(3);
+      for (const block of blocks) {
+        const [, id] = /^id: (\d+)$/m.exec(block) ?? [];
+        const [, data = ''] = /^data: (.*)$/m.exec(block) ?? [];
+        const event = JSON.parse(data);
+        expect(problems(validate, event), block).toEqual([]);
+        expect(event.id).toBe(Number(id));
+      }
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
   });
 
   it('the schema check itself catches wrong shapes', () => {
-    const monitor = { $ref: '#/components/schemas/Monitor' };
-    expect(validate(monitor, { id: 1 })).toContain('$.id: expected string, got integer');
-    expect(validate(monitor, { id: 'x' })).toContain('$: missing name');
-    expect(validate({ $ref: '#/components/schemas/Uptime' }, { '1h': { uptime: 2 } })).toContain(
-      '$.1h.uptime: above maximum',
+    const monitor = componentValidator('PublicMonitor');
+    expect(problems(monitor, { id: 1 })).toContain('/id: must be string');
+    expect(problems(monitor, { id: 'x' })).toContain("/: must have required property 'name'");
+    expect(problems(componentValidator('UptimeWindow'), { uptime: 2, checks: 1, failures: 0, excused: 0, latency_avg_ms: null, latency_p95_ms: null })).toEqual([
+      '/uptime: must be <= 1',
+      '/uptime: must be null',
+      '/uptime: must match a schema in anyOf',
+    ]);
+    const incident = { id: 1, monitor: 'm', status: 'unhealthy', started_at: '2025-01-15T12:00:00.000Z', ended_at: null, cause: null };
+    expect(problems(componentValidator('Incident'), incident)).toEqual([]);
+    expect(problems(componentValidator('Incident'), { ...incident, surprise: true })).toEqual([
+      '/: must NOT have additional properties (surprise)',
+    ]);
+    expect(problems(componentValidator('Incident'), { ...incident, started_at: 'yesterday' })).toContain(
+      '/started_at: must match format "date-time"',
     );
-    expect(validate({ $ref: '#/components/schemas/Incident' }, { id: 1, surprise: true })).toContain(
-      '$: undocumented property surprise',
+    expect(problems(componentValidator('Error'), { error: { code: 'teapot', message: 'x' } })).toContain(
+      '/error/code: must be equal to one of the allowed values',
     );
   });
 

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/model.js';
 import { NOW, startApi, type TestApi } from './harness.js';
+import { seedIncident } from '../store/seed.js';
 
 let api: TestApi;
 
@@ -45,7 +46,8 @@ describe('GET /api/v1/monitors/:id/results', () => {
         conditions: [{ condition: '[STATUS] == 200', success: true, output: '[STATUS] (200) == 200' }],
         certificateExpiresAt: NOW + 30 * DAY,
       }),
-      result('shop-api', NOW - 2 * MINUTE, { status: 'unhealthy', latencyMs: 10_000, error: 'timed out after 10s' }),
+      result('shop-api', NOW - 2 * MINUTE, { status: 'unhealthy', latencyMs: 10_000, error: 'timed out after 10s', excused: 'pending' }),
+      result('nightly-backup', NOW - 3 * MINUTE, { status: 'unhealthy', latencyMs: 0, error: 'no ping since …', kind: 'missed' }),
     ]);
     const response = await api.request('/api/v1/monitors/shop-api/results');
     expect(response.body.results).toEqual([
@@ -60,6 +62,8 @@ describe('GET /api/v1/monitors/:id/results', () => {
         conditions: [{ condition: '[STATUS] == 200', success: true, output: '[STATUS] (200) == 200' }],
         certificate_expires_at: new Date(NOW + 30 * DAY).toISOString(),
         location: 'local',
+        kind: null,
+        excused: null,
       },
       {
         at: new Date(NOW - 2 * MINUTE).toISOString(),
@@ -72,8 +76,12 @@ describe('GET /api/v1/monitors/:id/results', () => {
         conditions: null,
         certificate_expires_at: null,
         location: 'local',
+        kind: null,
+        excused: 'pending',
       },
     ]);
+    const heartbeat = await api.request('/api/v1/monitors/nightly-backup/results');
+    expect(heartbeat.body.results[0]).toMatchObject({ kind: 'missed', excused: null, status: 'unhealthy' });
   });
 
   it('is also /api/v1/signals?monitor=ID (the seeds’ name), which needs the monitor', async () => {
@@ -101,6 +109,8 @@ describe('GET /api/v1/monitors/:id/uptime', () => {
     await api.store.appendResults([
       result('shop-api', NOW - 10 * MINUTE, { latencyMs: 100 }),
       result('shop-api', NOW - 20 * MINUTE, { latencyMs: 300, status: 'degraded' }),
+      // Failed while retries were left (pending): a check, not downtime, and no latency.
+      result('shop-api', NOW - 30 * MINUTE, { status: 'unhealthy', latencyMs: 9000, excused: 'pending' }),
       result('shop-api', NOW - 2 * HOUR, { status: 'unhealthy', latencyMs: 10_000 }),
       result('shop-api', NOW - 3 * DAY, { latencyMs: 200 }),
       result('shop-api', NOW - 60 * DAY, { status: 'unhealthy', latencyMs: 5000 }),
@@ -110,17 +120,18 @@ describe('GET /api/v1/monitors/:id/uptime', () => {
     const response = await api.request('/api/v1/monitors/shop-api/uptime');
     expect(response.status).toBe(200);
     expect(Object.keys(response.body)).toEqual(['1h', '24h', '7d', '30d', '90d']);
-    expect(response.body['1h']).toEqual({ uptime: 1, checks: 2, failures: 0, latency_avg_ms: 200, latency_p95_ms: 300 });
-    expect(response.body['24h']).toMatchObject({ checks: 3, failures: 1 });
-    expect(response.body['24h'].uptime).toBeCloseTo(2 / 3);
-    expect(response.body['7d']).toMatchObject({ checks: 4, failures: 1, uptime: 0.75 });
-    expect(response.body['30d']).toMatchObject({ checks: 4 });
-    expect(response.body['90d']).toMatchObject({ checks: 5, failures: 2, uptime: 0.6 });
+    expect(response.body['1h']).toEqual({ uptime: 1, checks: 3, failures: 0, excused: 1, latency_avg_ms: 200, latency_p95_ms: 300 });
+    expect(response.body['24h']).toMatchObject({ checks: 4, failures: 1, excused: 1 });
+    expect(response.body['24h'].uptime).toBeCloseTo(3 / 4);
+    expect(response.body['7d']).toMatchObject({ checks: 5, failures: 1, uptime: 0.8 });
+    expect(response.body['30d']).toMatchObject({ checks: 5 });
+    expect(response.body['90d']).toMatchObject({ checks: 6, failures: 2 });
+    expect(response.body['90d'].uptime).toBeCloseTo(4 / 6);
   });
 
   it('gives null uptime and latency without checks', async () => {
     const response = await api.request('/api/v1/monitors/nightly-backup/uptime');
-    expect(response.body['1h']).toEqual({ uptime: null, checks: 0, failures: 0, latency_avg_ms: null, latency_p95_ms: null });
+    expect(response.body['1h']).toEqual({ uptime: null, checks: 0, failures: 0, excused: 0, latency_avg_ms: null, latency_p95_ms: null });
   });
 
   it('uses the injected clock', async () => {
@@ -134,13 +145,19 @@ describe('GET /api/v1/monitors/:id/uptime', () => {
 
 describe('GET /api/v1/incidents', () => {
   beforeEach(async () => {
-    const open = async (monitorId: string, startedAt: number, cause?: string) =>
-      api.store.openIncident({ monitorId, status: 'unhealthy', startedAt, ...(cause ? { cause } : {}) });
-    const first = await open('shop-api', NOW - 3 * HOUR, 'HTTP 503');
-    await api.store.closeIncident(first.id, NOW - 2 * HOUR);
-    // Many incidents of a private monitor, newer than the public ones.
-    for (let i = 0; i < 30; i++) await open('orders-db', NOW - HOUR + i * MINUTE, 'connection refused');
-    await api.store.openIncident({ monitorId: 'nightly-backup', status: 'degraded', startedAt: NOW - 4 * HOUR });
+    await seedIncident(api.store, {
+      monitorId: 'shop-api',
+      status: 'unhealthy',
+      startedAt: NOW - 3 * HOUR,
+      endedAt: NOW - 2 * HOUR,
+      cause: 'HTTP 503',
+    });
+    // Many incidents of a private monitor, newer than the public ones (each closed by the next).
+    for (let i = 0; i < 30; i++) {
+      const at = NOW - HOUR + i * MINUTE;
+      await seedIncident(api.store, { monitorId: 'orders-db', status: i % 2 === 0 ? 'unhealthy' : 'degraded', startedAt: at, cause: 'connection refused' });
+    }
+    await seedIncident(api.store, { monitorId: 'nightly-backup', status: 'degraded', startedAt: NOW - 4 * HOUR });
   });
 
   it('anonymous callers get the incidents of public monitors only, even past a page of private ones', async () => {

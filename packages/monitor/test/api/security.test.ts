@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApiToken } from '../../src/api/tokens.js';
 import { httpDefinition, NOW, startApi, type TestApi } from './harness.js';
+import { seedIncident } from '../store/seed.js';
 
 let api: TestApi;
 
@@ -491,7 +492,7 @@ describe('secrets never leave', () => {
         location: 'local',
       },
     ]);
-    await api.store.openIncident({
+    await seedIncident(api.store, {
       monitorId: 'shop-api',
       status: 'unhealthy',
       startedAt: NOW - 1000,

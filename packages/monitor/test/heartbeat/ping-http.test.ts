@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type MonitorOfType } from '../../src/config/index.js';
+import { createLogger } from '../../src/log/logger.js';
 import { createPingHandler, HeartbeatTracker, type HeartbeatView, type PingHandlerOptions } from '../../src/heartbeat/index.js';
 import type { CheckResult } from '../../src/model.js';
 import { ManualClock } from '../../src/scheduler/clock.js';
@@ -34,7 +35,12 @@ interface Harness {
 async function startServer(monitors: MonitorOfType<'heartbeat'>[], options?: PingHandlerOptions): Promise<Harness> {
   const clock = new ManualClock(T0);
   const results: CheckResult[] = [];
-  const tracker = new HeartbeatTracker({ clock, onResult: (result) => results.push(result) });
+  const tracker = new HeartbeatTracker({
+    clock,
+    onResult: (result) => {
+      results.push(result);
+    },
+  });
   tracker.setMonitors(monitors);
   const handler = createPingHandler(tracker, options);
   const nextCalls: string[] = [];
@@ -185,6 +191,64 @@ monitors:
     expect(view('backup').lastMessage).toBe(`${'a'.repeat(999)}b`);
     // /log leaves the state alone.
     expect(view('backup').state).toBe('up');
+  });
+});
+
+describe('a ping is answered once it is stored', () => {
+  async function serveWith(tracker: Parameters<typeof createPingHandler>[0], storeWaitMs: number) {
+    const lines: string[] = [];
+    const handler = createPingHandler(tracker, {
+      storeWaitMs,
+      logger: createLogger({ format: 'json', destination: { write: (line) => lines.push(line) } }),
+    });
+    const server = http.createServer((req, res) => handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, lines, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  it('waits for the store: OK after it commits, 503 (retry) when it does not answer in time', async () => {
+    let release: () => void = () => undefined;
+    const stored = new Promise<void>((resolve) => (release = resolve));
+    const slow = await serveWith({ ping: () => stored }, 5000);
+    try {
+      let answered = false;
+      const response = fetch(`${slow.base}/ping/key`).then((r) => ((answered = true), r));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(answered).toBe(false);
+      release();
+      expect(await (await response).text()).toBe('OK');
+    } finally {
+      await closeServer(slow.server);
+    }
+    const stuck = await serveWith({ ping: () => new Promise<void>(() => undefined) }, 150);
+    try {
+      const response = await fetch(`${stuck.base}/ping/key`);
+      expect(response.status).toBe(503);
+      expect(await response.text()).toBe('not stored yet: retry');
+      expect(stuck.lines.some((line) => line.includes('"event":"ping_not_stored_yet"'))).toBe(true);
+    } finally {
+      await closeServer(stuck.server);
+    }
+  });
+
+  it('answers 500 for a ping it cannot take, and logs why (secrets removed)', async () => {
+    const broken = await serveWith(
+      {
+        ping: () => {
+          throw new Error('store closed: postgres://vigil:hunter2@db/vigil');
+        },
+      },
+      1000,
+    );
+    try {
+      const response = await fetch(`${broken.base}/ping/key`);
+      expect(response.status).toBe(500);
+      const line = broken.lines.find((l) => l.includes('"event":"ping_failed"'));
+      expect(line).toContain('postgres://vigil:***@db/vigil');
+      expect(broken.lines.join('')).not.toContain('hunter2');
+    } finally {
+      await closeServer(broken.server);
+    }
   });
 });
 

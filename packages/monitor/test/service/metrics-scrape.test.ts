@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
+import { MONITOR_STATES } from '../../src/model.js';
 import { tempDir } from '../support.js';
 import { writeConfig } from './harness.js';
 
@@ -51,12 +52,12 @@ it('a slow scrape of 3,000 monitors: every series, in order, and no listener lea
     (_, i) => `  - { name: Site ${i}, type: http, url: "http://127.0.0.1:9/${i}", paused: true }\n`,
   ).join('');
   const file = await writeConfig(dir.dir, `monitors:\n${monitors}`);
-  running = await startMonitor({ config: [file], port: '0', data: dir.dir }, { env: {}, log: () => {}, out: () => {} });
+  running = await startMonitor({ config: [file], port: '0', data: dir.dir }, { env: {}, logDestination: { write: () => undefined } });
 
   const response = await slowGet(running.url, '/metrics');
   expect(response.startsWith('HTTP/1.1 200')).toBe(true);
   const statusLines = response.split('\n').filter((line) => line.startsWith('vigil_monitor_status{'));
-  expect(statusLines).toHaveLength(MONITORS * 6);
+  expect(statusLines).toHaveLength(MONITORS * MONITOR_STATES.length);
   expect(statusLines.filter((line) => line.endsWith(' 1') && line.includes('status="paused"'))).toHaveLength(MONITORS);
   expect(statusLines[0]).toContain('monitor="site-0"');
   expect(statusLines.at(-1)).toContain(`monitor="site-${MONITORS - 1}"`);

@@ -51,8 +51,8 @@ ${monitors}`;
 async function start(yaml: string): Promise<RunningMonitor> {
   const file = await writeConfig(dir.dir, yaml);
   running = await startMonitor(
-    { config: [file], port: '0', data: dir.dir },
-    { env: {}, log: (line) => logs.push(line), out: (line) => logs.push(line) },
+    { config: [file], port: '0', data: dir.dir, logFormat: 'pretty' },
+    { env: {}, logDestination: { write: (line: string) => logs.push(line) } },
   );
   return running;
 }
@@ -298,13 +298,13 @@ describe('vigil serve', () => {
     expect(((await pause.json()) as { state: string }).state).toBe('paused');
     expect((await ping()).status).toBe(200);
     await eventually('resumed by the ping', () =>
-      monitor.service.views().find((m) => m.id === 'nightly-backup')?.state === 'healthy' ? true : undefined,
+      monitor.service.status('nightly-backup')?.state === 'healthy' ? true : undefined,
     );
   });
 
   it('refuses to start with an invalid configuration, naming the file, line and field', async () => {
     const file = await writeConfig(dir.dir, config('  - name: X\n    type: http\n    url: ftp://nope\n    interval: 2x\n'));
-    const error = await startMonitor({ config: [file], port: '0', data: dir.dir }, { env: {}, log: () => {}, out: () => {} }).then(
+    const error = await startMonitor({ config: [file], port: '0', data: dir.dir, logFormat: 'pretty' }, { env: {}, logDestination: { write: () => undefined } }).then(
       () => undefined,
       (e: unknown) => e as Error,
     );

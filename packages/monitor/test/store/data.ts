@@ -24,12 +24,16 @@ export interface SeriesOptions {
   /** Share of unhealthy checks. */
   failureRate?: number;
   degradedRate?: number;
+  /** Every n-th failed check is excused (its monitor was pending: not downtime). Default 3; 0 for none. */
+  excusedEvery?: number;
   location?: string;
 }
 
 /** One result every `everyMs` in [from, to), latencies spread log-uniformly over 1 ms..5 s. */
 export function series(options: SeriesOptions): CheckResult[] {
   const next = random(options.seed ?? 1);
+  const excusedEvery = options.excusedEvery ?? 3;
+  let failed = 0;
   const out: CheckResult[] = [];
   for (let at = options.from; at < options.to; at += options.everyMs) {
     const roll = next();
@@ -39,12 +43,14 @@ export function series(options: SeriesOptions): CheckResult[] {
         : roll < (options.failureRate ?? 0.05) + (options.degradedRate ?? 0.1)
           ? 'degraded'
           : 'healthy';
+    const excused = status === 'unhealthy' && excusedEvery > 0 && ++failed % excusedEvery === 0;
     out.push({
       monitorId: options.monitorId,
       at,
       status,
       latencyMs: Math.round(Math.exp(next() * Math.log(5000))),
       location: options.location ?? 'local',
+      ...(excused ? { excused: 'pending' as const } : {}),
     });
   }
   return out;
@@ -52,24 +58,32 @@ export function series(options: SeriesOptions): CheckResult[] {
 
 export interface Expected {
   checks: number;
+  /** Failed checks that were downtime. */
   failures: number;
+  /** Failed checks that were not (pending). */
+  excused: number;
   degraded: number;
   uptime?: number;
   latencyAvgMs?: number;
   latencyP95Ms?: number;
 }
 
-/** What a summary of these results over [from, to) must report (latency over checks that were not unhealthy). */
+/**
+ * What a summary of these results over [from, to) must report: downtime is a failed check that was not excused
+ * (`isDowntime`); latency covers the checks that did not fail.
+ */
 export function expected(results: readonly CheckResult[], from = -Infinity, to = Infinity): Expected {
   const inRange = results.filter((r) => r.at >= from && r.at < to);
   const up = inRange.filter((r) => r.status !== 'unhealthy').map((r) => Math.round(r.latencyMs));
-  const failures = inRange.length - up.length;
+  const excused = inRange.filter((r) => r.status === 'unhealthy' && r.excused !== undefined).length;
+  const failures = inRange.length - up.length - excused;
   const out: Expected = {
     checks: inRange.length,
     failures,
+    excused,
     degraded: inRange.filter((r) => r.status === 'degraded').length,
   };
-  if (inRange.length > 0) out.uptime = up.length / inRange.length;
+  if (inRange.length > 0) out.uptime = (inRange.length - failures) / inRange.length;
   if (up.length > 0) {
     out.latencyAvgMs = up.reduce((a, b) => a + b, 0) / up.length;
     out.latencyP95Ms = nearestRank(up, 0.95);

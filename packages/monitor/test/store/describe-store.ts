@@ -6,9 +6,10 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { CheckResult, MonitorRuntimeState } from '../../src/model.js';
 import type { MaintenanceOptions } from '../../src/store/maintain.js';
 import { SKETCH_RELATIVE_ERROR } from '../../src/store/sketch.js';
-import type { Retention, Store, StoreSummary } from '../../src/store/store.js';
+import type { CommitStep, MonitorCommit, Retention, Store, StoreSummary } from '../../src/store/store.js';
 import { DAY_MS, HOUR_MS } from '../../src/store/time.js';
 import { type Expected, expected, fullResult, series } from './data.js';
+import { seedIncident } from './seed.js';
 
 export interface OpenedStore {
   /** A fresh, empty, migrated store. */
@@ -31,9 +32,10 @@ async function append(store: Store, results: readonly CheckResult[], batch = 500
 function expectSummary(actual: StoreSummary | undefined, want: Expected, exact: boolean): void {
   expect(actual).toBeDefined();
   const got = actual!;
-  expect({ checks: got.checks, failures: got.failures, degraded: got.degraded }).toEqual({
+  expect({ checks: got.checks, failures: got.failures, excused: got.excused, degraded: got.degraded }).toEqual({
     checks: want.checks,
     failures: want.failures,
+    excused: want.excused,
     degraded: want.degraded,
   });
   expect(got.exact).toBe(exact);
@@ -199,11 +201,11 @@ export function describeStore(name: string, open: OpenStore): void {
         const from = T0 + 1234_567;
         const to = T0 + 2 * HOUR_MS + 777;
         expectSummary(await store.summary('api', from, to), expected(results, from, to), true);
-        expect(await store.summary('nope', T0, T0 + HOUR_MS)).toEqual({ checks: 0, failures: 0, degraded: 0, exact: true });
-        expect(await store.summary('api', T0 - HOUR_MS, T0)).toEqual({ checks: 0, failures: 0, degraded: 0, exact: true });
+        expect(await store.summary('nope', T0, T0 + HOUR_MS)).toEqual({ checks: 0, failures: 0, excused: 0, degraded: 0, exact: true });
+        expect(await store.summary('api', T0 - HOUR_MS, T0)).toEqual({ checks: 0, failures: 0, excused: 0, degraded: 0, exact: true });
         const down: CheckResult = { monitorId: 'down', at: T0, status: 'unhealthy', latencyMs: 10_000, location: 'local' };
         await store.appendResults([down]);
-        expect(await store.summary('down', T0, T0 + 1)).toEqual({ checks: 1, failures: 1, degraded: 0, uptime: 0, exact: true });
+        expect(await store.summary('down', T0, T0 + 1)).toEqual({ checks: 1, failures: 1, excused: 0, degraded: 0, uptime: 0, exact: true });
         await expect(store.summary('api', Number.NaN, T0)).rejects.toThrow(/range/);
       });
 
@@ -220,7 +222,7 @@ export function describeStore(name: string, open: OpenStore): void {
 
         const rolled = await store.maintain(now, KEEP_ALL);
         expect(rolled).toMatchObject({ ran: true, hoursRolledUp: 32, daysRolledUp: 3, lateHoursRecomputed: 0 });
-        expect(rolled.deleted).toEqual({ results: 0, hourly: 0, daily: 0, incidents: 0 });
+        expect(rolled.deleted).toEqual({ results: 0, hourly: 0, daily: 0, incidents: 0, events: 0 });
         expectSummary(await store.summary('api', all.from, all.to), expected(api), true);
 
         // Raw results beyond one day are deleted: summaries come from hourly rollups.
@@ -352,44 +354,196 @@ export function describeStore(name: string, open: OpenStore): void {
       });
     });
 
-    describe('incidents', () => {
-      test('open, close once, list newest first, per monitor, limited; ended ones follow daily retention', async () => {
+    describe('the state step (commit)', () => {
+      const L = 'local';
+      const state = (monitorId: string, to: MonitorRuntimeState['state'], seq: number, extra: Partial<MonitorRuntimeState> = {}): MonitorRuntimeState => ({
+        monitorId,
+        location: L,
+        state: to,
+        consecutiveFailures: to === 'unhealthy' ? 1 : 0,
+        seq,
+        ...extra,
+      });
+      const result = (monitorId: string, at: number, status: CheckResult['status']): CheckResult => ({
+        monitorId,
+        at,
+        status,
+        latencyMs: 10,
+        location: L,
+      });
+      /** A change of `monitorId` to `to` caused by a result at `at`. */
+      const change = (
+        monitorId: string,
+        from: MonitorRuntimeState['state'],
+        to: MonitorRuntimeState['state'],
+        seq: number,
+        at: number,
+        extra: Partial<CommitStep> = {},
+      ): MonitorCommit => ({
+        monitorId,
+        location: L,
+        results: [result(monitorId, at, to === 'unhealthy' ? 'unhealthy' : 'healthy')],
+        state: state(monitorId, to, seq, { lastCheckAt: at, since: at }),
+        step: { at, resultAt: at, change: { seq, from, to, at, reason: `${from} to ${to}` }, ...extra },
+      });
+
+      test('writes results, states, incidents and events together; each change follows the stored sequence', async () => {
+        const { store, reopen } = await fresh();
+        const [first] = await store.commit([change('api', 'new', 'healthy', 1, T0)]);
+        expect(first).toMatchObject({ status: 'applied', event: { monitorId: 'api', seq: 1, from: 'new', to: 'healthy', at: T0, resultAt: T0 } });
+        // Quiet results of one monitor and a change of another, in one commit.
+        const quiet: MonitorCommit = {
+          monitorId: 'api',
+          location: L,
+          results: [result('api', T0 + 1000, 'healthy'), result('api', T0 + 2000, 'healthy')],
+          state: state('api', 'healthy', 1, { lastCheckAt: T0 + 2000, since: T0 }),
+        };
+        const down = change('web', 'new', 'unhealthy', 1, T0 + 1500, { openIncident: { status: 'unhealthy', cause: 'connect ECONNREFUSED' } });
+        const [kept, opened] = await store.commit([quiet, down]);
+        expect(kept).toEqual({ status: 'applied', state: quiet.state });
+        expect(opened?.status).toBe('applied');
+        const incidentId = opened?.state?.openIncidentId;
+        expect(incidentId).toBeGreaterThan(0);
+        expect(opened).toMatchObject({ event: { monitorId: 'web', seq: 1, to: 'unhealthy', incidentId } });
+
+        const restarted = await reopen();
+        expect(await restarted.runtimeStates(L)).toEqual(
+          new Map([
+            ['api', quiet.state],
+            ['web', { ...down.state, openIncidentId: incidentId }],
+          ]),
+        );
+        expect((await restarted.latestResults('api', 10)).map((r) => r.at)).toEqual([T0 + 2000, T0 + 1000, T0]);
+        expect(await restarted.incidents({ limit: 10 })).toEqual([
+          { id: incidentId, monitorId: 'web', status: 'unhealthy', startedAt: T0 + 1500, cause: 'connect ECONNREFUSED' },
+        ]);
+
+        // Recovery closes the incident; the event names it.
+        const [closed] = await restarted.commit([
+          change('web', 'unhealthy', 'healthy', 2, T0 + 60_000, { closeIncidentId: incidentId! }),
+        ]);
+        expect(closed).toMatchObject({ status: 'applied', event: { seq: 2, from: 'unhealthy', to: 'healthy', incidentId } });
+        expect(closed?.state?.openIncidentId).toBeUndefined();
+        expect((await restarted.incidents({ monitorId: 'web', limit: 1 }))[0]).toMatchObject({ id: incidentId, endedAt: T0 + 60_000 });
+
+        const events = await restarted.events({ after: 0, limit: 10 });
+        expect(events.map((e) => `${e.monitorId}#${e.seq} ${e.from}→${e.to}`)).toEqual([
+          'api#1 new→healthy',
+          'web#1 new→unhealthy',
+          'web#2 unhealthy→healthy',
+        ]);
+        // The cursor grows in commit order; pages resume after it; one monitor's alone.
+        expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
+        expect(await restarted.events({ after: events[0]!.id, limit: 1 })).toEqual([events[1]]);
+        expect((await restarted.events({ after: 0, limit: 10, monitorId: 'web' })).map((e) => e.seq)).toEqual([1, 2]);
+        expect(await restarted.lastEventId()).toBe(events[2]!.id);
+      });
+
+      test('a change already stored (a retried commit) is not written twice; one that does not follow is refused', async () => {
         const { store } = await fresh();
-        const a = await store.openIncident({ monitorId: 'api', status: 'unhealthy', startedAt: T0, cause: 'connect ECONNREFUSED' });
-        const b = await store.openIncident({ monitorId: 'web', status: 'degraded', startedAt: T0 + 60_000 });
-        const c = await store.openIncident({ monitorId: 'api', status: 'degraded', startedAt: T0 + 120_000 });
-        expect(new Set([a.id, b.id, c.id]).size).toBe(3);
-        expect(a).toEqual({ id: a.id, monitorId: 'api', status: 'unhealthy', startedAt: T0, cause: 'connect ECONNREFUSED' });
-        expect(await store.closeIncident(a.id, T0 + 30_000)).toBe(true);
-        expect(await store.closeIncident(a.id, T0 + 99_000)).toBe(false);
-        expect(await store.closeIncident(424242, T0)).toBe(false);
-        expect(await store.incidents({ limit: 10 })).toEqual([c, b, { ...a, endedAt: T0 + 30_000 }]);
+        const down = change('web', 'new', 'unhealthy', 1, T0, { openIncident: { status: 'unhealthy' } });
+        const [applied] = await store.commit([down]);
+        const [again] = await store.commit([down]);
+        expect(again).toEqual({ status: 'replayed', state: applied?.state });
+        // Another writer's view: seq 5 does not follow the stored 1.
+        const [late] = await store.commit([change('web', 'healthy', 'degraded', 5, T0 + 1000, { openIncident: { status: 'degraded' } })]);
+        expect(late).toEqual({ status: 'conflict', state: applied?.state });
+        // Quiet results of a stale state are stored, the state is not.
+        const stale: MonitorCommit = { monitorId: 'web', location: L, results: [result('web', T0 + 2000, 'unhealthy')], state: state('web', 'unhealthy', 0) };
+        const [quiet] = await store.commit([stale]);
+        expect(quiet).toEqual({ status: 'conflict', state: applied?.state });
+        expect(await store.incidents({ limit: 10 })).toHaveLength(1);
+        expect(await store.events({ after: 0, limit: 10 })).toHaveLength(1);
+        expect((await store.latestResults('web', 10)).map((r) => r.at)).toEqual([T0 + 2000, T0 + 1000, T0]);
+        expect((await store.runtimeStates(L)).get('web')).toEqual(applied?.state);
+      });
+
+      test('a commit that fails writes nothing, for any monitor in it', async () => {
+        const { store } = await fresh();
+        const fine = change('api', 'new', 'healthy', 1, T0);
+        const broken = change('web', 'new', 'unhealthy', 1, T0, { openIncident: { status: 'healthy' as 'degraded' } });
+        await expect(store.commit([fine, broken])).rejects.toThrow(/status/);
+        expect(await store.runtimeStates(L)).toEqual(new Map());
+        expect(await store.events({ after: 0, limit: 10 })).toEqual([]);
+        expect(await store.latestResults('api', 10)).toEqual([]);
+        expect(await store.incidents({ limit: 10 })).toEqual([]);
+      });
+
+      test('states are per location; a state set from outside (paused) needs no result', async () => {
+        const { store } = await fresh();
+        await store.commit([change('api', 'new', 'healthy', 1, T0), { ...change('api', 'new', 'unhealthy', 1, T0), location: 'eu', state: { ...state('api', 'unhealthy', 1), location: 'eu' }, results: [{ ...result('api', T0, 'unhealthy'), location: 'eu' }] }]);
+        const [paused] = await store.commit([
+          { monitorId: 'api', location: L, results: [], state: state('api', 'paused', 2, { since: T0 + 5 }), step: { at: T0 + 5, change: { seq: 2, from: 'healthy', to: 'paused', at: T0 + 5, reason: 'paused through the API' } } },
+        ]);
+        expect(paused).toMatchObject({ status: 'applied', event: { seq: 2, to: 'paused', reason: 'paused through the API' } });
+        expect(paused?.status === 'applied' && paused.event?.resultAt).toBeUndefined();
+        expect((await store.runtimeStates(L)).get('api')?.state).toBe('paused');
+        expect((await store.runtimeStates('eu')).get('api')).toMatchObject({ state: 'unhealthy', location: 'eu', seq: 1 });
+      });
+
+      test('incidents list newest first, per monitor, limited; ended incidents and old changes follow daily retention', async () => {
+        const { store } = await fresh();
+        await seedIncident(store, { monitorId: 'api', status: 'unhealthy', startedAt: T0, endedAt: T0 + 30_000, cause: 'connect ECONNREFUSED' });
+        const b = await seedIncident(store, { monitorId: 'web', status: 'degraded', startedAt: T0 + 60_000 });
+        const c = await seedIncident(store, { monitorId: 'api', status: 'degraded', startedAt: T0 + 120_000 });
+        const all = await store.incidents({ limit: 10 });
+        expect(all.map((i) => [i.monitorId, i.status, i.startedAt, i.endedAt])).toEqual([
+          ['api', 'degraded', T0 + 120_000, undefined],
+          ['web', 'degraded', T0 + 60_000, undefined],
+          ['api', 'unhealthy', T0, T0 + 30_000],
+        ]);
         expect(await store.incidents({ monitorId: 'api', limit: 1 })).toEqual([c]);
         expect(await store.incidents({ monitorId: 'nope', limit: 5 })).toEqual([]);
-        await expect(
-          store.openIncident({ monitorId: 'api', status: 'healthy' as 'degraded', startedAt: T0 }),
-        ).rejects.toThrow(/status/);
         const report = await store.maintain(T0 + 3 * DAY_MS, { rawMs: DAY_MS, hourlyMs: DAY_MS, dailyMs: DAY_MS });
         expect(report.deleted.incidents).toBe(1);
+        expect(report.deleted.events).toBe(4);
         expect((await store.incidents({ limit: 10 })).map((i) => i.id)).toEqual([c.id, b.id]);
+        // The states they left stay: the sequence goes on.
+        expect((await store.runtimeStates(L)).get('api')?.seq).toBe(3);
+      });
+
+      test('results keep their kind and whether a failure was excused; an excused failure is no downtime', async () => {
+        const { store } = await fresh();
+        await store.appendResults([
+          { ...result('job', T0, 'healthy'), kind: 'ping' },
+          { ...result('job', T0 + 1, 'unhealthy'), kind: 'missed' },
+          { ...result('job', T0 + 2, 'unhealthy'), kind: 'overran', excused: 'pending' },
+          { ...result('job', T0 + 3, 'unhealthy'), excused: 'maintenance' },
+        ]);
+        const stored = await store.latestResults('job', 10);
+        expect(stored.map((r) => [r.kind, r.status, r.excused])).toEqual([
+          [undefined, 'unhealthy', 'maintenance'],
+          ['overran', 'unhealthy', 'pending'],
+          ['missed', 'unhealthy', undefined],
+          ['ping', 'healthy', undefined],
+        ]);
+        expect(await store.summary('job', T0, T0 + 10)).toMatchObject({ checks: 4, failures: 1, excused: 2, uptime: 0.75, latencyAvgMs: 10 });
       });
     });
 
-    describe('runtime states', () => {
-      test('saved, replaced, read back', async () => {
+    describe('monitors paused through the API', () => {
+      test('recorded, ended, read back after a restart', async () => {
         const { store, reopen } = await fresh();
-        const api: MonitorRuntimeState = { monitorId: 'api', state: 'pending', consecutiveFailures: 2, lastCheckAt: T0, openIncidentId: 7 };
-        const web: MonitorRuntimeState = { monitorId: 'web', state: 'paused', consecutiveFailures: 0 };
-        await store.saveRuntimeStates([api, web]);
-        await store.saveRuntimeStates([{ ...api, state: 'healthy', consecutiveFailures: 0, openIncidentId: undefined }]);
-        await store.saveRuntimeStates([]);
-        const states = await (await reopen()).runtimeStates();
-        expect(states).toEqual(
-          new Map([
-            ['api', { monitorId: 'api', state: 'healthy', consecutiveFailures: 0, lastCheckAt: T0 }],
-            ['web', web],
-          ]),
-        );
+        await store.setPaused('api', T0);
+        await store.setPaused('web', T0);
+        await store.setPaused('api', T0 + 1);
+        await store.setPaused('web', undefined);
+        await store.setPaused('nope', undefined);
+        expect(await (await reopen()).pausedMonitors()).toEqual(['api']);
+      });
+    });
+
+    describe('one instance', () => {
+      test('a second lock on the same store is refused with a message that says so; released, it is free again', async () => {
+        const { store, reopen } = await fresh();
+        const lost: Error[] = [];
+        const lock = await store.lockInstance((error) => lost.push(error));
+        const other = await reopen();
+        await expect(other.lockInstance(() => undefined)).rejects.toThrow(/another vigil serve is already using/);
+        await lock.release();
+        const second = await other.lockInstance(() => undefined);
+        await second.release();
+        expect(lost).toEqual([]);
       });
     });
 

@@ -99,4 +99,60 @@ CREATE VIEW ${s}.results_view AS
   LEFT JOIN ${s}.labels k ON k.id = r.conditions_key;
 `,
   },
+  {
+    version: 2,
+    description: 'one transaction per state step: states per location with a sequence number, the events feed, result kinds, excused failures',
+    sql: (s) => `
+-- Heartbeat results say what they stand for (1 ping, 2 missed, 3 overran); probe results have none.
+ALTER TABLE ${s}.results ADD COLUMN kind smallint;
+-- Failed checks that were not downtime (status 3: pending, 4: maintenance) count apart.
+ALTER TABLE ${s}.rollups_hourly ADD COLUMN excused integer NOT NULL DEFAULT 0;
+ALTER TABLE ${s}.rollups_daily ADD COLUMN excused integer NOT NULL DEFAULT 0;
+ALTER TABLE ${s}.runtime_states ADD COLUMN location text NOT NULL DEFAULT 'local';
+ALTER TABLE ${s}.runtime_states ALTER COLUMN location DROP DEFAULT;
+ALTER TABLE ${s}.runtime_states ADD COLUMN seq integer NOT NULL DEFAULT 0;
+ALTER TABLE ${s}.runtime_states ALTER COLUMN seq DROP DEFAULT;
+ALTER TABLE ${s}.runtime_states ADD COLUMN since bigint;
+ALTER TABLE ${s}.runtime_states DROP CONSTRAINT runtime_states_pkey;
+ALTER TABLE ${s}.runtime_states ADD PRIMARY KEY (monitor_id, location);
+-- Earlier versions could leave an incident open that no state refers to any more: closed at the first healthy
+-- check stored after it started (at its start when there is none).
+UPDATE ${s}.incidents i SET ended_at = coalesce(
+    (SELECT min(r.at) FROM ${s}.results r JOIN ${s}.series sr ON sr.key = r.monitor_key
+     WHERE sr.monitor_id = i.monitor_id AND r.at >= i.started_at AND r.status = 0),
+    i.started_at)
+  WHERE i.ended_at IS NULL
+    AND i.id NOT IN (SELECT open_incident_id FROM ${s}.runtime_states WHERE open_incident_id IS NOT NULL);
+-- The feed of state changes: the cursor (id) grows in commit order (writers take a lock); seq numbers each
+-- monitor's changes.
+CREATE TABLE ${s}.events (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at bigint NOT NULL,
+  result_at bigint,
+  seq integer NOT NULL,
+  incident_id integer,
+  monitor_id text NOT NULL,
+  location text NOT NULL,
+  from_state text NOT NULL,
+  to_state text NOT NULL,
+  reason text,
+  UNIQUE (monitor_id, location, seq)
+);
+CREATE INDEX events_by_time ON ${s}.events (at);
+-- Monitors paused through the API (until now told apart by their stored state alone).
+CREATE TABLE ${s}.api_pauses (monitor_id text PRIMARY KEY, paused_at bigint NOT NULL);
+INSERT INTO ${s}.api_pauses (monitor_id, paused_at)
+  SELECT monitor_id, coalesce(last_check_at, 0) FROM ${s}.runtime_states WHERE state = 'paused';
+DROP VIEW ${s}.results_view;
+CREATE VIEW ${s}.results_view AS
+  SELECT sr.monitor_id, r.at, l.value AS location, r.status, r.latency, r.status_code, r.dns, r.connect, r.tls,
+         r.first_byte, r.transfer, r.error, c.value AS components, coalesce(k.value, r.conditions) AS conditions,
+         r.cert_expires_at, r.kind
+  FROM ${s}.results r
+  JOIN ${s}.series sr ON sr.key = r.monitor_key
+  JOIN ${s}.labels l ON l.id = r.location_key
+  LEFT JOIN ${s}.labels c ON c.id = r.components_key
+  LEFT JOIN ${s}.labels k ON k.id = r.conditions_key;
+`,
+  },
 ];

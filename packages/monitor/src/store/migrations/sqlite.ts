@@ -97,4 +97,67 @@ CREATE VIEW results_view AS
   LEFT JOIN labels k ON k.id = r.conditions_key;
 `,
   },
+  {
+    version: 2,
+    description: 'one transaction per state step: states per location with a sequence number, the events feed, result kinds, excused failures',
+    sql: `
+-- Heartbeat results say what they stand for (1 ping, 2 missed, 3 overran); probe results have none.
+ALTER TABLE results ADD COLUMN kind INTEGER;
+-- Failed checks that were not downtime (status 3: pending, 4: maintenance) count apart.
+ALTER TABLE rollups_hourly ADD COLUMN excused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollups_daily ADD COLUMN excused INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE runtime_states_v2 (
+  monitor_id TEXT NOT NULL,
+  location TEXT NOT NULL,
+  state TEXT NOT NULL,
+  consecutive_failures INTEGER NOT NULL,
+  last_check_at INTEGER,
+  open_incident_id INTEGER,
+  seq INTEGER NOT NULL,
+  since INTEGER,
+  PRIMARY KEY (monitor_id, location)
+) WITHOUT ROWID;
+INSERT INTO runtime_states_v2 (monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq)
+  SELECT monitor_id, 'local', state, consecutive_failures, last_check_at, open_incident_id, 0 FROM runtime_states;
+DROP TABLE runtime_states;
+ALTER TABLE runtime_states_v2 RENAME TO runtime_states;
+-- Earlier versions could leave an incident open that no state refers to any more: closed at the first healthy
+-- check stored after it started (at its start when there is none).
+UPDATE incidents SET ended_at = coalesce(
+    (SELECT min(r.at) FROM results r JOIN series s ON s.key = r.monitor_key
+     WHERE s.monitor_id = incidents.monitor_id AND r.at >= incidents.started_at AND r.status = 0),
+    incidents.started_at)
+  WHERE ended_at IS NULL
+    AND id NOT IN (SELECT open_incident_id FROM runtime_states WHERE open_incident_id IS NOT NULL);
+-- The feed of state changes: the cursor (id) grows in commit order; seq numbers each monitor's changes.
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  monitor_id TEXT NOT NULL,
+  location TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  reason TEXT,
+  result_at INTEGER,
+  incident_id INTEGER,
+  UNIQUE (monitor_id, location, seq)
+);
+CREATE INDEX events_by_time ON events (at);
+-- Monitors paused through the API (until now told apart by their stored state alone).
+CREATE TABLE api_pauses (monitor_id TEXT PRIMARY KEY, paused_at INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO api_pauses (monitor_id, paused_at)
+  SELECT monitor_id, coalesce(last_check_at, 0) FROM runtime_states WHERE state = 'paused';
+DROP VIEW results_view;
+CREATE VIEW results_view AS
+  SELECT s.monitor_id, r.at, l.value AS location, r.status, r.latency, r.status_code, r.dns, r.connect, r.tls,
+         r.first_byte, r.transfer, r.error, c.value AS components, coalesce(k.value, r.conditions) AS conditions,
+         r.cert_expires_at, r.kind
+  FROM results r
+  JOIN series s ON s.key = r.monitor_key
+  JOIN labels l ON l.id = r.location_key
+  LEFT JOIN labels c ON c.id = r.components_key
+  LEFT JOIN labels k ON k.id = r.conditions_key;
+`,
+  },
 ];

@@ -1,12 +1,14 @@
 /**
- * Collects items (check results) and writes them in batches: one transaction per batch instead of one per
- * result, and after `kill -9` at most the last `maxDelayMs` of items is lost.
+ * Collects items (the check pipeline's results and states) and writes them in batches: one transaction per batch
+ * instead of one per result, and after `kill -9` at most the last `maxDelayMs` of items is lost.
  *
  * - A batch is written when its oldest item has waited `maxDelayMs`, or at once when `maxBatch` items are
- *   waiting. One write is in flight at a time; items added meanwhile wait for the next one.
+ *   waiting, or at once when an urgent item waits (`addUrgent`: a state change, a heartbeat ping). One write is in
+ *   flight at a time; items added meanwhile wait for the next one — so urgent items that arrive together are
+ *   written together (group commit), always in the order they were added, after every item added before them.
  * - A failed write keeps its items (in order, in front) and is retried after a backoff that doubles from
  *   `retryDelayMs` up to `maxRetryDelayMs`. Memory stays bounded: beyond `maxBuffered` items the oldest are dropped
- *   and counted.
+ *   and counted; urgent items are never dropped (their callers wait for them).
  * - `flush()` writes everything added so far now; `close()` (on SIGTERM) stops accepting items and flushes,
  *   retrying failed writes for up to `closeTimeoutMs`.
  */
@@ -61,6 +63,8 @@ interface Buffered<T> {
   /** When it was added. */
   at: number;
   seq: number;
+  /** An urgent item's caller, told when it is written (or dropped at close). */
+  waiter?: { resolve: () => void; reject: (error: unknown) => void };
 }
 
 interface FlushWaiter {
@@ -94,6 +98,8 @@ export class BatchWriter<T> {
   private nextSeq = 0;
   /** An explicit flush wants every item up to this seq written now, ignoring delay and backoff. */
   private flushUpTo = -1;
+  /** Every item up to this seq is written without waiting for `maxDelayMs` (the retry backoff still applies). */
+  private urgentUpTo = -1;
   private waiters: FlushWaiter[] = [];
   private failing = 0;
   private retryAt: number | undefined;
@@ -122,13 +128,41 @@ export class BatchWriter<T> {
       return;
     }
     this.buffer.push({ item, at: this.clock.now(), seq: this.nextSeq++ });
+    this.dropOverflow();
+    this.pump();
+  }
+
+  /** Beyond `maxBuffered`, the oldest items that nobody waits for are dropped and counted. */
+  private dropOverflow(): void {
     const over = this.buffer.length + (this.inFlight?.length ?? 0) - this.maxBuffered;
-    if (over > 0) {
-      this.buffer.shiftMany(over);
-      this.drop(over, 'overflow');
+    if (over <= 0) return;
+    let dropped = 0;
+    const kept: Buffered<T>[] = [];
+    for (const entry of this.buffer.shiftMany(this.buffer.length)) {
+      if (dropped < over && entry.waiter === undefined) dropped++;
+      else kept.push(entry);
+    }
+    this.buffer.unshiftMany(kept);
+    if (dropped > 0) {
+      this.drop(dropped, 'overflow');
       this.settleWaiters();
     }
-    this.pump();
+  }
+
+  /**
+   * Buffers an item that must not wait for `maxDelayMs`: it is written with the next write (with everything added
+   * before it). Resolves once it is written. A failed write is retried with backoff, as for every item; the promise
+   * rejects only when the writer closes before it could be written.
+   */
+  addUrgent(item: T): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new Error('the writer is closed'));
+    return new Promise<void>((resolve, reject) => {
+      const seq = this.nextSeq++;
+      this.buffer.push({ item, at: this.clock.now(), seq, waiter: { resolve, reject } });
+      this.urgentUpTo = seq;
+      this.dropOverflow();
+      this.pump();
+    });
   }
 
   /**
@@ -176,6 +210,10 @@ export class BatchWriter<T> {
       }
     } finally {
       this.clearTimer();
+      // Written by now, or never: urgent callers are told.
+      const left = this.buffer.shiftMany(this.buffer.length);
+      this.buffer.unshiftMany(left);
+      for (const entry of left) entry.waiter?.reject(new Error('the writer closed before this could be stored'));
     }
   }
 
@@ -196,7 +234,7 @@ export class BatchWriter<T> {
     }
     let at = now;
     if (!forced) {
-      if (this.buffer.length < this.maxBatch) at = oldest.at + this.maxDelayMs;
+      if (this.buffer.length < this.maxBatch && this.urgentUpTo < oldest.seq) at = oldest.at + this.maxDelayMs;
       if (this.retryAt !== undefined) at = Math.max(at, this.retryAt);
     }
     if (at > now) {
@@ -222,6 +260,7 @@ export class BatchWriter<T> {
         this.failing = 0;
         this.retryAt = undefined;
         this.counters.written += batch.length;
+        for (const entry of batch) entry.waiter?.resolve();
         this.settleWaiters();
         this.pump();
       },
@@ -232,11 +271,7 @@ export class BatchWriter<T> {
         const retryInMs = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (this.failing - 1));
         this.retryAt = this.clock.now() + retryInMs;
         this.buffer.unshiftMany(batch);
-        const over = this.buffer.length - this.maxBuffered;
-        if (over > 0) {
-          this.buffer.shiftMany(over);
-          this.drop(over, 'overflow');
-        }
+        this.dropOverflow();
         try {
           this.onError(error, { attempt: this.failing, batchSize: batch.length, retryInMs });
         } catch {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchWriter, type BatchWriterOptions, type DropReason, type WriteFailure } from '../src/runner/batch-writer.js';
-import { ManualClock } from '../src/scheduler/clock.js';
+import { BatchWriter, type BatchWriterOptions, type DropReason, type WriteFailure } from '../../src/pipeline/batch-writer.js';
+import { ManualClock } from '../../src/scheduler/clock.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -327,5 +327,70 @@ describe('flush and close', () => {
     expect(() => new BatchWriter({ write, maxBatch: 0 })).toThrow(RangeError);
     expect(() => new BatchWriter({ write, maxBatch: 10, maxBuffered: 5 })).toThrow(/maxBuffered/);
     expect(() => new BatchWriter({ write, maxDelayMs: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('urgent items (state changes, acknowledged pings)', () => {
+  it('are written at once, with everything added before them, and resolve when written', async () => {
+    const t = setup();
+    t.addRange(0, 3);
+    let written = false;
+    const urgent = t.writer.addUrgent(3).then(() => (written = true));
+    await t.clock.advance(0);
+    // No 1 s wait: the quiet items before it go in the same write, in order.
+    expect(t.writes.map((w) => [w.at, w.items])).toEqual([[0, [0, 1, 2, 3]]]);
+    expect(written).toBe(false);
+    t.writes[0]!.resolve();
+    await urgent;
+    expect(written).toBe(true);
+  });
+
+  it('arriving while a write is in flight, go together in the next one (group commit)', async () => {
+    const t = setup();
+    const first = t.writer.addUrgent(1);
+    await t.clock.advance(0);
+    const second = t.writer.addUrgent(2);
+    t.writer.add(3);
+    const third = t.writer.addUrgent(4);
+    await t.clock.advance(0);
+    expect(t.writes).toHaveLength(1);
+    t.writes[0]!.resolve();
+    await first;
+    await t.clock.advance(0);
+    expect(t.writes.map((w) => w.items)).toEqual([[1], [2, 3, 4]]);
+    t.writes[1]!.resolve();
+    await Promise.all([second, third]);
+    expect(t.maxInFlight).toBe(1);
+  });
+
+  it('wait through failed writes (retried with backoff) instead of failing, and are never dropped', async () => {
+    const t = setup({ retryDelayMs: 100, maxBatch: 2, maxBuffered: 2 });
+    let done = false;
+    const urgent = t.writer.addUrgent(1).then(() => (done = true));
+    await t.clock.advance(0);
+    t.writes[0]!.reject(new Error('database is locked'));
+    await t.clock.advance(0);
+    // The memory limit is reached by quiet items: they go, the urgent one stays.
+    t.addRange(10, 13);
+    await t.clock.advance(100);
+    expect(t.writes.at(-1)!.items[0]).toBe(1);
+    expect(t.drops.reduce((n, [count]) => n + count, 0)).toBeGreaterThan(0);
+    t.writes.at(-1)!.resolve();
+    await urgent;
+    expect(done).toBe(true);
+  });
+
+  it('are refused after close, and rejected when close gives up on them', async () => {
+    const t = setup({ auto: 'fail', retryDelayMs: 1000, closeTimeoutMs: 2000 });
+    const urgent = t.writer.addUrgent(1);
+    const outcome = urgent.then(
+      () => 'written',
+      (error: unknown) => String(error),
+    );
+    const closing = t.writer.close().catch(() => undefined);
+    await t.clock.advance(5000);
+    await closing;
+    expect(await outcome).toMatch(/closed before this could be stored/);
+    await expect(t.writer.addUrgent(2)).rejects.toThrow(/closed/);
   });
 });

@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { MonitorRuntimeState, MonitorState } from '../src/model.js';
-import { type Verdict, nextState } from '../src/runner/state-machine.js';
+import type { MonitorRuntimeState, MonitorState } from '../../src/model.js';
+import { type CheckVerdict, isLoud, nextState, type Verdict } from '../../src/pipeline/state-machine.js';
 
 const AT = 1_700_000_000_000;
+/** The sequence number of the last change of every `prev` state. */
+const SEQ = 41;
 
 function prev(state: MonitorState, consecutiveFailures = 0, openIncidentId?: number): MonitorRuntimeState {
-  return { monitorId: 'm', state, consecutiveFailures, lastCheckAt: AT - 60_000, openIncidentId };
+  return {
+    monitorId: 'm',
+    location: 'local',
+    state,
+    consecutiveFailures,
+    lastCheckAt: AT - 60_000,
+    seq: SEQ,
+    since: AT - 120_000,
+    ...(openIncidentId !== undefined ? { openIncidentId } : {}),
+  };
+}
+
+function verdict(status: Verdict, retries = 0, extra: Partial<CheckVerdict> = {}): CheckVerdict {
+  return { monitorId: 'm', location: 'local', status, at: AT, retries, ...extra };
 }
 
 interface Row {
@@ -16,7 +31,7 @@ interface Row {
   /** Expected state and failure count. */
   state: MonitorState;
   failures: number;
-  /** Expected transition `from→to`, or none. */
+  /** Expected change `from→to`, or none. */
   transition?: string;
   close?: number;
   open?: 'unhealthy' | 'degraded';
@@ -26,10 +41,10 @@ interface Row {
 
 const rows: Row[] = [
   // First checks.
-  { name: 'first check healthy', previous: undefined, status: 'healthy', state: 'healthy', failures: 0, transition: 'undefined→healthy' },
-  { name: 'first check degraded', previous: undefined, status: 'degraded', state: 'degraded', failures: 0, transition: 'undefined→degraded', open: 'degraded' },
-  { name: 'first check fails, no retries', previous: undefined, status: 'unhealthy', state: 'unhealthy', failures: 1, transition: 'undefined→unhealthy', open: 'unhealthy' },
-  { name: 'first check fails, retries left', previous: undefined, status: 'unhealthy', retries: 2, state: 'pending', failures: 1, transition: 'undefined→pending' },
+  { name: 'first check healthy', previous: undefined, status: 'healthy', state: 'healthy', failures: 0, transition: 'new→healthy' },
+  { name: 'first check degraded', previous: undefined, status: 'degraded', state: 'degraded', failures: 0, transition: 'new→degraded', open: 'degraded' },
+  { name: 'first check fails, no retries', previous: undefined, status: 'unhealthy', state: 'unhealthy', failures: 1, transition: 'new→unhealthy', open: 'unhealthy' },
+  { name: 'first check fails, retries left', previous: undefined, status: 'unhealthy', retries: 2, state: 'pending', failures: 1, transition: 'new→pending' },
 
   // Healthy.
   { name: 'healthy stays healthy', previous: prev('healthy'), status: 'healthy', state: 'healthy', failures: 0 },
@@ -80,34 +95,62 @@ const rows: Row[] = [
 
 describe('nextState', () => {
   it.each(rows)('$name', (row) => {
-    const step = nextState(row.previous, { monitorId: 'm', status: row.status, at: AT, retries: row.retries ?? 0, cause: 'boom' });
+    const step = nextState(row.previous, verdict(row.status, row.retries ?? 0, { cause: 'boom' }));
     expect(step.state.monitorId).toBe('m');
+    expect(step.state.location).toBe('local');
     expect(step.state.state).toBe(row.state);
     expect(step.state.consecutiveFailures).toBe(row.failures);
-    expect(step.transition ? `${step.transition.from}→${step.transition.to}` : undefined).toBe(row.transition);
-    if (step.transition) expect(step.transition).toMatchObject({ monitorId: 'm', at: AT, cause: 'boom' });
+    expect(step.change ? `${step.change.from}→${step.change.to}` : undefined).toBe(row.transition);
+    const before = row.previous?.seq ?? 0;
+    if (step.change) {
+      // Numbered after the previous change, without gaps; the state records when it changed.
+      expect(step.change).toEqual({ seq: before + 1, from: row.previous?.state ?? 'new', to: row.state, at: AT, reason: 'boom' });
+      expect(step.state).toMatchObject({ seq: before + 1, since: AT });
+    } else {
+      expect(step.state.seq).toBe(before);
+      expect(step.state.since).toBe(row.previous?.since);
+    }
     expect(step.closeIncidentId).toBe(row.close);
     expect(step.openIncident?.status).toBe(row.open);
-    if (step.openIncident) expect(step.openIncident).toEqual({ monitorId: 'm', status: row.open, startedAt: AT, cause: 'boom' });
+    if (step.openIncident) expect(step.openIncident).toEqual({ status: row.open, cause: 'boom' });
     expect(step.state.openIncidentId).toBe(row.keeps);
+    // Loud steps (committed on their own before the next verdict) are exactly those that change something.
+    expect(isLoud(step)).toBe(row.transition !== undefined || row.close !== undefined || row.open !== undefined);
   });
 
-  it('sets lastCheckAt to the check time, except when paused', () => {
-    expect(nextState(prev('healthy'), { monitorId: 'm', status: 'unhealthy', at: AT, retries: 0 }).state.lastCheckAt).toBe(AT);
-    expect(nextState(prev('healthy'), { monitorId: 'm', status: 'maintenance', at: AT, retries: 0 }).state.lastCheckAt).toBe(AT);
-    expect(nextState(prev('healthy'), { monitorId: 'm', status: 'paused', at: AT, retries: 0 }).state.lastCheckAt).toBe(AT - 60_000);
+  it('marks a failed check that did not make the monitor down as excused (pending), the rest not', () => {
+    expect(nextState(prev('healthy'), verdict('unhealthy', 2)).excused).toBe('pending');
+    expect(nextState(prev('pending', 1), verdict('unhealthy', 2)).excused).toBe('pending');
+    expect(nextState(prev('pending', 2), verdict('unhealthy', 2)).excused).toBeUndefined();
+    expect(nextState(prev('unhealthy', 3), verdict('unhealthy', 5)).excused).toBeUndefined();
+    expect(nextState(prev('healthy'), verdict('degraded')).excused).toBeUndefined();
   });
 
-  it('leaves cause out when there is none', () => {
-    const step = nextState(prev('healthy'), { monitorId: 'm', status: 'unhealthy', at: AT, retries: 0 });
-    expect(step.transition).toEqual({ monitorId: 'm', from: 'healthy', to: 'unhealthy', at: AT });
-    expect(step.openIncident).toEqual({ monitorId: 'm', status: 'unhealthy', startedAt: AT });
+  it('sets lastCheckAt to the check time, but not for a state set from outside', () => {
+    expect(nextState(prev('healthy'), verdict('unhealthy')).state.lastCheckAt).toBe(AT);
+    expect(nextState(prev('healthy'), verdict('maintenance')).state.lastCheckAt).toBe(AT - 60_000);
+    expect(nextState(prev('healthy'), verdict('paused')).state.lastCheckAt).toBe(AT - 60_000);
+    expect(nextState(prev('paused'), verdict('new')).state.lastCheckAt).toBe(AT - 60_000);
+  });
+
+  it('resuming (new) from paused is a change; the next check moves on from new, with no incident left', () => {
+    const resumed = nextState(prev('paused'), verdict('new', 0, { cause: 'resumed through the API' }));
+    expect(resumed.change).toEqual({ seq: SEQ + 1, from: 'paused', to: 'new', at: AT, reason: 'resumed through the API' });
+    const checked = nextState(resumed.state, verdict('unhealthy', 1));
+    expect(checked.change).toMatchObject({ seq: SEQ + 2, from: 'new', to: 'pending' });
+    expect(checked.state.consecutiveFailures).toBe(1);
+  });
+
+  it('leaves reason and cause out when there is none', () => {
+    const step = nextState(prev('healthy'), verdict('unhealthy'));
+    expect(step.change).toEqual({ seq: SEQ + 1, from: 'healthy', to: 'unhealthy', at: AT });
+    expect(step.openIncident).toEqual({ status: 'unhealthy' });
   });
 
   it('does not mutate the previous state', () => {
     const previous = prev('unhealthy', 2, 7);
     const copy = structuredClone(previous);
-    nextState(previous, { monitorId: 'm', status: 'healthy', at: AT, retries: 0 });
+    nextState(previous, verdict('healthy'));
     expect(previous).toEqual(copy);
   });
 
@@ -117,7 +160,7 @@ describe('nextState', () => {
     let nextId = 1;
     const statuses: Verdict[] = ['healthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'healthy', 'unhealthy', 'healthy'];
     statuses.forEach((status, i) => {
-      const step = nextState(state, { monitorId: 'm', status, at: i, retries: 2 });
+      const step = nextState(state, { monitorId: 'm', location: 'local', status, at: i, retries: 2 });
       if (step.closeIncidentId !== undefined) log.push(`close #${step.closeIncidentId} @${i}`);
       if (step.openIncident) {
         step.state.openIncidentId = nextId++;

@@ -1,0 +1,220 @@
+/**
+ * The response bodies of the API, defined once: the JSON builders return these types (so TypeScript checks what
+ * is sent), and the OpenAPI document's `components.schemas` are generated from these schemas (api/openapi.ts), so
+ * the document cannot drift from the answers. Output shapes: objects are closed (`additionalProperties: false`).
+ */
+import { STATUSES } from '@vigil/core';
+import { z } from 'zod';
+import { MONITOR_STATES } from '../model.js';
+import { UPTIME_WINDOWS } from './uptime.js';
+
+/** An instant as ISO 8601 in UTC (`2025-01-15T12:00:00.000Z`). */
+const time = z.iso.datetime();
+const count = z.int().min(0);
+const monitorState = z.enum(MONITOR_STATES);
+const checkStatus = z.enum(STATUSES);
+
+/** A monitor as anyone may see it: what a public status page shows. */
+export const PublicMonitorSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.string(),
+    group: z.string().nullable(),
+    tags: z.array(z.string()),
+    description: z.string().nullable(),
+    public: z.boolean(),
+    paused: z.boolean(),
+    state: monitorState,
+    state_since: time.nullable().meta({ description: 'When the state last changed; null before the first change.' }),
+    interval_ms: z.number().nullable().meta({ description: 'Time between checks; null for heartbeats.' }),
+    last_check_at: time.nullable(),
+  })
+  .meta({ description: 'A monitor, as anonymous callers see it (public monitors only).' });
+
+/** A monitor as a token holder sees it in a list: also where it comes from and what it checks. */
+export const MonitorSchema = PublicMonitorSchema.extend({
+  source: z
+    .enum(['config', 'api'])
+    .meta({ description: '`config` monitors come from a configuration file and are read-only through the API.' }),
+  target: z.string().meta({ description: 'What is checked, credentials redacted.' }),
+}).meta({ description: 'A monitor, as token holders see it in a list.' });
+
+/** A single monitor as a token holder sees it: also its redacted definition. */
+export const MonitorWithDefinitionSchema = MonitorSchema.extend({
+  definition: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .meta({ description: 'The definition, with every secret replaced by "***" (sending "***" back keeps it).' }),
+}).meta({ description: 'One monitor, as token holders see it: with its redacted definition.' });
+
+/** Any answer about one monitor, depending on who asks and what. */
+export const AnyMonitorSchema = z.union([MonitorWithDefinitionSchema, MonitorSchema, PublicMonitorSchema]);
+
+export const MonitorListSchema = z.object({
+  monitors: z.array(z.union([MonitorSchema, PublicMonitorSchema])),
+});
+
+export const ResultSchema = z
+  .object({
+    at: time.meta({ description: 'When the check started.' }),
+    status: checkStatus.meta({ description: "The probe's verdict for this one check (before retries)." }),
+    latency_ms: z.number(),
+    status_code: z.int().nullable(),
+    timings: z
+      .object({
+        dns_ms: z.number().optional(),
+        connect_ms: z.number().optional(),
+        tls_ms: z.number().optional(),
+        first_byte_ms: z.number().optional(),
+        transfer_ms: z.number().optional(),
+      })
+      .nullable()
+      .meta({ description: 'Time per phase of an HTTP check; phases not reached are absent.' }),
+    error: z.string().nullable(),
+    components: z
+      .record(z.string(), checkStatus)
+      .nullable()
+      .meta({ description: 'Component statuses reported by a health endpoint.' }),
+    conditions: z.array(z.object({ condition: z.string(), success: z.boolean(), output: z.string() })).nullable(),
+    certificate_expires_at: time.nullable(),
+    location: z.string().meta({ description: 'Where the check ran from (`location:` of the configuration).' }),
+    kind: z
+      .enum(['ping', 'missed', 'overran'])
+      .nullable()
+      .meta({ description: 'Heartbeats: a ping from the job, a missed ping, or a run longer than max_runtime; null for checks.' }),
+    excused: z
+      .enum(['pending', 'maintenance'])
+      .nullable()
+      .meta({ description: 'A failed check that was not downtime: its monitor was pending (retries left) or in maintenance.' }),
+  })
+  .meta({ description: 'One check of a monitor.' });
+
+export const ResultListSchema = z.object({ monitor: z.string(), results: z.array(ResultSchema) });
+
+export const UptimeWindowSchema = z.object({
+  uptime: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .meta({ description: 'Checks that were not downtime ÷ checks; null without checks.' }),
+  checks: count,
+  failures: count.meta({ description: 'Checks that were downtime (the monitor was left unhealthy).' }),
+  excused: count.meta({
+    description: 'Failed checks that were not downtime: their monitor was pending (retries left) or in maintenance.',
+  }),
+  latency_avg_ms: z.number().nullable(),
+  latency_p95_ms: z.number().nullable(),
+});
+
+export type UptimeWindowName = keyof typeof UPTIME_WINDOWS;
+
+/** One window per entry of `UPTIME_WINDOWS` (api/uptime.ts imports this module's types only: no import cycle). */
+export const UptimeSchema = z
+  .object(
+    Object.fromEntries(Object.keys(UPTIME_WINDOWS).map((name) => [name, UptimeWindowSchema])) as Record<
+      UptimeWindowName,
+      typeof UptimeWindowSchema
+    >,
+  )
+  .meta({ description: 'Uptime and latency over each window, ending now.' });
+
+export const IncidentSchema = z
+  .object({
+    id: z.int(),
+    monitor: z.string(),
+    status: checkStatus.exclude(['healthy']),
+    started_at: time,
+    ended_at: time.nullable().meta({ description: 'null while it lasts.' }),
+    cause: z.string().nullable().meta({ description: 'The error or failed condition that opened it.' }),
+  })
+  .meta({ description: 'A period during which a monitor was not healthy.' });
+
+export const IncidentListSchema = z.object({ incidents: z.array(IncidentSchema) });
+
+export const StateChangeEventSchema = z
+  .object({
+    id: z.int().min(1).meta({ description: "The feed's cursor: increasing in commit order; resume after it." }),
+    monitor: z.string(),
+    location: z.string(),
+    seq: z.int().min(1).meta({ description: 'Numbers the changes of one monitor at one location, without gaps.' }),
+    from: monitorState,
+    to: monitorState,
+    at: time,
+    reason: z.string().nullable(),
+    result_at: time.nullable().meta({ description: 'The result that caused it; null for pause, resume, removal.' }),
+    incident: z.int().nullable().meta({ description: 'The incident the change opened or closed.' }),
+  })
+  .meta({ description: "A change of a monitor's state at one location." });
+
+export const EventPageSchema = z.object({
+  events: z.array(StateChangeEventSchema).meta({ description: 'Oldest first.' }),
+  next: count.meta({ description: 'The cursor to pass as `after` for the next page (the same when there were none).' }),
+});
+
+/** Every `error.code` the API answers with (http/ and api/: `new HttpError(…)`, api/errors.ts). */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'cors_refused',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'read_only',
+  'paused_in_config',
+  'payload_too_large',
+  'unsupported_media_type',
+  'invalid_request',
+  'invalid_monitor',
+  'internal_error',
+] as const;
+
+export const ErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string().meta({ description: 'What failed and what to do, for a person.' }),
+    issues: z
+      .array(
+        z.object({
+          path: z.string().meta({ description: 'The field (`interval`, `auth.basic.password`); empty for the whole body.' }),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .meta({ description: 'For 422: each problem of the body.' }),
+  }),
+});
+
+/** The schemas as components of the OpenAPI document, by name (`#/components/schemas/<name>`). */
+export const RESPONSE_SCHEMAS = {
+  Error: ErrorSchema,
+  PublicMonitor: PublicMonitorSchema,
+  Monitor: MonitorSchema,
+  MonitorWithDefinition: MonitorWithDefinitionSchema,
+  MonitorList: MonitorListSchema,
+  Result: ResultSchema,
+  ResultList: ResultListSchema,
+  UptimeWindow: UptimeWindowSchema,
+  Uptime: UptimeSchema,
+  Incident: IncidentSchema,
+  IncidentList: IncidentListSchema,
+  StateChangeEvent: StateChangeEventSchema,
+  EventPage: EventPageSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+export type PublicMonitorJson = z.output<typeof PublicMonitorSchema>;
+export type MonitorJson = z.output<typeof MonitorSchema>;
+export type MonitorWithDefinitionJson = z.output<typeof MonitorWithDefinitionSchema>;
+export type AnyMonitorJson = z.output<typeof AnyMonitorSchema>;
+export type MonitorListJson = z.output<typeof MonitorListSchema>;
+export type ResultJson = z.output<typeof ResultSchema>;
+export type ResultListJson = z.output<typeof ResultListSchema>;
+export type UptimeWindowJson = z.output<typeof UptimeWindowSchema>;
+export type UptimeJson = z.output<typeof UptimeSchema>;
+export type IncidentJson = z.output<typeof IncidentSchema>;
+export type IncidentListJson = z.output<typeof IncidentListSchema>;
+export type StateChangeEventJson = z.output<typeof StateChangeEventSchema>;
+export type EventPageJson = z.output<typeof EventPageSchema>;
+export type ErrorJson = z.output<typeof ErrorSchema>;
+export type ErrorCode = (typeof ERROR_CODES)[number];

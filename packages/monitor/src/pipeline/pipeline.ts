@@ -1,0 +1,352 @@
+/**
+ * The check pipeline: the one path from a result to stored state.
+ *
+ * Each result (or a state put from outside: paused, maintenance, resumed) is a verdict for its monitor's lane. The
+ * state machine turns the lane's committed state and the verdict into a step:
+ *
+ * - a quiet step (same state, no incident change) moves the lane on at once; its result and state wait in the
+ *   batch writer and are stored with others within `maxWriteDelayMs` (after `kill -9`, at most that is lost: no
+ *   state change, no incident);
+ * - a loud step (the state changes, an incident opens or closes) is written at once — its result, the new state,
+ *   the incident changes and the state change's event in ONE transaction (`Store.commit`), together with every
+ *   result of any monitor buffered before it — and nothing in memory moves on until it has committed: the lane
+ *   waits, its next verdicts queue behind it. A failed write is retried with backoff; other lanes keep running.
+ *
+ * A restart resumes each lane from its committed state (`restore`). Everything that reacts to a state change reads
+ * the events feed the commit wrote (feed.ts); `onChangesCommitted` only says that there is something to read.
+ */
+import { sanitizeMessage } from '@vigil/core';
+import { describeError, type Logger } from '../log/logger.js';
+import type { CheckResult, MonitorRuntimeState } from '../model.js';
+import { type Clock, systemClock } from '../scheduler/clock.js';
+import type { CommitResult, CommitStep, MonitorCommit, Store } from '../store/store.js';
+import { BatchWriter } from './batch-writer.js';
+import { type CheckVerdict, isLoud, nextState, type StateStep, type Verdict } from './state-machine.js';
+
+export interface PipelineOptions {
+  store: Store;
+  /** Where this process checks from: the location of its results, states and events. */
+  location: string;
+  /** Failed checks in a row a monitor tolerates (`retries`) before it goes down. */
+  retriesOf: (monitorId: string) => number;
+  logger: Logger;
+  clock?: Clock;
+  /** The longest a quiet result waits in memory before it is stored (what `kill -9` can lose). Default 1,000 ms. */
+  maxWriteDelayMs?: number;
+  /** Verdicts that wait behind a lane's uncommitted step; beyond, the oldest results are dropped. Default 100. */
+  maxQueuedPerMonitor?: number;
+  /** A commit stored state changes: the events feed has something new to read. Must not throw. */
+  onChangesCommitted?: () => void;
+  /** A monitor's name, for the log line of its changes. */
+  nameOf?: (monitorId: string) => string | undefined;
+}
+
+export interface PipelineStats {
+  /** Results and states waiting to be stored. */
+  buffered: number;
+  written: number;
+  /** Results lost: the store kept failing and memory was full, or they arrived after shutdown. */
+  dropped: number;
+  /** Failed writes in a row (0 when the last write succeeded). */
+  failingWrites: number;
+  /** Monitors whose state change waits for the store. */
+  waitingSteps: number;
+}
+
+/** What the writer stores: one result (or none, for a state set from outside) and the lane's state after it. */
+interface Entry {
+  monitorId: string;
+  location: string;
+  result?: CheckResult;
+  state: MonitorRuntimeState;
+  step?: CommitStep;
+  /** Set once written. */
+  outcome?: CommitResult;
+}
+
+interface Job {
+  verdict: CheckVerdict;
+  result?: CheckResult;
+  /** Stored before `done` is told, even when the step is quiet (a heartbeat ping is acknowledged once stored). */
+  durable: boolean;
+  done?: { resolve: () => void; reject: (error: unknown) => void };
+}
+
+interface Lane {
+  /** The committed state (undefined: never seen at this location). */
+  state: MonitorRuntimeState | undefined;
+  /** A loud step waits for its commit: verdicts queue. */
+  busy: boolean;
+  queue: Job[];
+}
+
+export class CheckPipeline {
+  private readonly store: Store;
+  private readonly location: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly maxQueued: number;
+  private readonly writer: BatchWriter<Entry>;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly latest = new Map<string, CheckResult>();
+  private waitingSteps = 0;
+  private droppedQueued = 0;
+  private closed = false;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.store = options.store;
+    this.location = options.location;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger;
+    this.maxQueued = options.maxQueuedPerMonitor ?? 100;
+    this.writer = new BatchWriter<Entry>({
+      write: (entries) => this.write(entries),
+      clock: this.clock,
+      maxDelayMs: options.maxWriteDelayMs ?? 1000,
+      onError: (error, failure) =>
+        this.logger.error(
+          { event: 'store_write_failed', attempt: failure.attempt, entries: failure.batchSize, retryInMs: failure.retryInMs, error: describeError(error) },
+          `storing ${failure.batchSize} results and states failed (attempt ${failure.attempt}); retrying in ${failure.retryInMs} ms, nothing moves on until it succeeds`,
+        ),
+      onDrop: (count, reason) =>
+        this.logger.error(
+          { event: 'results_dropped', count, reason },
+          reason === 'overflow'
+            ? `${count} results dropped: the store has been failing and the buffer is full`
+            : `${count} results arrived after shutdown and were not stored`,
+        ),
+    });
+  }
+
+  /** Committed states from the store (`runtimeStates(location)`), before the first verdict. */
+  restore(states: Iterable<MonitorRuntimeState>): void {
+    for (const state of states) this.lane(state.monitorId).state = { ...state };
+  }
+
+  /** The monitor's committed state here. */
+  state(monitorId: string): MonitorRuntimeState | undefined {
+    return this.lanes.get(monitorId)?.state;
+  }
+
+  latestResult(monitorId: string): CheckResult | undefined {
+    return this.latest.get(monitorId);
+  }
+
+  /** A check's result. Its step is taken at once, or after the monitor's uncommitted step; storing follows. */
+  record(result: CheckResult): void {
+    this.enqueue({ verdict: this.verdictOf(result), result, durable: false });
+  }
+
+  /** A result acknowledged to someone (a heartbeat ping): resolves once it is stored, whatever its step. */
+  recordDurably(result: CheckResult): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.enqueue({ verdict: this.verdictOf(result), result, durable: true, done: { resolve, reject } });
+    });
+  }
+
+  /**
+   * Puts a monitor in a state from outside — `paused` (closing its open incident), `maintenance`, or `new` (resumed,
+   * no verdict yet) — with the reason recorded on the change. Resolves once committed.
+   */
+  setState(monitorId: string, status: Extract<Verdict, 'paused' | 'maintenance' | 'new'>, reason: string): Promise<void> {
+    const verdict: CheckVerdict = { monitorId, location: this.location, status, at: this.clock.now(), retries: 0, cause: reason };
+    return new Promise((resolve, reject) => this.enqueue({ verdict, durable: true, done: { resolve, reject } }));
+  }
+
+  /** A monitor that is gone: its last result is not kept (its state stays, for the sequence of its changes). */
+  forget(monitorId: string): void {
+    this.latest.delete(monitorId);
+  }
+
+  stats(): PipelineStats {
+    const writer = this.writer.stats();
+    return {
+      buffered: writer.buffered,
+      written: writer.written,
+      dropped: writer.dropped + this.droppedQueued,
+      failingWrites: writer.failing,
+      waitingSteps: this.waitingSteps,
+    };
+  }
+
+  /** Everything taken so far, stored now (tests, benchmarks). Rejects while the store fails. */
+  async flush(): Promise<void> {
+    await this.writer.flush();
+  }
+
+  /** On shutdown: take no more verdicts and store everything buffered (retrying for a while). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.writer.close();
+  }
+
+  private verdictOf(result: CheckResult): CheckVerdict {
+    return {
+      monitorId: result.monitorId,
+      location: this.location,
+      status: result.status,
+      at: result.at,
+      retries: this.options.retriesOf(result.monitorId),
+      ...(result.error !== undefined ? { cause: result.error } : {}),
+    };
+  }
+
+  private lane(monitorId: string): Lane {
+    let lane = this.lanes.get(monitorId);
+    if (lane === undefined) {
+      lane = { state: undefined, busy: false, queue: [] };
+      this.lanes.set(monitorId, lane);
+    }
+    return lane;
+  }
+
+  private enqueue(job: Job): void {
+    if (this.closed) {
+      if (job.done !== undefined) job.done.reject(new Error('the check pipeline is closed'));
+      else this.droppedQueued++;
+      return;
+    }
+    const lane = this.lane(job.verdict.monitorId);
+    if (!lane.busy) {
+      this.take(lane, job);
+      return;
+    }
+    lane.queue.push(job);
+    if (lane.queue.length > this.maxQueued) {
+      // The store has been failing for a while: keep memory bounded, oldest results first.
+      const index = lane.queue.findIndex((queued) => queued.result !== undefined && queued.done === undefined);
+      if (index >= 0) {
+        lane.queue.splice(index, 1);
+        this.droppedQueued++;
+      }
+    }
+  }
+
+  /** Takes one verdict: a quiet step moves the lane on now, a loud one holds it until committed. */
+  private take(lane: Lane, job: Job): void {
+    const step = nextState(lane.state, job.verdict);
+    const result = job.result && step.excused !== undefined ? { ...job.result, excused: step.excused } : job.result;
+    const entry: Entry = {
+      monitorId: job.verdict.monitorId,
+      location: this.location,
+      ...(result !== undefined ? { result } : {}),
+      state: step.state,
+    };
+    if (!isLoud(step)) {
+      lane.state = step.state;
+      if (result !== undefined) this.latest.set(result.monitorId, result);
+      if (!job.durable) {
+        this.writer.add(entry);
+        job.done?.resolve();
+      } else {
+        this.writer.addUrgent(entry).then(
+          () => job.done?.resolve(),
+          (error: unknown) => job.done?.reject(error),
+        );
+      }
+      return;
+    }
+    entry.step = commitStepOf(job.verdict, step, result);
+    lane.busy = true;
+    this.waitingSteps++;
+    this.writer.addUrgent(entry).then(
+      () => {
+        this.committed(lane, entry, step);
+        job.done?.resolve();
+        this.resume(lane);
+      },
+      (error: unknown) => {
+        // Closed before it could be stored: the lane stays where it was committed.
+        this.waitingSteps--;
+        job.done?.reject(error);
+      },
+    );
+  }
+
+  private committed(lane: Lane, entry: Entry, step: StateStep): void {
+    this.waitingSteps--;
+    const outcome = entry.outcome;
+    if (outcome?.status === 'applied') {
+      lane.state = outcome.state;
+      if (entry.result !== undefined) this.latest.set(entry.monitorId, entry.result);
+      if (outcome.event !== undefined) {
+        const { event } = outcome;
+        const fields = {
+          event: 'state_change',
+          monitor: event.monitorId,
+          location: event.location,
+          from: event.from,
+          to: event.to,
+          seq: event.seq,
+          ...(event.reason !== undefined ? { reason: sanitizeMessage(event.reason) } : {}),
+          ...(event.incidentId !== undefined ? { incident: event.incidentId } : {}),
+        };
+        const name = this.options.nameOf?.(event.monitorId);
+        const reason = fields.reason !== undefined ? `: ${fields.reason}` : '';
+        const message = `monitor ${name !== undefined ? `${JSON.stringify(name)} (${event.monitorId})` : event.monitorId}: ${event.from} → ${event.to}${reason}`;
+        // A monitor's first check finding it healthy is what is expected: with thousands, a line each would bury the rest.
+        if (event.from === 'new' && event.to === 'healthy') this.logger.debug(fields, message);
+        else this.logger.info(fields, message);
+      }
+      return;
+    }
+    // Stored before (a retried commit), or written by someone else: the lane follows what is stored.
+    lane.state = outcome?.state;
+    if (outcome?.status === 'conflict') {
+      this.logger.error(
+        { event: 'state_conflict', monitor: entry.monitorId, location: entry.location, storedSeq: outcome.state?.seq ?? 0, seq: step.state.seq },
+        `monitor ${entry.monitorId}: its stored state is not the one this step followed (another writer?); continuing from the stored state`,
+      );
+    }
+  }
+
+  private resume(lane: Lane): void {
+    lane.busy = false;
+    while (!lane.busy && lane.queue.length > 0) this.take(lane, lane.queue.shift()!);
+  }
+
+  /** One transaction: the entries grouped by monitor (each monitor's entries in order, a loud one last). */
+  private async write(entries: Entry[]): Promise<void> {
+    const groups = new Map<string, { commit: MonitorCommit & { results: CheckResult[] }; entries: Entry[] }>();
+    for (const entry of entries) {
+      const key = `${entry.monitorId}\u0000${entry.location}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { commit: { monitorId: entry.monitorId, location: entry.location, results: [], state: entry.state }, entries: [] };
+        groups.set(key, group);
+      }
+      if (entry.result !== undefined) group.commit.results.push(entry.result);
+      group.commit.state = entry.state;
+      if (entry.step !== undefined) group.commit.step = entry.step;
+      group.entries.push(entry);
+    }
+    const ordered = [...groups.values()];
+    const outcomes = await this.store.commit(ordered.map((group) => group.commit));
+    let changed = false;
+    ordered.forEach((group, i) => {
+      const outcome = outcomes[i];
+      for (const entry of group.entries) entry.outcome = outcome;
+      if (outcome?.status === 'applied' && outcome.event !== undefined) changed = true;
+      else if (outcome?.status === 'conflict' && group.commit.step === undefined) {
+        this.lane(group.commit.monitorId).state = outcome.state;
+      }
+    });
+    if (changed) {
+      try {
+        this.options.onChangesCommitted?.();
+      } catch (error) {
+        this.logger.error({ event: 'listener_failed', error: describeError(error) }, 'a feed wake-up failed');
+      }
+    }
+  }
+}
+
+function commitStepOf(verdict: CheckVerdict, step: StateStep, result: CheckResult | undefined): CommitStep {
+  return {
+    at: verdict.at,
+    ...(step.change !== undefined ? { change: step.change } : {}),
+    ...(result !== undefined ? { resultAt: result.at } : {}),
+    ...(step.closeIncidentId !== undefined ? { closeIncidentId: step.closeIncidentId } : {}),
+    ...(step.openIncident !== undefined ? { openIncident: step.openIncident } : {}),
+  };
+}

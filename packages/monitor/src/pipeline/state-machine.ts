@@ -1,0 +1,150 @@
+/**
+ * A monitor's state after one more check: a pure function of the previous committed state and the new verdict.
+ *
+ * - `healthy` and `degraded` apply at once and reset the failure count.
+ * - `unhealthy` counts a failure. With `retries: N`, the first N failures in a row leave the monitor `pending`
+ *   (failing, not down); failure N + 1 makes it `unhealthy`. Once unhealthy it stays so until a check passes.
+ * - `paused`, `maintenance` and `new` (resumed: no verdict yet) are put from outside: they replace the state as
+ *   they are and reset the failure count.
+ *
+ * Incidents follow the state: one opens on entering `unhealthy` or `degraded`, and closes on returning to
+ * `healthy` (or on `paused` / `maintenance` / `new`, which are never downtime). Going from `degraded` to
+ * `unhealthy` (or back) closes the open incident and opens one with the new status. `pending` changes nothing: an
+ * incident open before it (a degraded one) stays open, and none opens until the retries are used up.
+ *
+ * A step that changes the state carries the change, numbered `seq` (the previous one + 1, without gaps). The
+ * caller commits the step — result, state, incident changes and the change's event in one transaction — before
+ * anything in memory moves on, and stores the opened incident's id in `state.openIncidentId`.
+ */
+import type { Status } from '@vigil/core';
+import { type Excuse, type Incident, isDowntime, type MonitorRuntimeState, type MonitorState } from '../model.js';
+
+/** A probe's verdict, or a state the monitor is put in from outside. */
+export type Verdict = Status | 'paused' | 'maintenance' | 'new';
+
+export interface CheckVerdict {
+  monitorId: string;
+  location: string;
+  status: Verdict;
+  /** When the check ran (epoch ms): becomes `lastCheckAt` (for check verdicts) and the change's time. */
+  at: number;
+  /** Failed checks in a row tolerated as `pending` before the monitor goes down. */
+  retries: number;
+  /** What failed (error or failed condition), or why the state was set from outside; sanitized. */
+  cause?: string;
+}
+
+/** A state change, before it is stored (the feed adds its cursor). */
+export interface PendingChange {
+  seq: number;
+  from: MonitorState;
+  to: MonitorState;
+  at: number;
+  reason?: string;
+}
+
+export type IncidentStatus = Incident['status'];
+
+export interface StateStep {
+  /** The state after the step; an incident it opens has no id yet (`openIncidentId` is set on commit). */
+  state: MonitorRuntimeState;
+  /** Present when the state changed. */
+  change?: PendingChange;
+  /** The open incident to close at the verdict's time. */
+  closeIncidentId?: number;
+  /** The incident to open at the verdict's time. */
+  openIncident?: { status: IncidentStatus; cause?: string };
+  /** An unhealthy verdict that did not make its monitor down (`isDowntime`): why. */
+  excused?: Excuse;
+}
+
+/** Whether a step must be committed on its own before the monitor's next verdict (state or incident changed). */
+export function isLoud(step: StateStep): boolean {
+  return step.change !== undefined || step.closeIncidentId !== undefined || step.openIncident !== undefined;
+}
+
+/** The incident status a state calls for; `undefined` for none; `'keep'` for whatever is open. */
+function incidentFor(state: MonitorState): IncidentStatus | 'keep' | undefined {
+  switch (state) {
+    case 'unhealthy':
+    case 'degraded':
+      return state;
+    case 'pending':
+      return 'keep';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The status of the incident that is open in `state`. Only a degraded incident can be open while pending (an
+ * unhealthy monitor stays unhealthy until it passes, and paused/maintenance close incidents).
+ */
+function openIncidentStatus(state: MonitorRuntimeState): IncidentStatus | undefined {
+  if (state.openIncidentId === undefined) return undefined;
+  if (state.state === 'unhealthy' || state.state === 'degraded') return state.state;
+  if (state.state === 'pending') return 'degraded';
+  return undefined; // an incident left open in a state that calls for none: close it
+}
+
+/** The state of a monitor never seen at this location. */
+export function initialState(monitorId: string, location: string): MonitorRuntimeState {
+  return { monitorId, location, state: 'new', consecutiveFailures: 0, seq: 0 };
+}
+
+export function nextState(previous: MonitorRuntimeState | undefined, verdict: CheckVerdict): StateStep {
+  const retries = Number.isFinite(verdict.retries) ? Math.max(0, Math.floor(verdict.retries)) : 0;
+  const before = previous ?? initialState(verdict.monitorId, verdict.location);
+  const fromOutside = (state: MonitorState) => state === 'paused' || state === 'maintenance' || state === 'new';
+
+  let to: MonitorState;
+  let failures: number;
+  switch (verdict.status) {
+    case 'unhealthy':
+      failures = (fromOutside(before.state) ? 0 : before.consecutiveFailures) + 1;
+      to = before.state === 'unhealthy' || failures > retries ? 'unhealthy' : 'pending';
+      break;
+    default:
+      to = verdict.status;
+      failures = 0;
+  }
+
+  const checked = !fromOutside(verdict.status);
+  const state: MonitorRuntimeState = {
+    monitorId: verdict.monitorId,
+    location: verdict.location,
+    state: to,
+    consecutiveFailures: failures,
+    seq: before.seq,
+    ...(checked ? { lastCheckAt: verdict.at } : before.lastCheckAt !== undefined ? { lastCheckAt: before.lastCheckAt } : {}),
+    ...(before.since !== undefined ? { since: before.since } : {}),
+  };
+
+  const step: StateStep = { state };
+  if (before.state !== to) {
+    state.seq = before.seq + 1;
+    state.since = verdict.at;
+    step.change = {
+      seq: state.seq,
+      from: before.state,
+      to,
+      at: verdict.at,
+      ...(verdict.cause !== undefined ? { reason: verdict.cause } : {}),
+    };
+  }
+  // A failed check whose monitor is not down (retries left: `pending`) is not downtime.
+  if (verdict.status === 'unhealthy' && !isDowntime(to)) step.excused = 'pending';
+
+  const open = openIncidentStatus(before);
+  const called = incidentFor(to);
+  const wanted = called === 'keep' ? open : called;
+  if (wanted !== undefined && wanted === open) {
+    state.openIncidentId = before.openIncidentId;
+  } else {
+    if (before.openIncidentId !== undefined) step.closeIncidentId = before.openIncidentId;
+    if (wanted !== undefined) {
+      step.openIncident = { status: wanted, ...(verdict.cause !== undefined ? { cause: verdict.cause } : {}) };
+    }
+  }
+  return step;
+}

@@ -1,0 +1,308 @@
+/**
+ * The crash test of the check pipeline, for either store: `vigil serve` (the built CLI, a real process) watches a
+ * target that alternates up and down, and a heartbeat pinged alternately with success and failure, while it is
+ * killed with `kill -9` at random moments and started again. Afterwards the store must agree with itself:
+ *
+ * - replaying the state machine over each monitor's stored results gives exactly the stored state changes (no
+ *   change missing, none extra), numbered 1, 2, 3… without gap or repeat, and exactly the stored incidents (no
+ *   duplicate, none missing, none open while the monitor is up), and the stored state is the last change's;
+ * - every ping that was answered `OK` is stored.
+ *
+ * This holds because a result that changes a monitor's state is committed with the state, the incident and the
+ * event in one transaction, after every result of that monitor taken before it: what survives a crash is always a
+ * prefix of each monitor's results, and the state stored is the state after that prefix.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { CheckResult, Incident, MonitorRuntimeState, StateChangeEvent } from '../../src/model.js';
+import { nextState } from '../../src/pipeline/state-machine.js';
+import type { Store } from '../../src/store/store.js';
+import { CLI } from '../support.js';
+import { writeConfig } from '../service/harness.js';
+
+export interface CrashRun {
+  /** Target flips seen (up → down or down → up). */
+  flips: number;
+  kills: number;
+  /** Pings answered OK (each must be stored). */
+  acknowledgedPings: number;
+  monitors: ReadonlyArray<{ id: string; retries: number }>;
+}
+
+export interface CrashOptions {
+  /** A directory for the configuration (and the SQLite database). */
+  dir: string;
+  /** `storage:` of the configuration. */
+  storage: string;
+  /** The target alternates at least this many times. */
+  flips: number;
+  flipEveryMs: number;
+  /** Random time the server runs before it is killed. */
+  killAfterMs: readonly [number, number];
+  random?: () => number;
+}
+
+const PING_KEY = 'crash-test-ping-key-0001';
+
+/** A target that answers 200 or 503, switching every `everyMs`. */
+async function flippingTarget(everyMs: number) {
+  let up = true;
+  let flips = 0;
+  const server = http.createServer((_req, res) => {
+    res.writeHead(up ? 200 : 503, { 'content-type': 'text/plain' });
+    res.end(up ? 'up' : 'down');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const timer = setInterval(() => {
+    up = !up;
+    flips++;
+  }, everyMs);
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get flips() {
+      return flips;
+    },
+    /** Stops flipping and stays up. */
+    settle() {
+      clearInterval(timer);
+      up = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(timer);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function configYaml(options: CrashOptions, targetUrl: string, monitors: CrashRun['monitors']): string {
+  const lines = [
+    `storage: ${options.storage}`,
+    'defaults:',
+    '  interval: 1s',
+    '  timeout: 400ms',
+    'monitors:',
+  ];
+  for (const monitor of monitors) {
+    lines.push(`  - name: ${monitor.id}`, `    type: http`, `    url: ${targetUrl}/${monitor.id}`, `    retries: ${monitor.retries}`);
+  }
+  lines.push(
+    '  - name: nightly',
+    '    type: heartbeat',
+    `    ping_key: ${PING_KEY}`,
+    '    schedule: { period: 1h, grace: 10m }',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `vigil serve`; retries while the previous instance's hold on the store has not been let go yet. */
+async function serve(configFile: string, dataDir: string): Promise<Server> {
+  for (let attempt = 0; ; attempt++) {
+    const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile, '--port', '0', '--data', dataDir, '--log-format', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VIGIL_PORT: '', VIGIL_HOST: '', VIGIL_CONFIG: '', VIGIL_LOG_LEVEL: 'info' },
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let output = '';
+    const url = await new Promise<string | undefined>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /"event":"listening","url":"(http:\/\/[^"]+)"/.exec(output);
+        if (match) resolve(match[1]);
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      void exited.then(() => resolve(undefined));
+      setTimeout(() => resolve(undefined), 20_000).unref();
+    });
+    if (url !== undefined) return { child, url, exited };
+    child.kill('SIGKILL');
+    await exited;
+    if (!/another vigil serve is already using/.test(output) || attempt >= 50) {
+      throw new Error(`vigil serve did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Runs the crash loop; returns what happened, for `checkConsistency`. */
+export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
+  const random = options.random ?? Math.random;
+  const monitors = [
+    { id: 'a', retries: 0 },
+    { id: 'b', retries: 0 },
+    { id: 'c', retries: 1 },
+    { id: 'd', retries: 2 },
+  ];
+  const target = await flippingTarget(options.flipEveryMs);
+  const configFile = await writeConfig(options.dir, configYaml(options, target.url, monitors));
+  let kills = 0;
+  let acknowledgedPings = 0;
+  let current: Server | undefined;
+  let pinging = true;
+  let success = true;
+  // Pings sent all along: some reach a server that is about to die, some a port that is closed.
+  const pinger = (async () => {
+    while (pinging) {
+      const url = current?.url;
+      if (url !== undefined) {
+        success = !success;
+        try {
+          const response = await fetch(`${url}/ping/${PING_KEY}${success ? '' : '/fail'}`, { method: 'POST', signal: AbortSignal.timeout(2000) });
+          if (response.status === 200 && (await response.text()) === 'OK') acknowledgedPings++;
+        } catch {
+          // Killed mid-request: not acknowledged, so not promised.
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  })();
+  try {
+    while (target.flips < options.flips) {
+      current = await serve(configFile, options.dir);
+      const [low, high] = options.killAfterMs;
+      await new Promise((resolve) => setTimeout(resolve, low + random() * (high - low)));
+      current.child.kill('SIGKILL');
+      await current.exited;
+      current = undefined;
+      kills++;
+    }
+    // Last run: the target stays up; every monitor must end up healthy with no incident open.
+    target.settle();
+    current = await serve(configFile, options.dir);
+    const url = current.url;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const states = await monitorStates(url);
+      if (monitors.every((m) => states.get(m.id) === 'healthy')) break;
+      if (Date.now() > deadline) throw new Error(`monitors not healthy at the end: ${JSON.stringify([...states])}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    pinging = false;
+    await pinger;
+    current.child.kill('SIGKILL');
+    await current.exited;
+    current = undefined;
+    return { flips: target.flips, kills, acknowledgedPings, monitors };
+  } finally {
+    pinging = false;
+    await pinger;
+    if (current) {
+      current.child.kill('SIGKILL');
+      await current.exited;
+    }
+    await target.close();
+  }
+}
+
+/** Monitor states from the server's /metrics (the API shows public monitors only to anonymous callers). */
+async function monitorStates(url: string): Promise<Map<string, string>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const states = new Map<string, string>();
+  for (const match of text.matchAll(/^vigil_monitor_status\{monitor="([^"]+)",type="[^"]+",status="([^"]+)"\} 1$/gm)) {
+    states.set(match[1]!, match[2]!);
+  }
+  return states;
+}
+
+/** The incidents and changes a replay of the state machine over `results` gives. */
+function replay(monitorId: string, retries: number, results: readonly CheckResult[]) {
+  let state: MonitorRuntimeState | undefined;
+  const changes: Array<{ seq: number; from: string; to: string; at: number }> = [];
+  const incidents: Array<{ status: string; startedAt: number; endedAt?: number }> = [];
+  const excused: Array<{ at: number; excused: boolean }> = [];
+  for (const result of results) {
+    const step = nextState(state, { monitorId, location: 'local', status: result.status, at: result.at, retries });
+    if (step.change) changes.push({ seq: step.change.seq, from: step.change.from, to: step.change.to, at: step.change.at });
+    if (step.closeIncidentId !== undefined) {
+      const open = incidents.at(-1);
+      if (open) open.endedAt = result.at;
+    }
+    if (step.openIncident) {
+      incidents.push({ status: step.openIncident.status, startedAt: result.at });
+      step.state.openIncidentId = incidents.length;
+    }
+    excused.push({ at: result.at, excused: step.excused !== undefined });
+    state = step.state;
+  }
+  return { changes, incidents, excused, state };
+}
+
+/** Everything the store says agrees with everything else it says (see the file's comment). */
+export async function checkConsistency(store: Store, run: CrashRun): Promise<{ changes: number; incidents: number }> {
+  const events = await store.events({ after: 0, limit: 1_000_000 });
+  const states = await store.runtimeStates('local');
+  let changes = 0;
+  let incidentsSeen = 0;
+  for (const { id, retries } of [...run.monitors, { id: 'nightly', retries: 0 }]) {
+    const results = (await store.latestResults(id, 1_000_000)).reverse();
+    const mine = events.filter((event: StateChangeEvent) => event.monitorId === id);
+    const derived = replay(id, retries, results);
+    // The changes: those the results give, no more, no fewer, numbered without gaps.
+    expect(mine.map((e) => ({ seq: e.seq, from: e.from, to: e.to, at: e.at })), `changes of ${id}`).toEqual(derived.changes);
+    expect(mine.map((e) => e.seq), `sequence of ${id}`).toEqual(mine.map((_, i) => i + 1));
+    // Each change names the result that caused it (stored in the same transaction).
+    for (const event of mine) expect(results.some((r) => r.at === event.resultAt), `result of change ${event.seq} of ${id}`).toBe(true);
+    // The incidents: exactly the replay's, none open but the last (and only while not up).
+    const incidents = (await store.incidents({ monitorId: id, limit: 1_000_000 })).reverse();
+    expect(
+      incidents.map((i: Incident) => ({ status: i.status, startedAt: i.startedAt, ...(i.endedAt !== undefined ? { endedAt: i.endedAt } : {}) })),
+      `incidents of ${id}`,
+    ).toEqual(derived.incidents);
+    expect(incidents.filter((i) => i.endedAt === undefined).length, `open incidents of ${id}`).toBe(
+      derived.state?.state === 'unhealthy' || derived.state?.state === 'degraded' ? 1 : 0,
+    );
+    // A failed check with retries left is stored as excused (not downtime); one that went down is not.
+    expect(results.map((r) => ({ at: r.at, excused: r.excused !== undefined })), `excused results of ${id}`).toEqual(derived.excused);
+    // The stored state is the state after the stored results.
+    const stored = states.get(id);
+    expect(stored?.state, `state of ${id}`).toBe(derived.state?.state);
+    expect(stored?.seq, `seq of ${id}`).toBe(mine.length);
+    if (stored?.openIncidentId !== undefined) {
+      expect(incidents.find((i) => i.id === stored.openIncidentId)?.endedAt, `open incident of ${id}`).toBeUndefined();
+    }
+    changes += mine.length;
+    incidentsSeen += incidents.length;
+  }
+  // The http monitors ended up (the last run waited for it): nothing open.
+  for (const { id } of run.monitors) {
+    expect(states.get(id)?.state).toBe('healthy');
+    expect(states.get(id)?.openIncidentId).toBeUndefined();
+  }
+  // Every ping answered OK was stored before it was answered.
+  const pings = (await store.latestResults('nightly', 1_000_000)).filter((r) => r.kind === 'ping');
+  expect(pings.length).toBeGreaterThanOrEqual(run.acknowledgedPings);
+  return { changes, incidents: incidentsSeen };
+}
+
+export const SQLITE_FILE = (dir: string) => path.join(dir, 'vigil.db');
+
+/**
+ * The whole test for one store: the crash loop (200 flips of the target, killed with -9 at random moments), then
+ * the store, opened by `open` once every process is dead, checked for consistency.
+ */
+export async function crashTest(dir: string, storage: string, open: () => Promise<Store>): Promise<void> {
+  const run = await crashLoop({ dir, storage, flips: 200, flipEveryMs: 250, killAfterMs: [200, 3000] });
+  expect(run.flips).toBeGreaterThanOrEqual(200);
+  expect(run.kills).toBeGreaterThanOrEqual(10);
+  const store = await open();
+  try {
+    const { changes, incidents } = await checkConsistency(store, run);
+    // The loop did what it is for: many state changes and incidents, many crashes between them.
+    expect(changes).toBeGreaterThanOrEqual(100);
+    expect(incidents).toBeGreaterThanOrEqual(20);
+    expect(run.acknowledgedPings).toBeGreaterThanOrEqual(20);
+  } finally {
+    await store.close();
+  }
+}
