@@ -13,6 +13,28 @@ const BEARER = /(?<![/.\w])(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 
 export const REDACTED = '***';
 
+const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{', '>': '<' };
+
+/**
+ * What ends an unquoted secret but belongs to the text around it: closing brackets the secret did not open
+ * (`(…?api_key=abc)` keeps its `)`) and a final full stop. Kept outside the mask, so the text still reads.
+ */
+function trailingPunctuation(value: string): string {
+  if (value.startsWith('"') || value.startsWith("'")) return '';
+  let end = value.length;
+  for (;;) {
+    const last = value[end - 1];
+    if (last === undefined || end <= 1) break;
+    const opener = CLOSERS[last];
+    const kept = value.slice(0, end);
+    const count = (char: string) => kept.split(char).length - 1;
+    // A closer is the text's when the secret holds more of it than of its opener.
+    if (last === '.' || (opener !== undefined && count(last) > count(opener))) end--;
+    else break;
+  }
+  return value.slice(end);
+}
+
 const MYSQL_PASSWORD_USED = /^(YES|NO)\)$/;
 
 export function sanitizeMessage(message: string, secrets: Iterable<string | undefined> = []): string {
@@ -29,7 +51,7 @@ export function sanitizeMessage(message: string, secrets: Iterable<string | unde
   );
   out = out.replace(KEY_VALUE_SECRET, (match: string, key: string, sep: string, value: string) =>
     // MySQL's "Access denied … (using password: YES)" says whether a password was sent, not what it was.
-    MYSQL_PASSWORD_USED.test(value) ? match : `${key}${sep}${REDACTED}`,
+    MYSQL_PASSWORD_USED.test(value) ? match : `${key}${sep}${REDACTED}${trailingPunctuation(value)}`,
   );
   out = out.replace(BEARER, (_m, word: string) => `${word} ${REDACTED}`);
   return out;

@@ -40,6 +40,13 @@ describe('sanitizeMessage: key=value secrets', () => {
     ['client_secret: s3cr3t', 'client_secret: ***'],
     // JSON dumped into an error message.
     ['config {"user":"app","password":"hunter2"}', 'config {"user":"app","password":***}'],
+    // The text around a secret stays: brackets it did not open, a final full stop.
+    ['[BODY].url (/fail?api_key=s3cret) == nope', '[BODY].url (/fail?api_key=***) == nope'],
+    ['refused (token=abc123]).', 'refused (token=***]).'],
+    ['password=hunter2.', 'password=***.'],
+    // Brackets inside the secret are part of it.
+    ['password=a(b)c) next', 'password=***) next'],
+    ['password=ab)cd next', 'password=*** next'],
   ])('%s', (input, expected) => {
     expect(sanitizeMessage(input)).toBe(expected);
   });
@@ -54,8 +61,9 @@ describe('sanitizeMessage: key=value secrets', () => {
       const message = `Access denied for user 'shop'@'localhost' (using password: ${used})`;
       expect(sanitizeMessage(message)).toBe(message);
     }
-    expect(sanitizeMessage('password: YES-really-secret)')).toBe('password: ***');
-    expect(sanitizeMessage('password: YES)', ['YES'])).toBe('password: ***');
+    // The bracket the secret did not open is the text's, and stays.
+    expect(sanitizeMessage('password: YES-really-secret)')).toBe('password: ***)');
+    expect(sanitizeMessage('password: YES)', ['YES'])).toBe('password: ***)');
   });
 });
 
