@@ -4,7 +4,7 @@
 // the same rate with node:http (no scheduling, no storage): the ratio is what the monitor adds. Each size runs with
 // a fresh connection per check (the default) and with keep_alive: true (the bare loop then keeps connections too).
 // Run: npm run bench:monitor   (builds first; about 25 minutes; BENCH_SIZES=1000 BENCH_MODES=fresh for a quick run)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -39,15 +39,20 @@ async function usage(pid) {
   return { cpuMs, rssMb, peakMb };
 }
 
-/** Checks started and lateness from the server's own /health (cheap to poll, unlike /metrics at 10,000 monitors). */
-async function progress(url) {
-  const body = await (await fetch(`${url}/health`)).json();
+const auth = (token) => ({ headers: { authorization: `Bearer ${token}` } });
+
+/**
+ * Checks started and lateness from the server's own /health (cheap to poll, unlike /metrics at 10,000 monitors);
+ * its details need a token.
+ */
+async function progress(url, token) {
+  const body = await (await fetch(`${url}/health`, auth(token))).json();
   const details = body.checks?.scheduler?.details ?? {};
   return { checks: details.runs ?? 0, p50: details.lateness_p50_ms, p99: details.lateness_p99_ms };
 }
 
-async function metrics(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
+async function metrics(url, token) {
+  const text = await (await fetch(`${url}/metrics`, auth(token))).text();
   const value = (pattern) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
   return {
     checks: value(/^vigil_monitor_checks_total (\S+)/m),
@@ -100,9 +105,9 @@ async function stop(child) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `checks_total` reaches `count`; returns the seconds it took from `since`. */
-async function untilChecks(url, count, since, limitS) {
+async function untilChecks(url, token, count, since, limitS) {
   for (;;) {
-    const { checks } = await progress(url);
+    const { checks } = await progress(url, token);
     if (checks >= count) return (Date.now() - since) / 1000;
     if (Date.now() - since > limitS * 1000) return Number.POSITIVE_INFINITY;
     await sleep(200);
@@ -114,11 +119,15 @@ async function measureVigil(count, port, keepAlive) {
   try {
     const config = path.join(dir, 'vigil.yaml');
     await writeFile(config, configYaml(count, port, keepAlive));
+    const token = execFileSync(process.execPath, [CLI, 'token', 'create', '--name', 'bench', '--scope', 'read', '--data', dir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     let run = await serve(config, dir);
-    const firstRound = await untilChecks(run.url, count, run.startedAt, INTERVAL_S * 3);
+    const firstRound = await untilChecks(run.url, token, count, run.startedAt, INTERVAL_S * 3);
     await sleep(INTERVAL_S * 1000); // warm-up: one more interval
     const before = await usage(run.child.pid);
-    const m0 = await progress(run.url);
+    const m0 = await progress(run.url, token);
     let rssMax = before.rssMb;
     const end = Date.now() + MEASURE_S * 1000;
     let nextScrape = Date.now() + 15_000;
@@ -128,7 +137,7 @@ async function measureVigil(count, port, keepAlive) {
       // Prometheus scrapes /metrics every 15 s: part of the load, and of the memory.
       if (Date.now() >= nextScrape) {
         const started = performance.now();
-        await metrics(run.url);
+        await metrics(run.url, token);
         scrapeMs = Math.max(scrapeMs, performance.now() - started);
         nextScrape += 15_000;
       }
@@ -136,13 +145,13 @@ async function measureVigil(count, port, keepAlive) {
     }
     const after = await usage(run.child.pid);
     rssMax = Math.max(rssMax, after.rssMb);
-    const m1 = await progress(run.url);
+    const m1 = await progress(run.url, token);
     const checks = m1.checks - m0.checks;
     await stop(run.child);
 
     // Restart: how long until every monitor has run once again?
     run = await serve(config, dir);
-    const restart = await untilChecks(run.url, count, run.startedAt, INTERVAL_S * 3);
+    const restart = await untilChecks(run.url, token, count, run.startedAt, INTERVAL_S * 3);
     await stop(run.child);
 
     const { openStore } = await import(path.join(ROOT, 'packages/monitor/dist/store/open.js'));

@@ -18,7 +18,12 @@ import { registerWorkersCommand } from './commands/workers.js';
 const program = new Command()
   .name('vigil')
   .description('Vigil: health checks, job monitoring and uptime monitoring for Node.js services')
-  .version('0.1.0');
+  .version('0.1.0')
+  // Inherited by every command registered below: an error is one `vigil: …` line, a suggestion included.
+  .configureOutput({
+    outputError: (text, write) =>
+      write(`vigil: ${text.replace(/^error: /, '').replace(/\n(?=\(Did you mean)/, ' ').trimEnd()}\n`),
+  });
 
 registerServeCommand(program);
 registerCheckCommand(program);
@@ -31,6 +36,8 @@ registerWorkersCommand(program);
 registerJobsCommand(program);
 registerSchedulesCommand(program);
 registerProgressCommand(program);
+// Set after the commands are registered, so that only an unknown command (not a command's own error) adds it.
+program.showHelpAfterError('(run `vigil --help` for the commands, `vigil <command> --help` for their options)');
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // One clear line, no stack trace: the commands throw errors written for users.

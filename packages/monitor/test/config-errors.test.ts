@@ -404,6 +404,78 @@ describe('conditions are parsed when the configuration loads', () => {
   });
 });
 
+describe('conditions that could never hold are rejected when the configuration loads', () => {
+  test.each([
+    [
+      'a placeholder no monitor fills',
+      ['name: API', 'type: http', 'url: https://127.0.0.1/', 'conditions: ["[DOMAIN_EXPIRATION] > 720h"]'],
+      'vigil.yaml:5:18: monitors[0].conditions[0]: condition "[DOMAIN_EXPIRATION] > 720h" could never hold: a http monitor never fills [DOMAIN_EXPIRATION] (it fills [STATUS], [BODY], [RESPONSE_TIME], [CONNECTED], [IP], [CERTIFICATE_EXPIRATION])',
+    ],
+    [
+      "another type's placeholder",
+      ['name: API', 'type: http', 'url: https://127.0.0.1/', 'conditions: ["[DNS_RCODE] == NOERROR"]'],
+      'vigil.yaml:5:18: monitors[0].conditions[0]: condition "[DNS_RCODE] == NOERROR" could never hold: a http monitor never fills [DNS_RCODE] (it fills [STATUS], [BODY], [RESPONSE_TIME], [CONNECTED], [IP], [CERTIFICATE_EXPIRATION])',
+    ],
+    [
+      'a body on a database monitor',
+      ['name: DB', 'type: postgres', 'url: postgres://127.0.0.1/test', 'conditions: ["[BODY] == ok"]'],
+      'vigil.yaml:5:18: monitors[0].conditions[0]: condition "[BODY] == ok" could never hold: a postgres monitor never fills [BODY] (it fills [RESPONSE_TIME], [CONNECTED])',
+    ],
+    [
+      'a certificate on plain http://',
+      ['name: API', 'type: http', 'url: http://127.0.0.1/', 'conditions: ["[CERTIFICATE_EXPIRATION] > 48h"]'],
+      'vigil.yaml:5:18: monitors[0].conditions[0]: condition "[CERTIFICATE_EXPIRATION] > 48h" could never hold: a plain http:// URL has no certificate (use https://, or a tls monitor)',
+    ],
+  ])('%s', (_name, lines, expected) => {
+    expect(problems(monitor(...lines))).toEqual([expected]);
+  });
+
+  test('what each type fills loads', () => {
+    const { config } = parseConfigSources(
+      [
+        {
+          file: 'vigil.yaml',
+          text:
+            'monitors:\n' +
+            [
+              '  - { name: Web, type: http, url: "https://127.0.0.1/", conditions: ["[CERTIFICATE_EXPIRATION] > 48h", "[IP] == 127.0.0.1"] }',
+              '  - { name: Zone, type: dns, query_name: example.com, conditions: ["[DNS_RCODE] == NOERROR", "[BODY] == 127.0.0.1"] }',
+              '  - { name: Port, type: tcp, host: 127.0.0.1, port: 22, conditions: ["[CONNECTED] == true", "[RESPONSE_TIME] < 100"] }',
+            ].join('\n') +
+            '\n',
+        },
+      ],
+      { env: {} },
+    );
+    expect(config.monitors.map((m) => m.type)).toEqual(['http', 'dns', 'tcp']);
+  });
+});
+
+describe('a public heartbeat needs a ping_key', () => {
+  test('refused at load, at its public line, with the fix in the message', () => {
+    expect(
+      problems(monitor('name: Backup', 'type: heartbeat', 'public: true', 'schedule: { period: 1h }')),
+    ).toEqual([
+      'vigil.yaml:4:13: monitors[0].public: a public heartbeat needs a ping_key: its id is shown on the status page, and without a key anyone who reads it could ping it (and hide a failed run). Add `ping_key:` with a random value (e.g. from `openssl rand -hex 16`), or set `public: false`',
+    ]);
+  });
+
+  test('a public heartbeat with a key, and a private one without, load', () => {
+    const { config } = parseConfigSources(
+      [
+        {
+          file: 'vigil.yaml',
+          text:
+            monitor('name: Backup', 'type: heartbeat', 'public: true', 'ping_key: 0d9e8f7a6b5c4d3e', 'schedule: { period: 1h }') +
+            '  - { name: Sync, type: heartbeat, schedule: { period: 1h } }\n',
+        },
+      ],
+      { env: {} },
+    );
+    expect(config.monitors.map((m) => m.public)).toEqual([true, false]);
+  });
+});
+
 describe('secrets never appear in messages', () => {
   const secretCases: Array<[string, string, Record<string, string>, string, string]> = [
     [

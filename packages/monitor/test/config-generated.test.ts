@@ -89,6 +89,7 @@ describe('the JSON Schema', () => {
       'storage',
       'retention',
       'api',
+      'metrics',
       'scheduler',
       'defaults',
       'monitors',

@@ -51,6 +51,7 @@ describe('defaults', () => {
       storage: { type: 'sqlite', path: join('./data', 'vigil.db') },
       retention: { raw: 7 * 86_400_000, hourly: 90 * 86_400_000, daily: 730 * 86_400_000 },
       api: { cors: { origins: [] } },
+      metrics: { public: 'public-monitors' },
       scheduler: { concurrency: 256, per_host_concurrency: 16 },
       defaults: { interval: 60_000, timeout: 10_000, retries: 0 },
       monitors: [],

@@ -104,7 +104,7 @@ describe('PostgreSQL specifics', () => {
     }
     const store = new PostgresStore(URL, { schema, poolSize: 3 });
     try {
-      expect(await store.migrate()).toEqual({ from: 1, to: 2 });
+      expect(await store.migrate()).toEqual({ from: 1, to: POSTGRES_MIGRATIONS.at(-1)!.version });
       await expectMigratedV1(store);
     } finally {
       await store.close();

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../http/auth.js';
+import type { Actor, TokenScope } from '../store/store.js';
 import { badRequest, notFound, quote } from '../http/errors.js';
 import type { Reply } from '../http/json.js';
 import type { Router } from '../http/router.js';
@@ -24,11 +25,31 @@ export interface ApiContext {
 }
 
 export type ApiHandler = (ctx: ApiContext) => Promise<Reply> | Reply;
-export type ApiRouter = Router<ApiHandler>;
 
-/** Token holders see every monitor; anonymous callers only public ones. */
+/**
+ * Who may call a route: `public` — anyone (anonymous callers see public monitors only) — or a token with at least
+ * this scope (`read` < `write` < `admin`). Checked before the handler runs; the OpenAPI document says the same.
+ */
+export type RouteAccess = 'public' | TokenScope;
+
+export interface ApiRoute {
+  access: RouteAccess;
+  handle: ApiHandler;
+}
+
+export type ApiRouter = Router<ApiRoute>;
+
+export const route = (access: RouteAccess, handle: ApiHandler): ApiRoute => ({ access, handle });
+
+/** Token holders (any scope) see every monitor; anonymous callers only public ones. */
 export function seesEverything(caller: Caller): boolean {
   return caller.kind === 'token';
+}
+
+/** Who makes a change, for the audit log. */
+export function actorOf(caller: Caller): Actor {
+  if (caller.kind === 'anonymous') throw new Error('an anonymous caller cannot change anything');
+  return { tokenId: caller.token.id, name: caller.token.name };
 }
 
 export function visibleMonitors(ctx: ApiContext): MonitorView[] {

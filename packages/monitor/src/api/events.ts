@@ -5,11 +5,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import { sanitizeMessage } from '@vigil/core';
-import { tokenRequired } from '../http/auth.js';
 import { badRequest, quote } from '../http/errors.js';
 import { json, type Reply, serializeJson } from '../http/json.js';
 import type { StateChangeEvent } from '../model.js';
-import { API_PREFIX, type ApiContext, type ApiRouter, intParam, isoTime, seesEverything, singleParam } from './context.js';
+import { API_PREFIX, type ApiContext, type ApiRouter, intParam, isoTime, route, singleParam } from './context.js';
 import type { StateChangeEventJson } from './schemas.js';
 
 export const EVENTS_DEFAULT_LIMIT = 100;
@@ -40,12 +39,7 @@ function cursor(raw: string | undefined, name: string): number | undefined {
   return value;
 }
 
-function requireToken(ctx: ApiContext): void {
-  if (!seesEverything(ctx.caller)) throw tokenRequired();
-}
-
 async function listEvents(ctx: ApiContext): Promise<Reply> {
-  requireToken(ctx);
   const after = cursor(singleParam(ctx.query, 'after'), 'after') ?? 0;
   const limit = intParam(ctx.query, 'limit', { default: EVENTS_DEFAULT_LIMIT, min: 1, max: EVENTS_MAX_LIMIT });
   const monitor = singleParam(ctx.query, 'monitor');
@@ -54,7 +48,6 @@ async function listEvents(ctx: ApiContext): Promise<Reply> {
 }
 
 function streamEvents(ctx: ApiContext): Reply {
-  requireToken(ctx);
   const header = ctx.req.headers['last-event-id'];
   const resumeFrom = cursor(typeof header === 'string' ? header : undefined, 'Last-Event-ID');
   const after = resumeFrom ?? cursor(singleParam(ctx.query, 'after'), 'after') ?? ctx.deps.feed.head;
@@ -86,5 +79,7 @@ function follow(res: ServerResponse, ctx: ApiContext, after: number): void {
 }
 
 export function registerEventRoutes(router: ApiRouter): void {
-  router.add('GET', `${API_PREFIX}/events`, listEvents).add('GET', `${API_PREFIX}/events/stream`, streamEvents);
+  router
+    .add('GET', `${API_PREFIX}/events`, route('read', listEvents))
+    .add('GET', `${API_PREFIX}/events/stream`, route('read', streamEvents));
 }

@@ -4,6 +4,7 @@
  */
 import { sanitizeMessage } from '@vigil/core';
 import { json, type Reply } from '../http/json.js';
+import { hideTargets } from './redact.js';
 import type { Incident } from '../model.js';
 import {
   API_PREFIX,
@@ -15,6 +16,7 @@ import {
   seesEverything,
   singleParam,
   visibleMonitors,
+  route,
 } from './context.js';
 import type { IncidentJson } from './schemas.js';
 
@@ -23,14 +25,20 @@ export const INCIDENTS_MAX_LIMIT = 1000;
 /** Anonymous callers: rows read (then filtered to public monitors) stop growing here. */
 const SCAN_LIMIT = 20_000;
 
-export function incidentJson(incident: Incident): IncidentJson {
+/** One incident as JSON; with `hidden` (the target's texts), what names the target leaves its cause. */
+export function incidentJson(incident: Incident, hidden?: readonly string[]): IncidentJson {
   return {
     id: incident.id,
     monitor: incident.monitorId,
     status: incident.status,
     started_at: new Date(incident.startedAt).toISOString(),
     ended_at: isoTime(incident.endedAt),
-    cause: incident.cause === undefined ? null : sanitizeMessage(incident.cause),
+    cause:
+      incident.cause === undefined
+        ? null
+        : hidden
+          ? hideTargets(sanitizeMessage(incident.cause), hidden)
+          : sanitizeMessage(incident.cause),
   };
 }
 
@@ -57,9 +65,11 @@ async function incidents(ctx: ApiContext): Promise<Reply> {
     const visible = new Set(visibleMonitors(ctx).map((monitor) => monitor.id));
     rows = visible.size === 0 ? [] : await visibleIncidents(ctx, visible, limit);
   }
-  return json(200, { incidents: rows.slice(0, limit).map(incidentJson) });
+  // Anonymous callers see public monitors' incidents, without what names their targets.
+  const hidden = seesEverything(ctx.caller) ? undefined : new Map(visibleMonitors(ctx).map((m) => [m.id, m.targetTexts]));
+  return json(200, { incidents: rows.slice(0, limit).map((incident) => incidentJson(incident, hidden?.get(incident.monitorId) ?? (hidden ? [] : undefined))) });
 }
 
 export function registerIncidentRoutes(router: ApiRouter): void {
-  router.add('GET', `${API_PREFIX}/incidents`, incidents);
+  router.add('GET', `${API_PREFIX}/incidents`, route('public', incidents));
 }

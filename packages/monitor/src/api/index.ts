@@ -3,24 +3,26 @@
  * `createApiHandler(deps)(req, res, next)` answers paths under /api/v1 and calls `next()` for the others.
  *
  * Per request: CORS (preflights answered here), routing (404, 405 with Allow), the caller (401 for a bad
- * token; writes need one), then the resource's handler. Every answer is JSON; errors are
+ * token), the route's access (a token with scope read, write or admin, or anyone), then the resource's handler. Every answer is JSON; errors are
  * `{ "error": { "code", "message" } }`; internal errors are logged, sanitized, and answered without details.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, silentLogger } from '../log/logger.js';
-import { createAuthenticator, tokenRequired } from '../http/auth.js';
+import { type Caller, createAuthenticator, scopeTooNarrow, tokenRequired } from '../http/auth.js';
 import { DEFAULT_BODY_LIMIT, checkDeclaredLength, readJsonBody } from '../http/body.js';
 import { createCorsPolicy } from '../http/cors.js';
 import { HttpError, quote } from '../http/errors.js';
 import { errorReply, internalErrorReply, noContent, type Reply, writeReply } from '../http/json.js';
 import { parseRequestTarget, Router } from '../http/router.js';
-import { API_PREFIX, type ApiContext, type ApiHandler, type ApiRouter, type ResolvedDeps } from './context.js';
+import { API_PREFIX, type ApiContext, type ApiRoute, type ApiRouter, type ResolvedDeps, type RouteAccess } from './context.js';
+import { registerAuditRoutes } from './audit.js';
 import { httpErrorOf } from './errors.js';
 import { registerEventRoutes } from './events.js';
 import { registerIncidentRoutes } from './incidents.js';
 import { registerMonitorRoutes } from './monitors.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { registerResultRoutes } from './results.js';
+import { scopeIncludes } from './tokens.js';
 import type { ApiDeps } from './types.js';
 import { registerUptimeRoutes } from './uptime.js';
 
@@ -37,12 +39,13 @@ export type ApiRequestHandler = (req: IncomingMessage, res: ServerResponse, next
 
 /** Every route of the API (the OpenAPI test walks them). */
 export function createApiRouter(): ApiRouter {
-  const router = new Router<ApiHandler>();
+  const router = new Router<ApiRoute>();
   registerMonitorRoutes(router);
   registerResultRoutes(router);
   registerUptimeRoutes(router);
   registerIncidentRoutes(router);
   registerEventRoutes(router);
+  registerAuditRoutes(router);
   registerOpenApiRoute(router);
   return router;
 }
@@ -52,7 +55,12 @@ export function isApiPath(path: string): boolean {
   return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
 }
 
-const READ_METHODS = new Set(['GET', 'HEAD']);
+/** Refuses a caller the route's access does not admit: 401 without a token, 403 when its scope is too narrow. */
+export function authorize(caller: Caller, access: RouteAccess, what: string): void {
+  if (access === 'public') return;
+  if (caller.kind === 'anonymous') throw tokenRequired();
+  if (!scopeIncludes(caller.token.scope, access)) throw scopeTooNarrow(caller.token, access, what);
+}
 
 export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
   const resolved: ResolvedDeps = {
@@ -107,8 +115,7 @@ export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
         );
       }
       const caller = await authenticate(req);
-      const write = !READ_METHODS.has(method);
-      if (write && caller.kind === 'anonymous') throw tokenRequired();
+      authorize(caller, match.handler.access, `${method} ${match.route.pattern}`);
       // Bodies are only read by the routes that take one; a declared oversize body is refused everywhere.
       checkDeclaredLength(req, resolved.maxBodyBytes);
       const ctx: ApiContext = {
@@ -119,7 +126,7 @@ export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
         deps: resolved,
         json: () => readJsonBody(req, resolved.maxBodyBytes),
       };
-      return match.handler(ctx);
+      return match.handler.handle(ctx);
     };
     let answer: Reply;
     try {

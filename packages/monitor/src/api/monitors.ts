@@ -9,16 +9,20 @@ import { json, noContent, type Reply } from '../http/json.js';
 import { MONITOR_STATES, type MonitorState } from '../model.js';
 import {
   API_PREFIX,
+  actorOf,
   type ApiContext,
   type ApiRouter,
   findMonitor,
   isoTime,
+  route,
   seesEverything,
   visibleMonitors,
 } from './context.js';
-import { describeTarget, redactDefinition, redactUrlText, restoreRedacted } from './redact.js';
-import type { AnyMonitorJson, MonitorJson, PublicMonitorJson } from './schemas.js';
+import { describeTarget, redactDefinition, redactUrlText, restoreRedacted, targetTexts } from './redact.js';
+import type { HeartbeatView } from '../heartbeat/index.js';
+import type { AnyMonitorJson, HeartbeatJson, MonitorJson, PublicHeartbeatJson, PublicMonitorJson } from './schemas.js';
 import type { MonitorView } from './types.js';
+import { roundMs } from '../units.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -38,6 +42,7 @@ export function monitorViewOf(
     lastCheckAt?: number;
     /** For API monitors, the stored definition (as submitted). Default: the loaded monitor. */
     definition?: Readonly<Record<string, unknown>>;
+    heartbeat?: HeartbeatView;
   },
 ): MonitorView {
   const paused = options.paused ?? monitor.paused;
@@ -56,7 +61,31 @@ export function monitorViewOf(
     ...(options.since === undefined ? {} : { since: options.since }),
     ...(options.lastCheckAt === undefined ? {} : { lastCheckAt: options.lastCheckAt }),
     target: describeTarget(monitor),
+    targetTexts: targetTexts(monitor),
     definition: options.definition ?? (monitor as unknown as Readonly<Record<string, unknown>>),
+    ...(options.heartbeat ? { heartbeat: options.heartbeat } : {}),
+  };
+}
+
+/** A heartbeat's state and pings, as anyone may see them (not its runs' output: that is the job's). */
+function publicHeartbeatJson(view: HeartbeatView): PublicHeartbeatJson {
+  return {
+    state: view.state,
+    last_ping_at: isoTime(view.lastPingAt ?? undefined),
+    next_expected_at: isoTime(view.nextExpectedAt ?? undefined),
+    late_at: isoTime(view.lateAt ?? undefined),
+    running: view.running,
+  };
+}
+
+function heartbeatJson(view: HeartbeatView): HeartbeatJson {
+  return {
+    ...publicHeartbeatJson(view),
+    run_started_at: isoTime(view.runStartedAt ?? undefined),
+    last_duration_ms: view.lastDurationMs === null ? null : roundMs(view.lastDurationMs),
+    last_exit_status: view.lastExitStatus,
+    last_message: view.lastMessage,
+    last_message_at: isoTime(view.lastMessageAt ?? undefined),
   };
 }
 
@@ -78,9 +107,15 @@ export function monitorJson(monitor: MonitorView, ctx: ApiContext, withDefinitio
     state_since: isoTime(monitor.since),
     interval_ms: monitor.intervalMs ?? null,
     last_check_at: isoTime(monitor.lastCheckAt),
+    heartbeat: monitor.heartbeat ? publicHeartbeatJson(monitor.heartbeat) : null,
   };
   if (!seesEverything(ctx.caller)) return shown;
-  const full: MonitorJson = { ...shown, source: monitor.source, target: redactUrlText(monitor.target) };
+  const full: MonitorJson = {
+    ...shown,
+    source: monitor.source,
+    target: redactUrlText(monitor.target),
+    heartbeat: monitor.heartbeat ? heartbeatJson(monitor.heartbeat) : null,
+  };
   if (!withDefinition) return full;
   return { ...full, definition: monitor.definition ? redactDefinition(monitor.definition) : null };
 }
@@ -119,7 +154,7 @@ function viewAfterChange(ctx: ApiContext, id: string): MonitorView {
 const monitorUrl = (id: string) => `${API_PREFIX}/monitors/${encodeURIComponent(id)}`;
 
 async function createMonitor(ctx: ApiContext): Promise<Reply> {
-  const created = await ctx.deps.control.create(await ctx.json());
+  const created = await ctx.deps.control.create(await ctx.json(), actorOf(ctx.caller));
   const id = created.config.id;
   return json(201, monitorJson(viewAfterChange(ctx, id), ctx, true), { Location: monitorUrl(id) });
 }
@@ -130,32 +165,32 @@ async function replaceMonitor(ctx: ApiContext): Promise<Reply> {
   const input = await ctx.json();
   // Secrets were shown as "***": sent back unchanged, they keep the stored value.
   const restored = isRecord(input) && current.definition ? restoreRedacted(input, current.definition) : input;
-  await ctx.deps.control.replace(id, restored);
+  await ctx.deps.control.replace(id, restored, actorOf(ctx.caller));
   return json(200, monitorJson(viewAfterChange(ctx, id), ctx, true));
 }
 
 async function deleteMonitor(ctx: ApiContext): Promise<Reply> {
   const monitor = findMonitor(ctx, ctx.params.id as string);
-  await ctx.deps.control.remove(monitor.id);
+  await ctx.deps.control.remove(monitor.id, actorOf(ctx.caller));
   return noContent();
 }
 
 function setPaused(paused: boolean) {
   return async (ctx: ApiContext): Promise<Reply> => {
     const monitor = findMonitor(ctx, ctx.params.id as string);
-    if (paused) await ctx.deps.control.pause(monitor.id);
-    else await ctx.deps.control.resume(monitor.id);
+    if (paused) await ctx.deps.control.pause(monitor.id, actorOf(ctx.caller));
+    else await ctx.deps.control.resume(monitor.id, actorOf(ctx.caller));
     return json(200, monitorJson(viewAfterChange(ctx, monitor.id), ctx, true));
   };
 }
 
 export function registerMonitorRoutes(router: ApiRouter): void {
   router
-    .add('GET', `${API_PREFIX}/monitors`, listMonitors)
-    .add('POST', `${API_PREFIX}/monitors`, createMonitor)
-    .add('GET', `${API_PREFIX}/monitors/:id`, getMonitor)
-    .add('PUT', `${API_PREFIX}/monitors/:id`, replaceMonitor)
-    .add('DELETE', `${API_PREFIX}/monitors/:id`, deleteMonitor)
-    .add('POST', `${API_PREFIX}/monitors/:id/pause`, setPaused(true))
-    .add('POST', `${API_PREFIX}/monitors/:id/resume`, setPaused(false));
+    .add('GET', `${API_PREFIX}/monitors`, route('public', listMonitors))
+    .add('POST', `${API_PREFIX}/monitors`, route('write', createMonitor))
+    .add('GET', `${API_PREFIX}/monitors/:id`, route('public', getMonitor))
+    .add('PUT', `${API_PREFIX}/monitors/:id`, route('write', replaceMonitor))
+    .add('DELETE', `${API_PREFIX}/monitors/:id`, route('write', deleteMonitor))
+    .add('POST', `${API_PREFIX}/monitors/:id/pause`, route('write', setPaused(true)))
+    .add('POST', `${API_PREFIX}/monitors/:id/resume`, route('write', setPaused(false)));
 }

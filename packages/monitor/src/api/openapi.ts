@@ -10,7 +10,8 @@ import { isSecretSchema } from '../config/fields.js';
 import { monitorSchema } from '../config/index.js';
 import { json, type Reply, serializeJson } from '../http/json.js';
 import { MONITOR_STATES } from '../model.js';
-import { API_PREFIX, type ApiRouter } from './context.js';
+import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT } from './audit.js';
+import { API_PREFIX, type ApiRouter, route, type RouteAccess } from './context.js';
 import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventJson, STREAM_KEEPALIVE_MS } from './events.js';
 import { INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT } from './incidents.js';
 import { RESULTS_DEFAULT_LIMIT, RESULTS_MAX_LIMIT } from './results.js';
@@ -53,13 +54,23 @@ function after(description: string, schema: Json = {}): Json {
   };
 }
 
-/** Reads are open to anonymous callers (public monitors only); writes and the events feed need a token. */
-const READ_SECURITY = [{}, { bearerAuth: [] }];
-const WRITE_SECURITY = [{ bearerAuth: [] }];
-const TOKEN_SECURITY = WRITE_SECURITY;
+/**
+ * Who may call, as each route's `access` says (api/context.ts; a test compares them): `public` routes are open to
+ * anonymous callers (public monitors only) and to any token; the others need a token whose scope includes the
+ * role listed (OpenAPI 3.1 lets a bearer requirement list roles).
+ */
+export function securityFor(access: RouteAccess): Json[] {
+  return access === 'public' ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [access] }];
+}
+
+const READ_SECURITY = securityFor('public');
+const WRITE_SECURITY = securityFor('write');
+const TOKEN_SECURITY = securityFor('read');
+const ADMIN_SECURITY = securityFor('admin');
 
 const writeErrors = {
   '401': errorResponse('Unauthorized'),
+  '403': errorResponse('Forbidden'),
 };
 
 const bodyErrors = {
@@ -144,7 +155,7 @@ function buildDocument(): Json {
       title: 'Vigil API',
       version: '1',
       description:
-        'Monitors, results, uptime, incidents and state changes of a `vigil serve` instance. Anonymous callers see public monitors only; an API token (`vigil token create --name NAME`, sent as `Authorization: Bearer <token>`) sees every monitor, may write and may read the events feed. Errors are `{ "error": { "code", "message" } }` (`Error`).',
+        'Monitors, results, uptime, incidents, state changes and the audit log of a `vigil serve` instance. Anonymous callers see public monitors only. An API token (`vigil token create --name NAME --scope SCOPE`, sent as `Authorization: Bearer <token>`) has one scope, which includes the ones before it: `read` sees every monitor, its target and definition (secrets as "***") and the events feed; `write` may also create, change, delete, pause and resume monitors; `admin` may also read the audit log. A request its token\'s scope does not cover is answered 403 `forbidden`. Errors are `{ "error": { "code", "message" } }` (`Error`).',
     },
     paths: {
       [m]: {
@@ -376,6 +387,33 @@ function buildDocument(): Json {
           },
         },
       },
+      [`${API_PREFIX}/audit`]: {
+        get: {
+          operationId: 'listAudit',
+          summary: 'Who changed what, newest first (admin tokens only)',
+          security: ADMIN_SECURITY,
+          parameters: [
+            {
+              name: 'before',
+              in: 'query',
+              description: 'Entries older than this id (`next` of the previous page).',
+              schema: { type: 'integer', minimum: 1 },
+            },
+            limit(AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT),
+            {
+              name: 'subject',
+              in: 'query',
+              description: 'Only changes of this monitor (or token id).',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': response('A page of the audit log.', ref('AuditPage')),
+            '400': errorResponse('BadRequest'),
+            ...writeErrors,
+          },
+        },
+      },
       [`${API_PREFIX}/openapi.json`]: {
         get: {
           operationId: 'getOpenApi',
@@ -390,7 +428,8 @@ function buildDocument(): Json {
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An API token from `vigil token create --name NAME` (`vgl_…`).',
+          description:
+            'An API token from `vigil token create --name NAME --scope read|write|admin` (`vgl_…`). A requirement lists the scope it needs; `admin` includes `write`, which includes `read`.',
         },
       },
       parameters: {
@@ -408,6 +447,7 @@ function buildDocument(): Json {
           ...response('No token, or an invalid or revoked one.', ref('Error')),
           headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
         },
+        Forbidden: response("The token's scope does not cover this request (`forbidden`): it needs the scope listed in `security`.", ref('Error')),
         NotFound: response('No such monitor, or one the caller may not see.', ref('Error')),
         Conflict: response(
           'The id or name is taken (`conflict`), the monitor comes from a configuration file (`read_only`), or it is paused by its definition (`paused_in_config`).',
@@ -434,5 +474,5 @@ export function openApiDocument(): Json {
 }
 
 export function registerOpenApiRoute(router: ApiRouter): void {
-  router.add('GET', `${API_PREFIX}/openapi.json`, (): Reply => json(200, openApiDocument()));
+  router.add('GET', `${API_PREFIX}/openapi.json`, route('public', (): Reply => json(200, openApiDocument())));
 }

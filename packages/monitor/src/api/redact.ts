@@ -221,3 +221,53 @@ export function describeTarget(monitor: MonitorConfig): string {
       return (monitor as { type: string }).type;
   }
 }
+
+/** Every text that names what a monitor checks: its URL, host, host:port, DNS name and resolver. */
+export function targetTexts(monitor: MonitorConfig): string[] {
+  const texts: string[] = [];
+  const fromUrl = (value: string) => {
+    texts.push(value, redactUrlText(value), connectionTarget(value));
+    try {
+      const url = new URL(value);
+      texts.push(url.origin, url.host, url.hostname.replace(/^\[|\]$/g, ''));
+    } catch {
+      // Validated by the configuration.
+    }
+  };
+  switch (monitor.type) {
+    case 'http':
+    case 'health':
+    case 'postgres':
+    case 'mysql':
+    case 'redis':
+    case 'rabbitmq':
+      fromUrl(monitor.url);
+      break;
+    case 'tcp':
+    case 'tls':
+      texts.push(hostPort(monitor.host, monitor.port), monitor.host);
+      if (monitor.type === 'tls' && monitor.server_name !== undefined) texts.push(monitor.server_name);
+      break;
+    case 'dns':
+      texts.push(monitor.query_name);
+      if (monitor.resolver !== undefined) texts.push(monitor.resolver, monitor.resolver.replace(/:\d+$/, ''));
+      break;
+    default:
+      break;
+  }
+  return [...new Set(texts.filter((text) => text.length >= 3))].sort((a, b) => b.length - a.length);
+}
+
+const HIDDEN = 'the target';
+/** IPv4 and bracketed IPv6 addresses, with a port: what a refused connection names. */
+const ADDRESS = /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b|\[[0-9a-f:.]+\](?::\d{1,5})?/gi;
+
+/**
+ * A text (an error, a condition's output) without what a caller may not see of the target: every text of
+ * `targetTexts` and every IP address become "the target". For anonymous callers, to whom the target is hidden.
+ */
+export function hideTargets(text: string, texts: readonly string[]): string {
+  let out = text;
+  for (const target of texts) out = out.split(target).join(HIDDEN);
+  return out.replace(ADDRESS, HIDDEN);
+}

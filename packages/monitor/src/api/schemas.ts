@@ -5,7 +5,9 @@
  */
 import { STATUSES } from '@vigil/core';
 import { z } from 'zod';
+import { HEARTBEAT_STATES } from '../heartbeat/tracker.js';
 import { MONITOR_STATES } from '../model.js';
+import { AUDIT_ACTIONS } from '../store/store.js';
 import { UPTIME_WINDOWS } from './uptime.js';
 
 /** An instant as ISO 8601 in UTC (`2025-01-15T12:00:00.000Z`). */
@@ -13,6 +15,28 @@ const time = z.iso.datetime();
 const count = z.int().min(0);
 const monitorState = z.enum(MONITOR_STATES);
 const checkStatus = z.enum(STATUSES);
+
+/** A heartbeat's own state, as anyone may see it. */
+export const PublicHeartbeatSchema = z
+  .object({
+    state: z
+      .enum(HEARTBEAT_STATES)
+      .meta({ description: '`new` (no ping yet), `up`, `late` (past the expected time, within the grace period), `down`, `paused`.' }),
+    last_ping_at: time.nullable().meta({ description: 'The last success or failure ping.' }),
+    next_expected_at: time.nullable().meta({ description: 'When the next ping is due (past when late or down).' }),
+    late_at: time.nullable().meta({ description: 'The end of the grace period: down after it.' }),
+    running: z.boolean().meta({ description: 'A run started (`/start`) and has not ended.' }),
+  })
+  .meta({ description: 'A heartbeat: when it was pinged and when it is expected.' });
+
+/** A heartbeat as a token holder sees it: also its runs and its last message (the job's output). */
+export const HeartbeatSchema = PublicHeartbeatSchema.extend({
+  run_started_at: time.nullable(),
+  last_duration_ms: z.number().nullable().meta({ description: 'From `/start` to the end ping of the last run that had a `/start`.' }),
+  last_exit_status: z.int().nullable(),
+  last_message: z.string().nullable().meta({ description: 'The body of the last ping that had one (secrets masked).' }),
+  last_message_at: time.nullable(),
+}).meta({ description: 'A heartbeat, as token holders see it.' });
 
 /** A monitor as anyone may see it: what a public status page shows. */
 export const PublicMonitorSchema = z
@@ -29,6 +53,7 @@ export const PublicMonitorSchema = z
     state_since: time.nullable().meta({ description: 'When the state last changed; null before the first change.' }),
     interval_ms: z.number().nullable().meta({ description: 'Time between checks; null for heartbeats.' }),
     last_check_at: time.nullable(),
+    heartbeat: PublicHeartbeatSchema.nullable().meta({ description: 'Heartbeats only (null for other types).' }),
   })
   .meta({ description: 'A monitor, as anonymous callers see it (public monitors only).' });
 
@@ -38,6 +63,7 @@ export const MonitorSchema = PublicMonitorSchema.extend({
     .enum(['config', 'api'])
     .meta({ description: '`config` monitors come from a configuration file and are read-only through the API.' }),
   target: z.string().meta({ description: 'What is checked, credentials redacted.' }),
+  heartbeat: HeartbeatSchema.nullable().meta({ description: 'Heartbeats only (null for other types).' }),
 }).meta({ description: 'A monitor, as token holders see it in a list.' });
 
 /** A single monitor as a token holder sees it: also its redacted definition. */
@@ -153,10 +179,37 @@ export const EventPageSchema = z.object({
   next: count.meta({ description: 'The cursor to pass as `after` for the next page (the same when there were none).' }),
 });
 
+export const AuditEntrySchema = z
+  .object({
+    id: z.int().min(1).meta({ description: 'Increasing: pass the smallest of a page as `before` for older entries.' }),
+    at: time,
+    actor: z
+      .object({
+        token: z.string().nullable().meta({ description: 'The token id (`tok_…`); null for the command line.' }),
+        name: z.string().meta({ description: "The token's name, or `cli`." }),
+      })
+      .meta({ description: 'Who made the change.' }),
+    action: z.enum(AUDIT_ACTIONS),
+    subject: z.string().meta({ description: 'The monitor id, or the token id for token actions.' }),
+    before: z.unknown().meta({ description: 'What it was (a monitor definition, secrets as "***"); null when created or paused.' }),
+    after: z.unknown().meta({ description: 'What it became (secrets as "***"); null when deleted or paused.' }),
+  })
+  .meta({ description: 'One change made through the API or the command line.' });
+
+export const AuditPageSchema = z.object({
+  entries: z.array(AuditEntrySchema).meta({ description: 'Newest first.' }),
+  next: z
+    .int()
+    .min(1)
+    .nullable()
+    .meta({ description: 'Pass as `before` for the next (older) page; null when this page is the last.' }),
+});
+
 /** Every `error.code` the API answers with (http/ and api/: `new HttpError(…)`, api/errors.ts). */
 export const ERROR_CODES = [
   'bad_request',
   'unauthorized',
+  'forbidden',
   'cors_refused',
   'not_found',
   'method_not_allowed',
@@ -189,6 +242,8 @@ export const ErrorSchema = z.object({
 /** The schemas as components of the OpenAPI document, by name (`#/components/schemas/<name>`). */
 export const RESPONSE_SCHEMAS = {
   Error: ErrorSchema,
+  PublicHeartbeat: PublicHeartbeatSchema,
+  Heartbeat: HeartbeatSchema,
   PublicMonitor: PublicMonitorSchema,
   Monitor: MonitorSchema,
   MonitorWithDefinition: MonitorWithDefinitionSchema,
@@ -201,8 +256,12 @@ export const RESPONSE_SCHEMAS = {
   IncidentList: IncidentListSchema,
   StateChangeEvent: StateChangeEventSchema,
   EventPage: EventPageSchema,
+  AuditEntry: AuditEntrySchema,
+  AuditPage: AuditPageSchema,
 } as const satisfies Record<string, z.ZodType>;
 
+export type PublicHeartbeatJson = z.output<typeof PublicHeartbeatSchema>;
+export type HeartbeatJson = z.output<typeof HeartbeatSchema>;
 export type PublicMonitorJson = z.output<typeof PublicMonitorSchema>;
 export type MonitorJson = z.output<typeof MonitorSchema>;
 export type MonitorWithDefinitionJson = z.output<typeof MonitorWithDefinitionSchema>;
@@ -216,5 +275,7 @@ export type IncidentJson = z.output<typeof IncidentSchema>;
 export type IncidentListJson = z.output<typeof IncidentListSchema>;
 export type StateChangeEventJson = z.output<typeof StateChangeEventSchema>;
 export type EventPageJson = z.output<typeof EventPageSchema>;
+export type AuditEntryJson = z.output<typeof AuditEntrySchema>;
+export type AuditPageJson = z.output<typeof AuditPageSchema>;
 export type ErrorJson = z.output<typeof ErrorSchema>;
 export type ErrorCode = (typeof ERROR_CODES)[number];

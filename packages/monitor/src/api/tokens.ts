@@ -4,13 +4,22 @@
  * can be learnt from the answers or their timing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Store, StoredToken } from '../store/store.js';
+import { TOKEN_SCOPES, type Actor, type Store, type StoredToken, type TokenScope } from '../store/store.js';
 
 export const TOKEN_PREFIX = 'vgl_';
 const TOKEN_BYTES = 32;
 /** The shape of a token this version creates: `vgl_` and 43 base64url characters. */
 export const TOKEN_PATTERN = /^vgl_[A-Za-z0-9_-]{43}$/;
 export const TOKEN_NAME_MAX = 100;
+
+/** Whether a token of scope `have` may do what needs `need`: each scope includes the ones before it. */
+export function scopeIncludes(have: TokenScope, need: TokenScope): boolean {
+  return TOKEN_SCOPES.indexOf(have) >= TOKEN_SCOPES.indexOf(need);
+}
+
+export function isTokenScope(value: string): value is TokenScope {
+  return (TOKEN_SCOPES as readonly string[]).includes(value);
+}
 
 export type RandomBytes = (size: number) => Buffer;
 
@@ -45,11 +54,17 @@ export interface CreatedToken {
 }
 
 export interface CreateTokenOptions {
+  /** Default `admin`. */
+  scope?: TokenScope;
+  /** Who creates it, for the audit log. Default: the command line. */
+  actor?: Actor;
   now?: () => number;
   random?: RandomBytes;
 }
 
-/** Creates and stores a token; throws when the name is invalid or already used. */
+export const CLI_ACTOR: Actor = { name: 'cli' };
+
+/** Creates and stores a token (with its audit entry); throws when the name is invalid or already used. */
 export async function createApiToken(
   store: Store,
   name: string,
@@ -66,12 +81,35 @@ export async function createApiToken(
   }
   const random = options.random ?? randomBytes;
   const token = generateToken(random);
+  const scope = options.scope ?? 'admin';
   const stored: StoredToken = {
     id: generateTokenId(random),
     name: trimmed,
     hash: hashToken(token),
+    scope,
     createdAt: (options.now ?? Date.now)(),
   };
-  await store.createToken(stored);
+  await store.createToken(stored, {
+    at: stored.createdAt,
+    actor: options.actor ?? CLI_ACTOR,
+    action: 'token.create',
+    subject: stored.id,
+    after: { id: stored.id, name: stored.name, scope },
+  });
   return { token, stored };
+}
+
+/** Revokes a token (with its audit entry); false when there is no such token. */
+export async function revokeApiToken(
+  store: Store,
+  token: Pick<StoredToken, 'id' | 'name' | 'scope'>,
+  options: { actor?: Actor; now?: () => number } = {},
+): Promise<boolean> {
+  return store.deleteToken(token.id, {
+    at: (options.now ?? Date.now)(),
+    actor: options.actor ?? CLI_ACTOR,
+    action: 'token.revoke',
+    subject: token.id,
+    before: { id: token.id, name: token.name, scope: token.scope },
+  });
 }

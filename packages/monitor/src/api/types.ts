@@ -4,10 +4,11 @@
  * formats; the service (its registry) validates, schedules, persists and decides.
  */
 import type { MonitorTypeName } from '../config/index.js';
+import type { HeartbeatView } from '../heartbeat/index.js';
 import type { MonitorState } from '../model.js';
 import type { EventFeed } from '../pipeline/feed.js';
 import type { Logger } from '../log/logger.js';
-import type { Store } from '../store/store.js';
+import type { Actor, Store } from '../store/store.js';
 
 /** One monitor as the service knows it now: from a configuration file (read-only) or created through the API. */
 export interface MonitorView {
@@ -28,8 +29,12 @@ export interface MonitorView {
   since?: number;
   /** Epoch milliseconds. */
   lastCheckAt?: number;
+  /** Heartbeats: their own state, pings and runs. */
+  heartbeat?: HeartbeatView;
   /** What is checked, for display: a URL or host:port with credentials redacted (see `describeTarget`). */
   target: string;
+  /** Every text that names the target (`targetTexts`): hidden from anonymous callers in errors. */
+  targetTexts: readonly string[];
   /**
    * The definition: the config-file entry for `config` monitors, the stored definition (as submitted) for
    * `api` monitors. The API redacts secret fields before returning it, and shows it to token holders only.
@@ -50,20 +55,20 @@ export type MonitorDefinition = Readonly<Record<string, unknown>> & {
 
 /**
  * Changes to monitors, implemented by the service. Each call has completed when its promise resolves:
- * `monitors()` then shows the change. They refuse with a `MonitorError` (not found, read-only, conflict, invalid,
+ * `monitors()` then shows the change, and the audit log holds it with `actor` (stored in the same transaction). They refuse with a `MonitorError` (not found, read-only, conflict, invalid,
  * paused in the configuration), which the API answers with its HTTP status; any other error is answered as a 500
  * without details (and logged).
  */
 export interface MonitorControl {
   /** Pause a monitor, from either source (a runtime state, not a change of its definition). */
-  pause(id: string): Promise<void>;
-  resume(id: string): Promise<void>;
+  pause(id: string, actor: Actor): Promise<void>;
+  resume(id: string, actor: Actor): Promise<void>;
   /** Validate, persist and start checking a new API monitor (the definition as submitted; `id` derived if absent). */
-  create(definition: unknown): Promise<{ config: { id: string } }>;
+  create(definition: unknown, actor: Actor): Promise<{ config: { id: string } }>;
   /** Replace an API monitor's definition (same id). */
-  replace(id: string, definition: unknown): Promise<unknown>;
+  replace(id: string, definition: unknown, actor: Actor): Promise<unknown>;
   /** Stop and delete an API monitor; its results are kept. */
-  remove(id: string): Promise<void>;
+  remove(id: string, actor: Actor): Promise<void>;
 }
 
 export interface ApiDeps {

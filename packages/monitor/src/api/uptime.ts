@@ -4,8 +4,9 @@
  */
 import { json, type Reply } from '../http/json.js';
 import type { StoreSummary } from '../store/store.js';
-import { API_PREFIX, type ApiContext, type ApiRouter, findMonitor } from './context.js';
+import { API_PREFIX, type ApiContext, type ApiRouter, findMonitor, route } from './context.js';
 import type { UptimeJson, UptimeWindowJson, UptimeWindowName } from './schemas.js';
+import { roundMs } from '../units.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -18,8 +19,8 @@ export function summaryJson(summary: StoreSummary): UptimeWindowJson {
     checks: summary.checks,
     failures: summary.failures,
     excused: summary.excused,
-    latency_avg_ms: summary.latencyAvgMs ?? null,
-    latency_p95_ms: summary.latencyP95Ms ?? null,
+    latency_avg_ms: summary.latencyAvgMs === undefined ? null : roundMs(summary.latencyAvgMs),
+    latency_p95_ms: summary.latencyP95Ms === undefined ? null : roundMs(summary.latencyP95Ms),
   };
 }
 
@@ -38,5 +39,5 @@ async function uptime(ctx: ApiContext): Promise<Reply> {
 }
 
 export function registerUptimeRoutes(router: ApiRouter): void {
-  router.add('GET', `${API_PREFIX}/monitors/:id/uptime`, uptime);
+  router.add('GET', `${API_PREFIX}/monitors/:id/uptime`, route('public', uptime));
 }

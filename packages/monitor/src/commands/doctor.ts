@@ -594,7 +594,7 @@ export function registerDoctorCommand(program: Command, options: JobsCommandOpti
   const command = program
     .command('doctor')
     .description(
-      'diagnose background jobs like bench doctor: scheduler, workers, pending and failed jobs per app; exit 0/1/2',
+      'check the background jobs of each app (BullMQ on Redis): are workers connected, are job schedulers on time, are jobs piling up, stuck or failing; exit 0 healthy, 1 degraded, 2 unhealthy',
     );
   addSourceOptions(command)
     .option('--config <file>', 'a doctor.yaml listing several apps, each with its Redis, prefix, queues and thresholds')

@@ -5,8 +5,8 @@
  * configuration file. Reloads on SIGHUP or when a configuration file changes; an invalid new configuration keeps
  * the running one. SIGTERM / SIGINT stop checking, store everything buffered, and exit 0.
  */
-import { existsSync, unwatchFile, watchFile } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { redactUrlText } from '../api/redact.js';
 import {
@@ -17,11 +17,12 @@ import {
   type VigilConfig,
 } from '../config/index.js';
 import { createLogger, describeError, type Logger, type LoggerOptions, LOG_FORMATS, LOG_LEVELS, parseLogFormat, parseLogLevel } from '../log/logger.js';
-import { createMonitorServer, type MonitorServer } from '../service/server.js';
+import { bindEarly, createMonitorServer, type MonitorServer } from '../service/server.js';
 import { MonitorService } from '../service/service.js';
 import { openStore } from '../store/open.js';
 import type { InstanceLock, Store } from '../store/store.js';
-import type { TokenStoreOptions } from './token.js';
+import { type ConfigWatchOptions, watchConfigFiles } from './config-watch.js';
+import type { OpenedStore, TokenStoreOptions } from './token.js';
 
 export const DEFAULT_CONFIG_FILE = 'vigil.yaml';
 
@@ -40,6 +41,8 @@ export interface ServeIo {
   logDestination?: LoggerOptions['destination'];
   /** The server had to stop on its own (its hold on the store was lost). Default: exit 1. */
   onFatal?: (error: Error) => void;
+  /** How configuration files are watched (tests shorten the times). */
+  configWatch?: ConfigWatchOptions;
 }
 
 export interface RunningMonitor {
@@ -133,7 +136,23 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
       `no configuration file (--config, VIGIL_CONFIG or ./${DEFAULT_CONFIG_FILE}): starting with no monitors`,
     );
   }
-  const store = await openStore(config.storage, { dataDir: config.server.data, migrate: false });
+  for (const file of loaded.emptyFiles) {
+    logger.warn({ event: 'empty_configuration', file }, `${file} is empty: it adds no monitors and no settings`);
+  }
+  // The port first: when it is taken, nothing (no data directory, no database) has been created.
+  const listener = await bindEarly(config.server.port, config.server.host);
+  const closeListener = () => new Promise<void>((resolve) => listener.close(() => resolve()));
+  let store: Store;
+  try {
+    store = await openStore(config.storage, {
+      dataDir: config.server.data,
+      migrate: false,
+      onWarning: (message) => logger.warn({ event: 'storage_permissions' }, message),
+    });
+  } catch (error) {
+    await closeListener();
+    throw error;
+  }
   let stopping: Promise<void> | undefined;
   let stopAll: () => Promise<void> = () => store.close();
   let lock: InstanceLock;
@@ -146,13 +165,14 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
     await store.migrate();
   } catch (error) {
     await store.close().catch(() => undefined);
+    await closeListener();
     throw error;
   }
   const service = new MonitorService({ config, store, logger });
   let server: MonitorServer | undefined;
   try {
     await service.start();
-    server = createMonitorServer(service, { logger });
+    server = createMonitorServer(service, { logger, server: listener });
     const address = await server.listen(config.server.port, config.server.host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${shownHost}:${address.port}`;
@@ -166,17 +186,25 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
     );
 
     const running = server;
-    const reload = async (): Promise<boolean> => {
+    const refuse = (reason: string): false => {
+      logger.error(
+        { event: 'reload_refused', reason },
+        `the configuration was not reloaded; the running one stays in use (${service.allMonitors().length} monitors).\n${reason}`,
+      );
+      return false;
+    };
+    const reloadNow = async (): Promise<boolean> => {
       let next: LoadedConfig;
       try {
         next = await loadServeConfig(flags, env);
       } catch (error) {
-        const reason = error instanceof ConfigError ? error.message : describeError(error);
-        logger.error(
-          { event: 'reload_refused', reason },
-          `the configuration was not reloaded; the running one stays in use.\n${reason}`,
+        return refuse(error instanceof ConfigError ? error.message : describeError(error));
+      }
+      // A truncated file (an editor or a deploy that empties it before writing) would remove every monitor it held.
+      if (next.emptyFiles.length > 0) {
+        return refuse(
+          `${next.emptyFiles.join(', ')}: empty (no monitors, no settings). If that is meant, write \`monitors: []\` in it and reload again.`,
         );
-        return false;
       }
       const restart = restartOnlyChanges(config, next.config);
       if (restart.length > 0) {
@@ -194,31 +222,22 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
       running.reconfigure();
       const added = next.files.filter((file) => !files.includes(file));
       files = next.files;
-      watch(added);
+      watcher.add(added);
       logger.info({ event: 'reloaded', monitors: service.allMonitors().length }, `configuration reloaded: ${service.allMonitors().length} monitors`);
       return true;
     };
-
-    let reloadTimer: NodeJS.Timeout | undefined;
-    const watched = new Set<string>();
-    // Polling the file's stat survives editors that replace the file (rename) instead of writing it.
-    const watch = (paths: readonly string[]) => {
-      for (const file of paths) {
-        if (watched.has(file)) continue;
-        watched.add(file);
-        watchFile(file, { interval: 1000, persistent: false }, (current, previous) => {
-          if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
-          clearTimeout(reloadTimer);
-          reloadTimer = setTimeout(() => void reload(), 300);
-        });
-      }
+    // One reload at a time: a signal during a reload waits for it, then reads the files again.
+    let reloading: Promise<boolean> = Promise.resolve(true);
+    const reload = (): Promise<boolean> => {
+      reloading = reloading.then(reloadNow, reloadNow);
+      return reloading;
     };
-    watch(files);
+
+    const watcher = watchConfigFiles(files, () => void reload(), io.configWatch);
 
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
-        clearTimeout(reloadTimer);
-        for (const file of watched) unwatchFile(file);
+        watcher.close();
         try {
           await running.close();
           await service.stop();
@@ -233,7 +252,7 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
 
     return { url, logger, service, server: running, store, files, reload, stop };
   } catch (error) {
-    await server?.close().catch(() => undefined);
+    await (server ? server.close() : closeListener()).catch(() => undefined);
     await service.stop().catch(() => undefined);
     await lock.release().catch(() => undefined);
     await store.close().catch(() => undefined);
@@ -241,13 +260,21 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
   }
 }
 
-/** The store `vigil serve` would use, for `vigil token`. */
-export async function openConfiguredStore(options: TokenStoreOptions): Promise<Store> {
+/**
+ * The store `vigil serve` would use with the same flags, environment and working directory, for `vigil token`:
+ * relative paths resolve against the working directory for both. Says which database it is (absolute) and
+ * whether it was just created (then no server has used it yet: a likely mistake, which the command reports).
+ */
+export async function openConfiguredStore(options: TokenStoreOptions): Promise<OpenedStore> {
   const loaded = await loadServeConfig(
     { ...(options.config ? { config: [options.config] } : {}), ...(options.data ? { data: options.data } : {}) },
     process.env,
   );
-  return openStore(loaded.config.storage, { dataDir: loaded.config.server.data });
+  const storage = loaded.config.storage;
+  const created = storage.type === 'sqlite' && !existsSync(storage.path);
+  const store = await openStore(storage, { dataDir: loaded.config.server.data });
+  const where = storage.type === 'sqlite' ? `SQLite ${resolve(storage.path)}` : describeStore(loaded.config);
+  return { store, where, created };
 }
 
 export function registerServeCommand(program: Command): void {

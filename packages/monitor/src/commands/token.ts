@@ -1,12 +1,13 @@
 /**
- * `vigil token create --name NAME`, `vigil token list`, `vigil token revoke ID`: API tokens for writes through
+ * `vigil token create --name NAME --scope SCOPE`, `vigil token list`, `vigil token revoke ID`: API tokens for
  * the REST API. A token is printed once, when it is created (alone on stdout, so `TOKEN=$(vigil token create
- * --name ci)` works); only its SHA-256 is stored. The store comes from `openStore`, given by the CLI, so this
- * file does not depend on a storage backend.
+ * --name ci --scope write)` works); only its SHA-256 is stored. Every command says which database it used (on
+ * stderr): a token only works with a server that uses the same one. Creating and revoking are recorded in the
+ * audit log. The store comes from `openStore`, given by the CLI, so this file does not depend on a backend.
  */
-import type { Command } from 'commander';
-import { createApiToken, type RandomBytes } from '../api/tokens.js';
-import type { Store, StoredToken } from '../store/store.js';
+import { type Command, Option } from 'commander';
+import { createApiToken, type RandomBytes, revokeApiToken } from '../api/tokens.js';
+import { type Store, type StoredToken, TOKEN_SCOPES, type TokenScope } from '../store/store.js';
 
 /** How the store is found: the same options as `vigil serve`. */
 export interface TokenStoreOptions {
@@ -16,8 +17,18 @@ export interface TokenStoreOptions {
   data?: string;
 }
 
-/** Opens the store the server uses (a ready store: `migrate()` is called again, which is idempotent). */
-export type OpenStore = (options: TokenStoreOptions) => Promise<Store>;
+/**
+ * Opens the store the server uses (a ready store: `migrate()` is called again, which is idempotent) and says
+ * which it is (`SQLite /srv/vigil/data/vigil.db`, `PostgreSQL postgres://vigil:***@db/vigil`).
+ */
+export type OpenStore = (options: TokenStoreOptions) => Promise<OpenedStore>;
+
+export interface OpenedStore {
+  store: Store;
+  where: string;
+  /** The database did not exist before (SQLite): no server has used it. */
+  created?: boolean;
+}
 
 export interface TokenCommandOptions {
   stdout?: (text: string) => void;
@@ -48,6 +59,7 @@ function tokenJson(token: StoredToken) {
   return {
     id: token.id,
     name: token.name,
+    scope: token.scope,
     created_at: iso(token.createdAt),
     last_used_at: token.lastUsedAt === undefined ? null : iso(token.lastUsedAt),
   };
@@ -60,10 +72,15 @@ export function registerTokenCommand(program: Command, openStore: OpenStore, opt
     write(`vigil: ${message.replace(/^error: /, '')}`);
 
   const withStore = async <T>(flags: StoreFlags, use: (store: Store) => Promise<T>): Promise<T> => {
-    const store = await openStore({
+    const { store, where, created } = await openStore({
       ...(flags.config === undefined ? {} : { config: flags.config }),
       ...(flags.data === undefined ? {} : { data: flags.data }),
     });
+    stderr(
+      created
+        ? `vigil: database: ${where} (new: no server has used it yet; a server started from another directory or with another --config or --data will not know these tokens)\n`
+        : `vigil: database: ${where}\n`,
+    );
     try {
       await store.migrate();
       return await use(store);
@@ -87,17 +104,26 @@ export function registerTokenCommand(program: Command, openStore: OpenStore, opt
     token
       .command('create')
       .description('create an API token and print it (once: only a hash is stored)')
-      .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or "status-page-admin"'),
-  ).action(async (flags: StoreFlags & { name: string }) => {
+      .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or "status-page"')
+      .addOption(
+        new Option(
+          '--scope <scope>',
+          'what it may do: read (see private monitors, results, events), write (also create, change, delete, pause monitors), admin (also read the audit log)',
+        )
+          .choices(TOKEN_SCOPES)
+          .makeOptionMandatory(),
+      ),
+  ).action(async (flags: StoreFlags & { name: string; scope: TokenScope }) => {
     const created = await withStore(flags, (store) =>
       createApiToken(store, flags.name, {
+        scope: flags.scope,
         ...(options.now ? { now: options.now } : {}),
         ...(options.random ? { random: options.random } : {}),
       }),
     );
     stdout(`${created.token}\n`);
     stderr(
-      `vigil: created API token "${created.stored.name}" (${created.stored.id}); ` +
+      `vigil: created API token "${created.stored.name}" (${created.stored.id}, scope ${created.stored.scope}); ` +
         'it is shown only once, store it now.\n' +
         `use it as: Authorization: Bearer <token>; revoke it with: vigil token revoke ${created.stored.id}\n`,
     );
@@ -113,12 +139,12 @@ export function registerTokenCommand(program: Command, openStore: OpenStore, opt
       return;
     }
     if (sorted.length === 0) {
-      stderr('vigil: no API tokens; create one with: vigil token create --name NAME\n');
+      stderr('vigil: no API tokens; create one with: vigil token create --name NAME --scope read|write|admin\n');
       return;
     }
     const rows = [
-      ['ID', 'NAME', 'CREATED', 'LAST USED'],
-      ...sorted.map((t) => [t.id, t.name, iso(t.createdAt), iso(t.lastUsedAt)]),
+      ['ID', 'NAME', 'SCOPE', 'CREATED', 'LAST USED'],
+      ...sorted.map((t) => [t.id, t.name, t.scope, iso(t.createdAt), iso(t.lastUsedAt)]),
     ];
     stdout(`${table(rows)}\n`);
   });
@@ -131,7 +157,7 @@ export function registerTokenCommand(program: Command, openStore: OpenStore, opt
   ).action(async (id: string, flags: StoreFlags) => {
     const revoked = await withStore(flags, async (store) => {
       const found = (await store.listTokens()).find((t) => t.id === id);
-      if (!found || !(await store.deleteToken(id))) return undefined;
+      if (!found || !(await revokeApiToken(store, found, options.now ? { now: options.now } : {}))) return undefined;
       return found;
     });
     if (!revoked) throw new Error(`no API token with id "${id}": see vigil token list`);

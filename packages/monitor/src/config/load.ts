@@ -24,6 +24,11 @@ export interface LoadedConfig {
   files: string[];
   /** Where each monitor is defined, by monitor id. */
   monitorSources: ReadonlyMap<string, SourcePosition>;
+  /**
+   * Files with no content (nothing, or only comments): valid, but on a reload more likely a file caught while
+   * being written (an editor or a deploy that truncates first) than a wish to remove everything.
+   */
+  emptyFiles: string[];
 }
 
 const bySource = (a: { fileIndex: number } & ConfigIssue, b: { fileIndex: number } & ConfigIssue) =>
@@ -74,7 +79,8 @@ export function parseConfigSources(sources: readonly ConfigSource[], options: Lo
     const located = merged.positions.get(pathKey(['monitors', index]));
     if (located) monitorSources.set(monitor.id, located.value);
   });
-  return { config: result.data, files: sources.map((source) => source.file), monitorSources };
+  const emptyFiles = parsed.filter((source) => source.empty).map((source) => source.file);
+  return { config: result.data, files: sources.map((source) => source.file), monitorSources, emptyFiles };
 }
 
 const CONFIG_FILE = /\.ya?ml$/i;

@@ -109,6 +109,18 @@ const api = z
   .prefault({})
   .describe('The REST API under /api/v1.');
 
+const metrics = z
+  .strictObject({
+    public: z
+      .enum(['public-monitors', 'all'])
+      .default('public-monitors')
+      .describe(
+        'What an anonymous scrape of `/metrics` shows of the monitors: the public ones (`public-monitors`), or every one (`all`, for a Prometheus on a private network that cannot send a token). A scrape with an API token shows every monitor.',
+      ),
+  })
+  .prefault({})
+  .describe('The `/metrics` endpoint of `vigil serve`.');
+
 const scheduler = z
   .strictObject({
     concurrency: z
@@ -140,7 +152,7 @@ const defaults = z
   .prefault({})
   .describe('Values for monitors that do not set their own.');
 
-export const sections = { server, location, storage, retention, api, scheduler, defaults };
+export const sections = { server, location, storage, retention, api, metrics, scheduler, defaults };
 
 type ParsedMonitor = z.output<typeof monitorSchema>;
 type ResolveMonitor<M> = 'interval' extends keyof M
@@ -163,6 +175,7 @@ export interface VigilConfig {
   storage: StorageConfig;
   retention: z.output<typeof retention>;
   api: z.output<typeof api>;
+  metrics: z.output<typeof metrics>;
   scheduler: z.output<typeof scheduler>;
   defaults: z.output<typeof defaults>;
   monitors: MonitorConfig[];

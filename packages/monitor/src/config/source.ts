@@ -42,6 +42,8 @@ export interface ParsedSource {
   issues: ConfigIssue[];
   /** Sort key of issues without a position. */
   fileIndex: number;
+  /** The file holds no document (nothing, or only comments). */
+  empty?: boolean;
 }
 
 export const pathKey = (path: readonly PathSegment[]): string => JSON.stringify(path);
@@ -145,7 +147,7 @@ export function parseSource(source: ConfigSource, env: Env, fileIndex = 0): Pars
     issue(0, [], `invalid YAML: ${message}`);
     return { file: source.file, value: undefined, positions, issues, fileIndex };
   }
-  if (data === null || data === undefined) return { file: source.file, value: {}, positions, issues, fileIndex };
+  if (data === null || data === undefined) return { file: source.file, value: {}, positions, issues, fileIndex, empty: true };
   if (typeof data !== 'object' || Array.isArray(data)) {
     issue(
       doc.contents?.range?.[0] ?? 0,

@@ -29,7 +29,9 @@ export type HeartbeatMonitorConfig = Pick<MonitorOfType<'heartbeat'>, 'id' | 'pa
   ping_key?: string | undefined;
 };
 
-export type HeartbeatState = 'new' | 'up' | 'late' | 'down' | 'paused';
+/** A heartbeat's own states, listed once. */
+export const HEARTBEAT_STATES = ['new', 'up', 'late', 'down', 'paused'] as const;
+export type HeartbeatState = (typeof HEARTBEAT_STATES)[number];
 
 /** What a ping says. An exit status of 0 is a success, any other a failure. */
 export interface HeartbeatPing {

@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { hashToken } from '../api/tokens.js';
-import type { Store, StoredToken } from '../store/store.js';
-import { HttpError } from './errors.js';
+import type { Store, StoredToken, TokenScope } from '../store/store.js';
+import { HttpError, quote } from './errors.js';
 
 export type Caller = { kind: 'anonymous' } | { kind: 'token'; token: StoredToken };
 
@@ -20,7 +20,7 @@ const BEARER = /^Bearer +(\S+) *$/i;
 const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?: |$)/;
 const REALM = 'Bearer realm="vigil"';
 
-export const TOKEN_HINT = 'create one with `vigil token create --name NAME`';
+export const TOKEN_HINT = 'create one with `vigil token create --name NAME --scope read|write|admin`';
 
 export function invalidToken(): HttpError {
   return new HttpError(401, 'unauthorized', 'invalid or revoked API token', {
@@ -37,6 +37,15 @@ export function tokenRequired(): HttpError {
   );
 }
 
+/** A valid token whose scope does not cover the request. */
+export function scopeTooNarrow(token: StoredToken, needed: TokenScope, what: string): HttpError {
+  return new HttpError(
+    403,
+    'forbidden',
+    `${what} needs a token with scope ${needed}${needed === 'admin' ? '' : ' or higher'}; this token (${quote(token.name)}) has scope ${token.scope}: create one with \`vigil token create --name NAME --scope ${needed}\``,
+  );
+}
+
 export interface AuthenticatorOptions {
   store: Store;
   now: () => number;
@@ -45,7 +54,10 @@ export interface AuthenticatorOptions {
   touchIntervalMs?: number;
 }
 
-export type Authenticator = (req: IncomingMessage) => Promise<Caller>;
+/** What a caller is told apart by: the request's headers (a node:http request, or @vigil/health's). */
+export type AuthRequest = Pick<IncomingMessage, 'headers'> | { headers: Readonly<Record<string, string | string[] | undefined>> };
+
+export type Authenticator = (req: AuthRequest) => Promise<Caller>;
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { store, now } = options;
@@ -66,7 +78,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   };
 
   return async (req) => {
-    const header = req.headers.authorization;
+    const given = req.headers.authorization;
+    const header = Array.isArray(given) ? given[0] : given;
     if (header === undefined) return ANONYMOUS;
     // Another scheme (e.g. Basic, added by a reverse proxy's own login) is not for this API: ignored.
     if (SCHEME.exec(header)?.[1]?.toLowerCase() !== 'bearer') return ANONYMOUS;

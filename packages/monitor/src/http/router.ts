@@ -72,9 +72,9 @@ export class Router<H> {
     return this;
   }
 
-  /** Every route, in registration order. */
-  get routes(): readonly RouteInfo[] {
-    return this.#routes.map(({ method, pattern }) => ({ method, pattern }));
+  /** Every route with its handler, in registration order. */
+  get routes(): readonly (RouteInfo & { handler: H })[] {
+    return this.#routes.map(({ method, pattern, handler }) => ({ method, pattern, handler }));
   }
 
   #params(route: Route<H>, segments: readonly string[]): Record<string, string> | undefined {

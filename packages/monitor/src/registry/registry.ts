@@ -4,10 +4,12 @@
  * over an API monitor with the same id (a reload may add one): the API monitor is set aside and reported.
  *
  * Changes are checked here and refused with a `MonitorError` (not found, read-only, conflict, invalid, paused in
- * the configuration); what a change means for checks, states and incidents is the service's business.
+ * the configuration); what a change means for checks, states and incidents is the service's business. Each change
+ * stores its audit entry (who, what, before and after with secrets redacted) in the same transaction as itself.
  */
 import type { MonitorConfig, VigilConfig } from '../config/index.js';
-import type { Store, StoredMonitor } from '../store/store.js';
+import { redactDefinition } from '../api/redact.js';
+import type { Actor, AuditAction, NewAuditEntry, Store, StoredMonitor } from '../store/store.js';
 import { invalidMonitor, MonitorError, monitorNotFound, quote } from './errors.js';
 import { apiMonitorConfig, checkTimeout, definitionId, validateDefinition } from './validate.js';
 
@@ -111,7 +113,7 @@ export class MonitorRegistry {
   }
 
   /** Creates an API monitor from a definition as submitted; returns it as stored. */
-  async create(input: unknown): Promise<ActiveMonitor> {
+  async create(input: unknown, actor: Actor): Promise<ActiveMonitor> {
     const parsed = validateDefinition(input);
     const id = definitionId(parsed);
     checkTimeout(parsed, this.defaults);
@@ -121,41 +123,41 @@ export class MonitorRegistry {
       throw new MonitorError('conflict', `a monitor with id ${quote(id)} already exists${where}: choose another id`);
     }
     this.checkNameFree(parsed.name, id);
-    return this.save(id, { ...(input as Record<string, unknown>), id });
+    return this.save(id, { ...(input as Record<string, unknown>), id }, actor);
   }
 
   /** Replaces an API monitor's definition (same id). */
-  async replace(id: string, input: unknown): Promise<ActiveMonitor> {
-    this.writable(id);
+  async replace(id: string, input: unknown, actor: Actor): Promise<ActiveMonitor> {
+    const current = this.writable(id);
     const parsed = validateDefinition(input);
     if (parsed.id !== undefined && parsed.id !== id) {
       throw invalidMonitor([{ path: 'id', message: `cannot be changed (it is ${quote(id)}, from the URL); create a new monitor instead` }]);
     }
     checkTimeout(parsed, this.defaults);
     this.checkNameFree(parsed.name, id);
-    return this.save(id, { ...(input as Record<string, unknown>), id });
+    return this.save(id, { ...(input as Record<string, unknown>), id }, actor, current);
   }
 
   /** Deletes an API monitor's definition (its results stay until retention removes them). */
-  async remove(id: string): Promise<void> {
-    this.writable(id);
-    await this.store.deleteMonitor(id);
+  async remove(id: string, actor: Actor): Promise<void> {
+    const current = this.writable(id);
+    await this.store.deleteMonitor(id, this.auditEntry(actor, 'monitor.delete', id, current.definition));
     if (this.pausedThroughApi.delete(id)) await this.store.setPaused(id, undefined);
     this.apiMonitors.delete(id);
     this.rebuild();
   }
 
   /** Pauses a monitor of either source; false when it was paused already. */
-  async pause(id: string, at: number): Promise<boolean> {
+  async pause(id: string, at: number, actor: Actor): Promise<boolean> {
     if (!this.byId.has(id)) throw monitorNotFound(id);
     if (this.isPaused(id)) return false;
-    await this.store.setPaused(id, at);
+    await this.store.setPaused(id, at, this.auditEntry(actor, 'monitor.pause', id));
     this.pausedThroughApi.add(id);
     return true;
   }
 
   /** Undoes `pause`; false when it was not paused. A monitor paused by its definition is refused. */
-  async resume(id: string): Promise<boolean> {
+  async resume(id: string, actor: Actor): Promise<boolean> {
     const monitor = this.byId.get(id);
     if (!monitor) throw monitorNotFound(id);
     if (monitor.config.paused) {
@@ -165,7 +167,7 @@ export class MonitorRegistry {
       );
     }
     if (!this.pausedThroughApi.has(id)) return false;
-    await this.store.setPaused(id, undefined);
+    await this.store.setPaused(id, undefined, this.auditEntry(actor, 'monitor.resume', id));
     this.pausedThroughApi.delete(id);
     return true;
   }
@@ -195,10 +197,35 @@ export class MonitorRegistry {
     }
   }
 
-  private async save(id: string, definition: Record<string, unknown>): Promise<ActiveMonitor> {
+  private auditEntry(
+    actor: Actor,
+    action: AuditAction,
+    subject: string,
+    before?: Readonly<Record<string, unknown>>,
+    after?: Readonly<Record<string, unknown>>,
+  ): NewAuditEntry {
+    return {
+      at: this.now(),
+      actor,
+      action,
+      subject,
+      ...(before ? { before: redactDefinition(before) } : {}),
+      ...(after ? { after: redactDefinition(after) } : {}),
+    };
+  }
+
+  private async save(
+    id: string,
+    definition: Record<string, unknown>,
+    actor: Actor,
+    current?: ActiveMonitor,
+  ): Promise<ActiveMonitor> {
     const config = apiMonitorConfig(definition, this.defaults);
     const now = this.now();
-    await this.store.saveMonitor({ id, definition, createdAt: now, updatedAt: now });
+    const audit = current
+      ? this.auditEntry(actor, 'monitor.update', id, current.definition, definition)
+      : this.auditEntry(actor, 'monitor.create', id, undefined, definition);
+    await this.store.saveMonitor({ id, definition, createdAt: now, updatedAt: now }, audit);
     const monitor: ActiveMonitor = { config, source: 'api', definition };
     this.apiMonitors.set(id, monitor);
     this.rebuild();

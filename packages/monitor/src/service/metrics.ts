@@ -10,9 +10,11 @@
  */
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
+import type { MonitorConfig } from '../config/index.js';
 import { type CheckResult, MONITOR_STATES } from '../model.js';
 import { describeError, type Logger } from '../log/logger.js';
 import { DAY_MS } from '../store/time.js';
+import { msToSeconds } from '../units.js';
 import type { MonitorService } from './service.js';
 
 const PHASES = [
@@ -34,11 +36,16 @@ export interface MonitorMetricsOptions {
   logger?: Logger;
 }
 
+/** Which monitors a scrape shows (anonymous scrapes: the public ones, unless `metrics.public: all`). */
+export type MonitorFilter = (monitor: MonitorConfig) => boolean;
+
+const EVERY_MONITOR: MonitorFilter = () => true;
+
 export interface MonitorMetrics {
-  /** The per-monitor families in the given exposition format (no `# EOF`). */
-  render(format: 'text' | 'openmetrics'): string;
+  /** The per-monitor families in the given exposition format (no `# EOF`), of the monitors `visible` lets through. */
+  render(format: 'text' | 'openmetrics', visible?: MonitorFilter): string;
   /** The same, in chunks to write one after the other. */
-  renderChunks(format: 'text' | 'openmetrics'): Generator<string>;
+  renderChunks(format: 'text' | 'openmetrics', visible?: MonitorFilter): Generator<string>;
   /** Recomputes the uptime ratios now. */
   refreshUptime(): Promise<void>;
   stop(): void;
@@ -48,7 +55,7 @@ interface Family {
   name: string;
   help: string;
   /** The family's samples, `[labels, value]`, produced lazily so a scrape holds one chunk at a time. */
-  samples(): Iterable<readonly [string, number]>;
+  samples(visible: MonitorFilter): Iterable<readonly [string, number]>;
 }
 
 /** A label value as the exposition formats want it (ids are `[a-z0-9_-]`, but names of types or phases could change). */
@@ -77,7 +84,7 @@ export function registerMonitorMetrics(
       collect() {
         this.reset();
         const lateness = service.stats().scheduler.lateness;
-        if (lateness.count > 0) this.set(lateness[pick] / 1000);
+        if (lateness.count > 0) this.set(msToSeconds(lateness[pick]));
       },
     });
   }
@@ -116,8 +123,9 @@ export function registerMonitorMetrics(
     },
   });
 
-  function* latest(): Generator<readonly [string, string, CheckResult]> {
+  function* latest(visible: MonitorFilter): Generator<readonly [string, string, CheckResult]> {
     for (const { config } of service.allMonitors()) {
+      if (!visible(config)) continue;
       const result = service.latestResult(config.id);
       if (result) yield [label(config.id), label(config.type), result];
     }
@@ -126,8 +134,8 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_probe_success',
       help: 'Whether the last check succeeded (healthy or degraded).',
-      *samples() {
-        for (const [id, type, result] of latest()) {
+      *samples(visible) {
+        for (const [id, type, result] of latest(visible)) {
           yield [`monitor="${id}",type="${type}"`, result.status === 'unhealthy' ? 0 : 1];
         }
       },
@@ -135,19 +143,19 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_probe_duration_seconds',
       help: 'Duration of the last check.',
-      *samples() {
-        for (const [id, type, result] of latest()) yield [`monitor="${id}",type="${type}"`, result.latencyMs / 1000];
+      *samples(visible) {
+        for (const [id, type, result] of latest(visible)) yield [`monitor="${id}",type="${type}"`, msToSeconds(result.latencyMs)];
       },
     },
     {
       name: 'vigil_probe_phase_duration_seconds',
       help: 'Duration of each phase of the last HTTP check: dns, connect, tls, first_byte, transfer.',
-      *samples() {
-        for (const [id, , result] of latest()) {
+      *samples(visible) {
+        for (const [id, , result] of latest(visible)) {
           if (!result.timings) continue;
           for (const [key, phase] of PHASES) {
             const ms = result.timings[key];
-            if (ms !== undefined) yield [`monitor="${id}",phase="${phase}"`, ms / 1000];
+            if (ms !== undefined) yield [`monitor="${id}",phase="${phase}"`, msToSeconds(ms)];
           }
         }
       },
@@ -155,8 +163,8 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_probe_http_status_code',
       help: 'HTTP status of the last check.',
-      *samples() {
-        for (const [id, , result] of latest()) {
+      *samples(visible) {
+        for (const [id, , result] of latest(visible)) {
           if (result.statusCode !== undefined) yield [`monitor="${id}"`, result.statusCode];
         }
       },
@@ -164,8 +172,8 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_probe_ssl_earliest_cert_expiry',
       help: 'Expiry of the earliest certificate in the chain, Unix seconds.',
-      *samples() {
-        for (const [id, , result] of latest()) {
+      *samples(visible) {
+        for (const [id, , result] of latest(visible)) {
           if (result.certificateExpiresAt !== undefined) {
             yield [`monitor="${id}"`, Math.floor(result.certificateExpiresAt / 1000)];
           }
@@ -175,8 +183,9 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_monitor_status',
       help: `One series per monitor state (${MONITOR_STATES.join(', ')}), 1 for the current one.`,
-      *samples() {
+      *samples(visible) {
         for (const { monitor, state } of service.statuses()) {
+          if (!visible(monitor.config)) continue;
           const prefix = `monitor="${label(monitor.config.id)}",type="${label(monitor.config.type)}",status="`;
           for (const status of MONITOR_STATES) yield [`${prefix}${status}"`, state === status ? 1 : 0];
         }
@@ -185,8 +194,10 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_monitor_uptime_ratio',
       help: 'Share of checks up over the last 1, 7, 30 or 90 UTC days including today (window 1d, 7d, 30d, 90d).',
-      *samples() {
+      *samples(visible) {
         for (const [monitor, windows] of uptime) {
+          const config = service.monitor(monitor)?.config;
+          if (config === undefined || !visible(config)) continue;
           for (const [days, ratio] of windows) yield [`monitor="${label(monitor)}",window="${days}d"`, ratio];
         }
       },
@@ -197,11 +208,11 @@ export function registerMonitorMetrics(
    * The text in chunks of about `CHUNK_LINES` lines, produced as they are asked for: the caller writes one and
    * waits for the socket before asking for the next, so a scrape of 10,000 monitors never holds all of it.
    */
-  function* renderChunks(format: 'text' | 'openmetrics'): Generator<string> {
+  function* renderChunks(format: 'text' | 'openmetrics', visible: MonitorFilter = EVERY_MONITOR): Generator<string> {
     let lines: string[] = [];
     for (const family of families) {
       let started = false;
-      for (const [labels, value] of family.samples()) {
+      for (const [labels, value] of family.samples(visible)) {
         if (!started) {
           started = true;
           lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`);
@@ -217,7 +228,8 @@ export function registerMonitorMetrics(
     if (lines.length > 0) yield `${lines.join('\n')}\n`;
   }
 
-  const render = (format: 'text' | 'openmetrics'): string => [...renderChunks(format)].join('');
+  const render = (format: 'text' | 'openmetrics', visible: MonitorFilter = EVERY_MONITOR): string =>
+    [...renderChunks(format, visible)].join('');
 
   const refreshUptime = async (): Promise<void> => {
     const ids = service.allMonitors().map((monitor) => monitor.config.id);

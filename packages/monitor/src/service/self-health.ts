@@ -1,8 +1,10 @@
 /**
  * The server's own /health, /livez, /readyz through @vigil/health: the store answers and accepts writes, the
- * scheduler runs and starts checks on time, results are being stored.
+ * scheduler runs and starts checks on time, results are being stored. Anonymous callers see the statuses; the
+ * details (counts of monitors, runs, buffered results) need an API token: they would tell how many private
+ * monitors there are.
  */
-import { createHealth, customCheck, type Health } from '@vigil/health';
+import { createHealth, customCheck, type Health, type HealthRequest } from '@vigil/health';
 import { VIGIL_VERSION } from './version.js';
 import type { MonitorService } from './service.js';
 
@@ -11,11 +13,15 @@ export const LATENESS_DEGRADED_MS = 1000;
 /** ... and later than this, unhealthy: monitors are no longer checked on schedule. */
 export const LATENESS_UNHEALTHY_MS = 10_000;
 
-export function createSelfHealth(service: MonitorService, options: { token?: string } = {}): Health {
+export function createSelfHealth(
+  service: MonitorService,
+  options: { authorize?: (request: HealthRequest) => Promise<boolean> } = {},
+): Health {
   return createHealth({
     service: { name: 'vigil-monitor', version: VIGIL_VERSION },
-    showDetails: options.token ? 'when-authorized' : 'always',
-    ...(options.token ? { token: options.token } : {}),
+    showDetails: 'when-authorized',
+    showComponents: 'always',
+    ...(options.authorize ? { authorize: options.authorize } : {}),
     checks: [
       customCheck(
         'store',

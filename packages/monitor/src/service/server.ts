@@ -10,7 +10,9 @@ import { createApiHandler, monitorViewOf, type MonitorView } from '../api/index.
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import { createPingHandler } from '../heartbeat/index.js';
 import { renderHomePage } from '../web/home-page.js';
-import { registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
+import { ANONYMOUS, createAuthenticator } from '../http/auth.js';
+import { HttpError } from '../http/errors.js';
+import { type MonitorFilter, registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createSelfHealth } from './self-health.js';
 import type { MonitorService } from './service.js';
 
@@ -47,12 +49,43 @@ export interface MonitorServer {
 
 export interface MonitorServerOptions {
   logger?: Logger;
+  /** A server already listening (`bindEarly`): it answers with this monitor from now on. */
+  server?: Server;
+}
+
+/**
+ * Binds the port before anything else happens (no data directory, no database created when the port is taken):
+ * until the monitor is ready, every request is answered 503. Fails with a message that names the address.
+ */
+export async function bindEarly(port: number, host: string): Promise<Server> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' });
+    res.end('starting\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const why =
+        error.code === 'EADDRINUSE'
+          ? 'the address is already in use (another vigil serve, or another program: choose another --port)'
+          : error.code === 'EACCES'
+            ? 'permission denied (ports below 1024 need privileges: choose another --port)'
+            : error.code === 'EADDRNOTAVAIL'
+              ? 'no such address on this machine (check --host)'
+              : error.message;
+      reject(new Error(`cannot listen on ${where}: ${why}`));
+    });
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }
 
 /** Every monitor with its state, as the API and the pages show it. */
 export function monitorViews(service: MonitorService): MonitorView[] {
+  const heartbeats = service.heartbeatViews();
   return [...service.statuses()].map(({ monitor, paused, state, runtime }) =>
     monitorViewOf(monitor.config, {
+      ...(heartbeats.has(monitor.config.id) ? { heartbeat: heartbeats.get(monitor.config.id)! } : {}),
       source: monitor.source,
       paused,
       state,
@@ -65,7 +98,15 @@ export function monitorViews(service: MonitorService): MonitorView[] {
 
 export function createMonitorServer(service: MonitorService, options: MonitorServerOptions = {}): MonitorServer {
   const logger = options.logger ?? silentLogger;
-  const health = createSelfHealth(service);
+  // Token holders see the details of /health and every monitor in /metrics.
+  const authenticate = createAuthenticator({
+    store: service.store,
+    now: Date.now,
+    onTouchError: (error) => logger.error({ event: 'token_touch_failed', error: describeError(error) }, "recording a token's use failed"),
+  });
+  const health = createSelfHealth(service, {
+    authorize: async (request) => (await authenticate(request).catch(() => ANONYMOUS)).kind === 'token',
+  });
   const metrics = registerMonitorMetrics(health.metrics.registry, service, { logger });
   // Rebuilt on reload: CORS origins come from the configuration.
   const buildApi = () =>
@@ -96,19 +137,35 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
+  // Who may see which monitors in /metrics: token holders all; anonymous callers the public ones (or all, when the
+  // configuration says so).
+  const visibleTo = async (req: IncomingMessage): Promise<MonitorFilter> => {
+    const caller = await authenticate(req);
+    if (caller.kind === 'token' || service.currentConfig.metrics.public === 'all') return () => true;
+    return (monitor) => monitor.public;
+  };
   // /metrics: the Health's own registry (process, server) followed by the per-monitor families.
   const metricsRoute: Handler = (req, res, next) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== health.paths.metrics || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
     const accept = typeof req.headers.accept === 'string' ? req.headers.accept : undefined;
     const write = async () => {
+      let visible: MonitorFilter;
+      try {
+        visible = await visibleTo(req);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        res.writeHead(error.status, { 'content-type': 'text/plain; charset=utf-8', ...error.headers });
+        res.end(`${error.message}\n`);
+        return;
+      }
       const scrape = await health.metrics.scrape(accept === undefined ? {} : { accept });
       res.writeHead(200, { 'content-type': scrape.contentType, 'cache-control': 'no-store' });
       if (req.method === 'HEAD') return void res.end();
       const openMetrics = scrape.format === 'openmetrics';
       res.write(openMetrics ? scrape.body.replace(/# EOF\n?$/, '') : scrape.body);
       // Chunk by chunk, waiting for the socket when it is full: memory stays flat however many monitors.
-      for (const chunk of metrics.renderChunks(scrape.format)) {
+      for (const chunk of metrics.renderChunks(scrape.format, visible)) {
         if (res.destroyed) return;
         if (!res.write(chunk)) await drainedOrClosed(res);
       }
@@ -149,7 +206,9 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     next();
   };
 
-  const server = http.createServer(handle);
+  const server = options.server ?? http.createServer();
+  server.removeAllListeners('request');
+  server.on('request', handle);
   // Slow clients cannot hold sockets forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -165,6 +224,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
+        if (server.listening) return resolve(server.address() as AddressInfo);
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);

@@ -19,7 +19,7 @@ import { CheckPipeline, type PipelineStats } from '../pipeline/pipeline.js';
 import { type ActiveMonitor, MonitorRegistry } from '../registry/registry.js';
 import { type Clock, delay, systemClock } from '../scheduler/clock.js';
 import { RunAbortedError, Scheduler, type SchedulerStats } from '../scheduler/scheduler.js';
-import { retentionFromConfig, type Store } from '../store/store.js';
+import { type Actor, retentionFromConfig, type Store } from '../store/store.js';
 import { MaintenanceLoop } from './maintenance.js';
 
 export interface MonitorServiceOptions {
@@ -231,30 +231,30 @@ export class MonitorService {
 
   /** Changes through the API: each resolves once the change is stored and its state step committed. */
   readonly control = {
-    pause: async (id: string): Promise<void> => {
-      if (!(await this.registry.pause(id, this.clock.now()))) return;
+    pause: async (id: string, actor: Actor): Promise<void> => {
+      if (!(await this.registry.pause(id, this.clock.now(), actor))) return;
       if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.pause(id);
       this.reschedule();
       await this.pipeline.setState(id, 'paused', 'paused through the API');
     },
-    resume: async (id: string): Promise<void> => {
-      if (!(await this.registry.resume(id))) return;
+    resume: async (id: string, actor: Actor): Promise<void> => {
+      if (!(await this.registry.resume(id, actor))) return;
       if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.resume(id);
       await this.pipeline.setState(id, 'new', 'resumed through the API');
       this.reschedule();
     },
-    create: async (definition: unknown): Promise<ActiveMonitor> => {
-      const monitor = await this.registry.create(definition);
+    create: async (definition: unknown, actor: Actor): Promise<ActiveMonitor> => {
+      const monitor = await this.registry.create(definition, actor);
       this.reschedule();
       return monitor;
     },
-    replace: async (id: string, definition: unknown): Promise<ActiveMonitor> => {
-      const monitor = await this.registry.replace(id, definition);
+    replace: async (id: string, definition: unknown, actor: Actor): Promise<ActiveMonitor> => {
+      const monitor = await this.registry.replace(id, definition, actor);
       this.reschedule();
       return monitor;
     },
-    remove: async (id: string): Promise<void> => {
-      await this.registry.remove(id);
+    remove: async (id: string, actor: Actor): Promise<void> => {
+      await this.registry.remove(id, actor);
       this.reschedule();
       await this.pipeline.setState(id, 'paused', 'deleted through the API');
       this.pipeline.forget(id);

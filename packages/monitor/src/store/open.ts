@@ -2,8 +2,8 @@
  * Opens the store a configuration names: `sqlite` (default; `<data>/vigil.db` unless a path is given) or a
  * `postgres://` URL. The schema is created or upgraded before the store is returned.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import type { PostgresStoreOptions } from './postgres.js';
 import type { SqliteStoreOptions } from './sqlite.js';
 import type { Store } from './store.js';
@@ -19,6 +19,8 @@ export interface OpenStoreOptions extends SqliteStoreOptions, Omit<PostgresStore
   dataDir: string;
   /** Run `migrate` before returning the store. Default true. */
   migrate?: boolean;
+  /** Told when the SQLite database or its directory can be read by other users. Default: nowhere. */
+  onWarning?: (message: string) => void;
 }
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
@@ -40,12 +42,15 @@ function normalise(config: StoreConfig): Exclude<StoreConfig, string> {
 }
 
 export async function openStore(config: StoreConfig, options: OpenStoreOptions): Promise<Store> {
-  const { dataDir, migrate = true, ...rest } = options;
+  const { dataDir, migrate = true, onWarning = () => undefined, ...rest } = options;
   const storage = normalise(config);
   let store: Store;
   if (storage.type === 'sqlite') {
     const path = storage.path === ':memory:' ? ':memory:' : resolve(storage.path ?? join(dataDir, 'vigil.db'));
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      ensurePrivateDir(dirname(path), onWarning);
+      ensurePrivateFile(path, onWarning);
+    }
     // Each backend (and its driver: a native module, a pool) is loaded only when used.
     const { SqliteStore } = await import('./sqlite.js');
     store = new SqliteStore(path, rest);

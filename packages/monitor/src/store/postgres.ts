@@ -43,6 +43,11 @@ import { POSTGRES_MIGRATIONS } from './migrations/postgres.js';
 import { metaEntries, planDaily, planSummary, type Watermarks, watermarksFrom } from './plan.js';
 import { SKETCH_LOWER_BOUNDS } from './sketch.js';
 import {
+  AUDIT_COLUMNS,
+  AUDIT_INSERT_COLUMNS,
+  auditFrom,
+  type AuditRow,
+  auditValues,
   checkIncident,
   checkLimit,
   checkRange,
@@ -68,12 +73,14 @@ import {
   withoutIncident,
 } from './rows.js';
 import type {
+  AuditEntry,
   CommitResult,
   CommitStep,
   InstanceLock,
   MaintenanceReport,
   MigrationReport,
   MonitorCommit,
+  NewAuditEntry,
   Retention,
   Store,
   StoredMonitor,
@@ -864,15 +871,28 @@ export class PostgresStore implements Store {
 
   // ---------------------------------------------------------------------------------------------- tokens
 
-  private tokenSelect(): string {
-    return `SELECT id, name, hash, created_at AS "createdAt", last_used_at AS "lastUsedAt" FROM ${this.s}.tokens`;
+  /** A change and its audit entry, in one transaction. */
+  private async audited<T>(change: (client: pg.PoolClient) => Promise<T>, audit: NewAuditEntry | undefined, when: (value: T) => boolean = () => true): Promise<T> {
+    return this.tx(async (client) => {
+      const value = await change(client);
+      if (audit !== undefined && when(value)) {
+        await client.query(`INSERT INTO ${this.s}.audit (${AUDIT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, auditValues(audit));
+      }
+      return value;
+    });
   }
 
-  async createToken(token: StoredToken): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO ${this.s}.tokens (id, name, hash, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5)`,
-      [token.id, token.name, token.hash, token.createdAt, token.lastUsedAt ?? null],
-    );
+  private tokenSelect(): string {
+    return `SELECT id, name, hash, scope, created_at AS "createdAt", last_used_at AS "lastUsedAt" FROM ${this.s}.tokens`;
+  }
+
+  async createToken(token: StoredToken, audit?: NewAuditEntry): Promise<void> {
+    await this.audited(async (client) => {
+      await client.query(
+        `INSERT INTO ${this.s}.tokens (id, name, hash, scope, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [token.id, token.name, token.hash, token.scope, token.createdAt, token.lastUsedAt ?? null],
+      );
+    }, audit);
   }
 
   async findTokenByHash(hash: string): Promise<StoredToken | undefined> {
@@ -888,8 +908,23 @@ export class PostgresStore implements Store {
     return (await this.rows<TokenRow>(this.pool, `${this.tokenSelect()} ORDER BY created_at, id`)).map(tokenFrom);
   }
 
-  async deleteToken(id: string): Promise<boolean> {
-    return ((await this.pool.query(`DELETE FROM ${this.s}.tokens WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+  async deleteToken(id: string, audit?: NewAuditEntry): Promise<boolean> {
+    return this.audited(
+      async (client) => ((await client.query(`DELETE FROM ${this.s}.tokens WHERE id = $1`, [id])).rowCount ?? 0) > 0,
+      audit,
+      (deleted) => deleted,
+    );
+  }
+
+  async auditLog(options: { before?: number; limit: number; subject?: string }): Promise<AuditEntry[]> {
+    const limit = checkLimit(options.limit);
+    const before = options.before ?? Number.MAX_SAFE_INTEGER;
+    const select = `SELECT ${AUDIT_COLUMNS} FROM ${this.s}.audit WHERE id < $1`;
+    const rows =
+      options.subject === undefined
+        ? await this.rows<AuditRow>(this.pool, `${select} ORDER BY id DESC LIMIT $2`, [before, limit])
+        : await this.rows<AuditRow>(this.pool, `${select} AND subject = $2 ORDER BY id DESC LIMIT $3`, [before, options.subject, limit]);
+    return rows.map(auditFrom);
   }
 
   // ---------------------------------------------------------------------------------------------- API monitors
@@ -899,14 +934,16 @@ export class PostgresStore implements Store {
     return rows.map((row) => row.id);
   }
 
-  async setPaused(monitorId: string, at: number | undefined): Promise<void> {
-    if (at === undefined) await this.pool.query(`DELETE FROM ${this.s}.api_pauses WHERE monitor_id = $1`, [monitorId]);
-    else {
-      await this.pool.query(
-        `INSERT INTO ${this.s}.api_pauses (monitor_id, paused_at) VALUES ($1, $2) ON CONFLICT (monitor_id) DO NOTHING`,
-        [monitorId, at],
-      );
-    }
+  async setPaused(monitorId: string, at: number | undefined, audit?: NewAuditEntry): Promise<void> {
+    await this.audited(async (client) => {
+      if (at === undefined) await client.query(`DELETE FROM ${this.s}.api_pauses WHERE monitor_id = $1`, [monitorId]);
+      else {
+        await client.query(
+          `INSERT INTO ${this.s}.api_pauses (monitor_id, paused_at) VALUES ($1, $2) ON CONFLICT (monitor_id) DO NOTHING`,
+          [monitorId, at],
+        );
+      }
+    }, audit);
   }
 
   async listMonitors(): Promise<StoredMonitor[]> {
@@ -917,16 +954,23 @@ export class PostgresStore implements Store {
     return rows.map(monitorFrom);
   }
 
-  async saveMonitor(monitor: StoredMonitor): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO ${this.s}.api_monitors (id, definition, created_at, updated_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
-      [monitor.id, definitionJson(monitor), monitor.createdAt, monitor.updatedAt],
-    );
+  async saveMonitor(monitor: StoredMonitor, audit?: NewAuditEntry): Promise<void> {
+    const definition = definitionJson(monitor);
+    await this.audited(async (client) => {
+      await client.query(
+        `INSERT INTO ${this.s}.api_monitors (id, definition, created_at, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
+        [monitor.id, definition, monitor.createdAt, monitor.updatedAt],
+      );
+    }, audit);
   }
 
-  async deleteMonitor(id: string): Promise<boolean> {
-    return ((await this.pool.query(`DELETE FROM ${this.s}.api_monitors WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+  async deleteMonitor(id: string, audit?: NewAuditEntry): Promise<boolean> {
+    return this.audited(
+      async (client) => ((await client.query(`DELETE FROM ${this.s}.api_monitors WHERE id = $1`, [id])).rowCount ?? 0) > 0,
+      audit,
+      (deleted) => deleted,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------- lifecycle

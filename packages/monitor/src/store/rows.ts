@@ -1,7 +1,7 @@
 /** Input checks and row ↔ record conversions shared by both backends for the small tables. */
 import type { Incident, MonitorRuntimeState, MonitorState, StateChangeEvent } from '../model.js';
 import type { PendingChange } from '../pipeline/state-machine.js';
-import type { CommitStep, MonitorCommit, StoredMonitor, StoredToken } from './store.js';
+import type { AuditEntry, CommitStep, MonitorCommit, NewAuditEntry, StoredMonitor, StoredToken, TokenScope } from './store.js';
 
 export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number ≥ 0, got ${limit}`);
@@ -189,12 +189,19 @@ export interface TokenRow {
   id: string;
   name: string;
   hash: string;
+  scope: string;
   createdAt: number;
   lastUsedAt: number | null;
 }
 
 export function tokenFrom(row: TokenRow): StoredToken {
-  const token: StoredToken = { id: row.id, name: row.name, hash: row.hash, createdAt: Number(row.createdAt) };
+  const token: StoredToken = {
+    id: row.id,
+    name: row.name,
+    hash: row.hash,
+    scope: row.scope as TokenScope,
+    createdAt: Number(row.createdAt),
+  };
   const lastUsedAt = optional(row.lastUsedAt);
   if (lastUsedAt !== undefined) token.lastUsedAt = Number(lastUsedAt);
   return token;
@@ -214,4 +221,43 @@ export function monitorFrom(row: MonitorRow): StoredMonitor {
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
   };
+}
+
+/** The columns of `audit` as an `AuditRow`. */
+export const AUDIT_COLUMNS = 'id, at, token_id AS "tokenId", actor, action, subject, before, after';
+export const AUDIT_INSERT_COLUMNS = 'at, token_id, actor, action, subject, before, after';
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  tokenId: string | null;
+  actor: string;
+  action: string;
+  subject: string;
+  before: string | null;
+  after: string | null;
+}
+
+export function auditFrom(row: AuditRow): AuditEntry {
+  return {
+    id: Number(row.id),
+    at: Number(row.at),
+    actor: { name: row.actor, ...(row.tokenId !== null ? { tokenId: row.tokenId } : {}) },
+    action: row.action as AuditEntry['action'],
+    subject: row.subject,
+    ...(row.before !== null ? { before: JSON.parse(row.before) as unknown } : {}),
+    ...(row.after !== null ? { after: JSON.parse(row.after) as unknown } : {}),
+  };
+}
+
+export function auditValues(entry: NewAuditEntry): Array<string | number | null> {
+  return [
+    entry.at,
+    entry.actor.tokenId ?? null,
+    entry.actor.name,
+    entry.action,
+    entry.subject,
+    entry.before === undefined ? null : JSON.stringify(entry.before),
+    entry.after === undefined ? null : JSON.stringify(entry.after),
+  ];
 }

@@ -40,9 +40,15 @@ import {
   Serial,
 } from './maintain.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
+import { ensurePrivateFile } from './private-files.js';
 import { metaEntries, planDaily, planSummary, type Watermarks, watermarksFrom } from './plan.js';
 import { nearestRankOffset, sketchBucket } from './sketch.js';
 import {
+  AUDIT_COLUMNS,
+  AUDIT_INSERT_COLUMNS,
+  auditFrom,
+  type AuditRow,
+  auditValues,
   checkIncident,
   checkLimit,
   checkRange,
@@ -68,11 +74,13 @@ import {
   withoutIncident,
 } from './rows.js';
 import type {
+  AuditEntry,
   CommitResult,
   InstanceLock,
   MaintenanceReport,
   MigrationReport,
   MonitorCommit,
+  NewAuditEntry,
   Retention,
   Store,
   StoredMonitor,
@@ -675,6 +683,7 @@ export class SqliteStore implements Store {
     if (this.path === ':memory:') return { release: async () => undefined };
     const lockPath = `${this.path}.lock`;
     // An exclusive lock on a SQLite file of its own, held until released: the OS drops it when the process dies.
+    ensurePrivateFile(lockPath, () => undefined);
     const holder = new Database(lockPath, { timeout: 0 });
     try {
       holder.pragma('locking_mode = EXCLUSIVE');
@@ -697,19 +706,29 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------------------------------------- tokens
 
-  async createToken(token: StoredToken): Promise<void> {
-    this.run(
-      'INSERT INTO tokens (id, name, hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)',
-      token.id,
-      token.name,
-      token.hash,
-      token.createdAt,
-      token.lastUsedAt ?? null,
-    );
+  /** Inside a write transaction: the audit entry of a change, when there is one. */
+  private audit(entry: NewAuditEntry | undefined): void {
+    if (entry === undefined) return;
+    this.run(`INSERT INTO audit (${AUDIT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`, ...auditValues(entry));
+  }
+
+  async createToken(token: StoredToken, audit?: NewAuditEntry): Promise<void> {
+    this.write(() => {
+      this.run(
+        'INSERT INTO tokens (id, name, hash, scope, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)',
+        token.id,
+        token.name,
+        token.hash,
+        token.scope,
+        token.createdAt,
+        token.lastUsedAt ?? null,
+      );
+      this.audit(audit);
+    });
   }
 
   private static readonly TOKEN_SELECT =
-    'SELECT id, name, hash, created_at AS createdAt, last_used_at AS lastUsedAt FROM tokens';
+    'SELECT id, name, hash, scope, created_at AS createdAt, last_used_at AS lastUsedAt FROM tokens';
 
   async findTokenByHash(hash: string): Promise<StoredToken | undefined> {
     const row = this.get<TokenRow>(`${SqliteStore.TOKEN_SELECT} WHERE hash = ?`, hash);
@@ -724,8 +743,23 @@ export class SqliteStore implements Store {
     return this.all<TokenRow>(`${SqliteStore.TOKEN_SELECT} ORDER BY created_at, id`).map(tokenFrom);
   }
 
-  async deleteToken(id: string): Promise<boolean> {
-    return this.run('DELETE FROM tokens WHERE id = ?', id) > 0;
+  async deleteToken(id: string, audit?: NewAuditEntry): Promise<boolean> {
+    return this.write(() => {
+      const deleted = this.run('DELETE FROM tokens WHERE id = ?', id) > 0;
+      if (deleted) this.audit(audit);
+      return deleted;
+    });
+  }
+
+  async auditLog(options: { before?: number; limit: number; subject?: string }): Promise<AuditEntry[]> {
+    const limit = checkLimit(options.limit);
+    const before = options.before ?? Number.MAX_SAFE_INTEGER;
+    const select = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE id < ?`;
+    const rows =
+      options.subject === undefined
+        ? this.all<AuditRow>(`${select} ORDER BY id DESC LIMIT ?`, before, limit)
+        : this.all<AuditRow>(`${select} AND subject = ? ORDER BY id DESC LIMIT ?`, before, options.subject, limit);
+    return rows.map(auditFrom);
   }
 
   // ---------------------------------------------------------------------------------------------- API monitors
@@ -734,9 +768,12 @@ export class SqliteStore implements Store {
     return this.all<{ id: string }>('SELECT monitor_id AS id FROM api_pauses ORDER BY monitor_id').map((row) => row.id);
   }
 
-  async setPaused(monitorId: string, at: number | undefined): Promise<void> {
-    if (at === undefined) this.run('DELETE FROM api_pauses WHERE monitor_id = ?', monitorId);
-    else this.run('INSERT INTO api_pauses (monitor_id, paused_at) VALUES (?, ?) ON CONFLICT (monitor_id) DO NOTHING', monitorId, at);
+  async setPaused(monitorId: string, at: number | undefined, audit?: NewAuditEntry): Promise<void> {
+    this.write(() => {
+      if (at === undefined) this.run('DELETE FROM api_pauses WHERE monitor_id = ?', monitorId);
+      else this.run('INSERT INTO api_pauses (monitor_id, paused_at) VALUES (?, ?) ON CONFLICT (monitor_id) DO NOTHING', monitorId, at);
+      this.audit(audit);
+    });
   }
 
   async listMonitors(): Promise<StoredMonitor[]> {
@@ -745,19 +782,27 @@ export class SqliteStore implements Store {
     ).map(monitorFrom);
   }
 
-  async saveMonitor(monitor: StoredMonitor): Promise<void> {
-    this.run(
-      `INSERT INTO api_monitors (id, definition, created_at, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
-      monitor.id,
-      definitionJson(monitor),
-      monitor.createdAt,
-      monitor.updatedAt,
-    );
+  async saveMonitor(monitor: StoredMonitor, audit?: NewAuditEntry): Promise<void> {
+    const definition = definitionJson(monitor);
+    this.write(() => {
+      this.run(
+        `INSERT INTO api_monitors (id, definition, created_at, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
+        monitor.id,
+        definition,
+        monitor.createdAt,
+        monitor.updatedAt,
+      );
+      this.audit(audit);
+    });
   }
 
-  async deleteMonitor(id: string): Promise<boolean> {
-    return this.run('DELETE FROM api_monitors WHERE id = ?', id) > 0;
+  async deleteMonitor(id: string, audit?: NewAuditEntry): Promise<boolean> {
+    return this.write(() => {
+      const deleted = this.run('DELETE FROM api_monitors WHERE id = ?', id) > 0;
+      if (deleted) this.audit(audit);
+      return deleted;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- lifecycle

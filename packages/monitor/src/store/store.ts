@@ -21,15 +21,55 @@ export function retentionFromConfig(retention: { raw: number; hourly: number; da
   return { rawMs: retention.raw, hourlyMs: retention.hourly, dailyMs: retention.daily };
 }
 
+/**
+ * What a token may do, each including the ones before it: `read` (private monitors, results, events), `write`
+ * (create, change, delete, pause monitors), `admin` (the audit log, and everything else).
+ */
+export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
 /** An API token as stored: only a hash of the secret. */
 export interface StoredToken {
   id: string;
   name: string;
   /** SHA-256 of the token, hex. */
   hash: string;
+  scope: TokenScope;
   createdAt: number;
   lastUsedAt?: number;
 }
+
+/** Who made a change: a token (through the API), or the command line. */
+export interface Actor {
+  tokenId?: string;
+  /** The token's name, or `cli`. */
+  name: string;
+}
+
+export const AUDIT_ACTIONS = [
+  'monitor.create',
+  'monitor.update',
+  'monitor.delete',
+  'monitor.pause',
+  'monitor.resume',
+  'token.create',
+  'token.revoke',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One change, as the audit log keeps it; `before` and `after` hold no secret (redacted before they are stored). */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: Actor;
+  action: AuditAction;
+  /** The monitor changed, or the token created or revoked. */
+  subject: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
 /** A monitor created through the API (config-file monitors are never stored here). */
 export interface StoredMonitor {
@@ -201,24 +241,28 @@ export interface Store {
    */
   maintain(now: number, retention: Retention): Promise<MaintenanceReport>;
 
-  createToken(token: StoredToken): Promise<void>;
+  /** Stores a token (and, in the same transaction, the audit entry of its creation). */
+  createToken(token: StoredToken, audit?: NewAuditEntry): Promise<void>;
   findTokenByHash(hash: string): Promise<StoredToken | undefined>;
   touchToken(id: string, at: number): Promise<void>;
   /** Oldest first. */
   listTokens(): Promise<StoredToken[]>;
-  deleteToken(id: string): Promise<boolean>;
+  deleteToken(id: string, audit?: NewAuditEntry): Promise<boolean>;
+
+  /** The audit log, newest first, before the entry `before` (all when undefined); one subject's when given. */
+  auditLog(options: { before?: number; limit: number; subject?: string }): Promise<AuditEntry[]>;
 
   /** Monitors paused through the API (a runtime setting of either source, kept across restarts). */
   pausedMonitors(): Promise<string[]>;
-  /** Records a pause through the API at `at`, or (with `undefined`) its end. */
-  setPaused(monitorId: string, at: number | undefined): Promise<void>;
+  /** Records a pause through the API at `at`, or (with `undefined`) its end; with its audit entry. */
+  setPaused(monitorId: string, at: number | undefined, audit?: NewAuditEntry): Promise<void>;
 
   /** Ordered by id. */
   listMonitors(): Promise<StoredMonitor[]>;
-  /** Inserts or updates; an update keeps the first `createdAt`. */
-  saveMonitor(monitor: StoredMonitor): Promise<void>;
+  /** Inserts or updates; an update keeps the first `createdAt`. With its audit entry, in one transaction. */
+  saveMonitor(monitor: StoredMonitor, audit?: NewAuditEntry): Promise<void>;
   /** Deletes the definition only; the monitor's results stay until retention removes them. */
-  deleteMonitor(id: string): Promise<boolean>;
+  deleteMonitor(id: string, audit?: NewAuditEntry): Promise<boolean>;
 
   /** Space used (scans the results table). */
   usage(): Promise<StoreUsage>;

@@ -4,6 +4,7 @@
  * (history bars, incidents) builds on the same views.
  */
 import type { MonitorView } from '../api/types.js';
+import type { HeartbeatState, HeartbeatView } from '../heartbeat/index.js';
 import type { CheckResult, MonitorState } from '../model.js';
 
 export interface HomePageInput {
@@ -39,15 +40,35 @@ function ago(ms: number): string {
   return `${Math.round(s / 86_400)}d ago`;
 }
 
+/** A heartbeat's own state, as a badge: late is a warning (within the grace period), not yet down. */
+const HEARTBEAT_BADGES: Record<HeartbeatState, { css: string; text: string }> = {
+  new: { css: 'new', text: 'No ping yet' },
+  up: { css: 'healthy', text: 'Up' },
+  late: { css: 'degraded', text: 'Late' },
+  down: { css: 'unhealthy', text: 'Down' },
+  paused: { css: 'paused', text: 'Paused' },
+};
+
+/** `last ping 5m ago · running for 2m · last run 41s` */
+function heartbeatMeta(view: HeartbeatView, now: number): string {
+  const parts = [view.lastPingAt === null ? 'no ping yet' : `last ping ${ago(now - view.lastPingAt)}`];
+  if (view.running && view.runStartedAt !== null) parts.push(`running for ${ago(now - view.runStartedAt).replace(/ ago$/, '')}`);
+  if (view.lastDurationMs !== null) parts.push(`last run ${ago(view.lastDurationMs).replace(/ ago$/, '')}`);
+  return parts.join(' · ');
+}
+
 function row(monitor: MonitorView, input: HomePageInput): string {
   const result = input.latest(monitor.id);
+  const heartbeat = monitor.heartbeat;
+  const badge = heartbeat ? HEARTBEAT_BADGES[heartbeat.state] : { css: monitor.state, text: LABELS[monitor.state] };
   const checked = monitor.lastCheckAt === undefined ? 'not checked yet' : ago(input.now - monitor.lastCheckAt);
   const latency = result && result.status !== 'unhealthy' ? `${Math.round(result.latencyMs)} ms` : '';
+  const meta = heartbeat ? heartbeatMeta(heartbeat, input.now) : `${checked}${latency ? ` · ${latency}` : ''}`;
   const description = monitor.description ? `<div class="desc">${escapeHtml(monitor.description)}</div>` : '';
   return `<li class="monitor" data-id="${escapeHtml(monitor.id)}" data-state="${monitor.state}">
-  <span class="badge ${monitor.state}">${LABELS[monitor.state]}</span>
+  <span class="badge ${badge.css}">${badge.text}</span>
   <span class="name">${escapeHtml(monitor.name)}</span>
-  <span class="meta">${escapeHtml(monitor.type)} · ${checked}${latency ? ` · ${latency}` : ''}</span>${description}
+  <span class="meta">${escapeHtml(monitor.type)} · ${meta}</span>${description}
 </li>`;
 }
 

@@ -78,29 +78,29 @@ export class FakeService {
   }
 
   readonly control: MonitorControl = {
-    pause: async (id) => {
+    pause: async (id, actor) => {
       this.#failure();
-      if (await this.registry.pause(id, NOW)) this.calls.push(`pause ${id}`);
+      if (await this.registry.pause(id, NOW, actor)) this.calls.push(`pause ${id}`);
     },
-    resume: async (id) => {
+    resume: async (id, actor) => {
       this.#failure();
-      if (await this.registry.resume(id)) this.calls.push(`resume ${id}`);
+      if (await this.registry.resume(id, actor)) this.calls.push(`resume ${id}`);
     },
-    create: async (definition) => {
+    create: async (definition, actor) => {
       this.#failure();
-      const monitor = await this.registry.create(definition);
+      const monitor = await this.registry.create(definition, actor);
       this.calls.push(`create ${monitor.config.id}`);
       return monitor;
     },
-    replace: async (id, definition) => {
+    replace: async (id, definition, actor) => {
       this.#failure();
-      const monitor = await this.registry.replace(id, definition);
+      const monitor = await this.registry.replace(id, definition, actor);
       this.calls.push(`update ${id}`);
       return monitor;
     },
-    remove: async (id) => {
+    remove: async (id, actor) => {
       this.#failure();
-      await this.registry.remove(id);
+      await this.registry.remove(id, actor);
       this.calls.push(`remove ${id}`);
     },
   };
@@ -121,6 +121,8 @@ export interface RequestOptions {
   /** Sent as JSON with Content-Type: application/json unless `rawBody` is given. */
   json?: unknown;
   rawBody?: string | Buffer;
+  /** Read the status and headers only, then close (for a stream that does not end). */
+  headersOnly?: boolean;
 }
 
 export interface TestApi {
@@ -132,8 +134,11 @@ export interface TestApi {
   feed: EventFeed;
   logs: string[];
   clock: { now: number };
-  /** A valid token (name "test"). */
+  /** A valid admin token (name "test"). */
   token: string;
+  /** Valid tokens of each narrower scope (names "reader", "writer"). */
+  readToken: string;
+  writeToken: string;
   request(path: string, options?: RequestOptions): Promise<Response>;
   close(): Promise<void>;
 }
@@ -168,7 +173,9 @@ export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?:
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { token } = await createApiToken(service.store, 'test', { now: () => NOW });
+  const { token } = await createApiToken(service.store, 'test', { scope: 'admin', now: () => NOW });
+  const { token: readToken } = await createApiToken(service.store, 'reader', { scope: 'read', now: () => NOW });
+  const { token: writeToken } = await createApiToken(service.store, 'writer', { scope: 'write', now: () => NOW });
 
   const request = async (path: string, request: RequestOptions = {}): Promise<Response> => {
     const headers: Record<string, string> = { ...request.headers };
@@ -184,6 +191,10 @@ export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?:
       headers,
       ...(body === undefined ? {} : { body }),
     });
+    if (request.headersOnly && response.ok) {
+      await response.body?.cancel();
+      return { status: response.status, headers: response.headers, text: '', body: undefined };
+    }
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -202,6 +213,8 @@ export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?:
     logs,
     clock,
     token,
+    readToken,
+    writeToken,
     request,
     close: async () => {
       feed.stop();

@@ -33,6 +33,7 @@ describe('GET /api/v1/monitors', () => {
       state_since: new Date(NOW - 60_000).toISOString(),
       interval_ms: 60_000,
       last_check_at: new Date(NOW - 5000).toISOString(),
+      heartbeat: null,
       source: 'config',
       target: 'https://shop.example.com/health?api_key=***',
     });

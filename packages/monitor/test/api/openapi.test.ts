@@ -8,7 +8,10 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiRouter, openApiDocument } from '../../src/api/index.js';
-import { RESPONSE_SCHEMAS } from '../../src/api/schemas.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ERROR_CODES, RESPONSE_SCHEMAS } from '../../src/api/schemas.js';
+import { REPO } from '../support.js';
 import { MONITOR_STATES } from '../../src/model.js';
 import { httpDefinition, NOW, startApi, type TestApi } from './harness.js';
 import { seedChange, seedIncident } from '../store/seed.js';
@@ -129,18 +132,26 @@ describe('the OpenAPI document', () => {
           return p.name;
         });
       expect(declared.sort(), `${route.method} ${route.pattern}`).toEqual(pathParams.sort());
-      // Writes and the events feed need a token; other reads may be anonymous.
-      const tokenOnly = route.method !== 'GET' || route.pattern.startsWith('/api/v1/events');
+      // The document says who may call as the route enforces it: anyone, or a token with the scope listed.
+      const access = route.handler.access;
       expect(operation.security, `${route.method} ${route.pattern}`).toEqual(
-        tokenOnly ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }],
+        access === 'public' ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [access] }],
       );
-      if (tokenOnly) expect(Object.keys(operation.responses)).toContain('401');
+      if (access !== 'public') expect(Object.keys(operation.responses)).toContain('401');
+      if (access === 'write' || access === 'admin') expect(Object.keys(operation.responses)).toContain('403');
       if (route.method === 'POST' || route.method === 'PUT') {
         if (operation.requestBody) {
           expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['413', '415', '422']));
         }
       }
     }
+  });
+
+  it('lists the same error codes as docs/api.md, which explains each', () => {
+    const doc = readFileSync(path.join(REPO, 'docs/api.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('| status | `code` | when |'), doc.indexOf('Markup in messages'));
+    const documented = [...table.matchAll(/^\| \d{3} \| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect([...documented].sort()).toEqual([...ERROR_CODES].sort());
   });
 
   it('has unique operation ids and no dangling reference', () => {
@@ -242,7 +253,14 @@ describe('responses match the document', () => {
 
   afterAll(() => api.close());
 
-  const cases: Array<{ method: string; path: string; pattern: string; auth?: boolean; json?: unknown; status?: number }> = [
+  const cases: Array<{
+    method: string;
+    path: string;
+    pattern: string;
+    auth?: boolean | 'read';
+    json?: unknown;
+    status?: number;
+  }> = [
     { method: 'GET', path: '/api/v1/monitors', pattern: '/api/v1/monitors' },
     { method: 'GET', path: '/api/v1/monitors', pattern: '/api/v1/monitors', auth: true },
     { method: 'GET', path: '/api/v1/monitors?state=nope', pattern: '/api/v1/monitors', status: 400 },
@@ -282,6 +300,12 @@ describe('responses match the document', () => {
     { method: 'GET', path: '/api/v1/events', pattern: '/api/v1/events', status: 401 },
     { method: 'GET', path: '/api/v1/events/stream', pattern: '/api/v1/events/stream', status: 401 },
     { method: 'GET', path: '/api/v1/openapi.json', pattern: '/api/v1/openapi.json' },
+    { method: 'POST', path: '/api/v1/monitors/shop-api/pause', pattern: '/api/v1/monitors/{id}/pause', auth: 'read', status: 403 },
+    { method: 'GET', path: '/api/v1/audit', pattern: '/api/v1/audit', auth: true },
+    { method: 'GET', path: '/api/v1/audit?limit=1&subject=shop-api', pattern: '/api/v1/audit', auth: true },
+    { method: 'GET', path: '/api/v1/audit?before=x', pattern: '/api/v1/audit', auth: true, status: 400 },
+    { method: 'GET', path: '/api/v1/audit', pattern: '/api/v1/audit', auth: 'read', status: 403 },
+    { method: 'GET', path: '/api/v1/audit', pattern: '/api/v1/audit', status: 401 },
     { method: 'DELETE', path: '/api/v1/monitors/shop-api', pattern: '/api/v1/monitors/{id}', auth: true, status: 409 },
     { method: 'DELETE', path: '/api/v1/monitors/checkout', pattern: '/api/v1/monitors/{id}', auth: true, status: 204 },
   ];
@@ -289,7 +313,7 @@ describe('responses match the document', () => {
   it.each(cases)('$method $path (token: $auth)', async ({ method, path, pattern, auth, json, status }) => {
     const response = await api.request(path, {
       method,
-      ...(auth ? { token: api.token } : {}),
+      ...(auth === 'read' ? { token: api.readToken } : auth ? { token: api.token } : {}),
       ...(json === undefined ? {} : { json }),
     });
     expect(response.status, response.text).toBe(status ?? 200);

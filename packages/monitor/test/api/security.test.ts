@@ -4,7 +4,9 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createApiRouter } from '../../src/api/index.js';
 import { createApiToken } from '../../src/api/tokens.js';
+import { TOKEN_SCOPES } from '../../src/store/store.js';
 import { httpDefinition, NOW, startApi, type TestApi } from './harness.js';
 import { seedIncident } from '../store/seed.js';
 
@@ -84,7 +86,7 @@ describe('anonymous callers', () => {
     expect(response.body.error).toEqual({
       code: 'unauthorized',
       message:
-        'this request needs an API token: send Authorization: Bearer <token> (create one with `vigil token create --name NAME`)',
+        'this request needs an API token: send Authorization: Bearer <token> (create one with `vigil token create --name NAME --scope read|write|admin`)',
     });
     expect(api.service.calls).toEqual([]);
   });
@@ -109,7 +111,7 @@ describe('tokens', () => {
 
   it('records use at most once a minute per token', async () => {
     const touch = vi.spyOn(api.store, 'touchToken');
-    const lastUsed = async () => (await api.store.listTokens()).map((t) => t.lastUsedAt);
+    const lastUsed = async () => (await api.store.listTokens()).filter((t) => t.name === 'test').map((t) => t.lastUsedAt);
     await api.request('/api/v1/monitors', { token: api.token });
     await api.request('/api/v1/monitors', { token: api.token });
     api.clock.now = NOW + 30_000;
@@ -155,6 +157,147 @@ describe('tokens', () => {
   });
 });
 
+describe('token scopes', () => {
+  beforeEach(async () => {
+    api = await startApi();
+  });
+
+  const tokenOf = (scope: string) => (scope === 'read' ? api.readToken : scope === 'write' ? api.writeToken : api.token);
+  const rank = (scope: string) => (TOKEN_SCOPES as readonly string[]).indexOf(scope);
+
+  // Every route of the router, with a token of every scope: below the route's access it is 403 before anything
+  // runs; at or above it, the route answers (whatever it answers, never 401 or 403).
+  const routes = createApiRouter().routes;
+  it.each(routes.flatMap((route) => TOKEN_SCOPES.map((scope) => [route.method, route.pattern, scope] as const)))(
+    '%s %s with a %s token',
+    async (method, pattern, scope) => {
+      const access = routes.find((route) => route.method === method && route.pattern === pattern)!.handler.access;
+      const path = pattern.replace(':id', 'orders-db') + (pattern.endsWith('/signals') ? '?monitor=orders-db' : '');
+      const response = await api.request(path, {
+        method,
+        token: tokenOf(scope),
+        ...(method === 'POST' || method === 'PUT' ? { json: httpDefinition() } : {}),
+        // The stream answers until closed: only its status line is needed.
+        ...(pattern.endsWith('/stream') ? { headersOnly: true } : {}),
+      });
+      if (access !== 'public' && rank(scope) < rank(access)) {
+        expect(response.status).toBe(403);
+        expect(response.body.error.code).toBe('forbidden');
+        expect(response.body.error.message).toContain(`needs a token with scope ${access}`);
+        expect(response.body.error.message).toContain(`has scope ${scope}`);
+        expect(api.service.calls).toEqual([]);
+      } else {
+        expect([401, 403]).not.toContain(response.status);
+      }
+    },
+  );
+
+  it('the routes need what the scopes promise: reads public or read, changes write, the audit log admin', () => {
+    const access = Object.fromEntries(routes.map((route) => [`${route.method} ${route.pattern}`, route.handler.access]));
+    expect(access).toEqual({
+      'GET /api/v1/monitors': 'public',
+      'POST /api/v1/monitors': 'write',
+      'GET /api/v1/monitors/:id': 'public',
+      'PUT /api/v1/monitors/:id': 'write',
+      'DELETE /api/v1/monitors/:id': 'write',
+      'POST /api/v1/monitors/:id/pause': 'write',
+      'POST /api/v1/monitors/:id/resume': 'write',
+      'GET /api/v1/monitors/:id/results': 'public',
+      'GET /api/v1/signals': 'public',
+      'GET /api/v1/monitors/:id/uptime': 'public',
+      'GET /api/v1/incidents': 'public',
+      'GET /api/v1/events': 'read',
+      'GET /api/v1/events/stream': 'read',
+      'GET /api/v1/audit': 'admin',
+      'GET /api/v1/openapi.json': 'public',
+    });
+  });
+
+  it('a read token sees private monitors but cannot change them', async () => {
+    expect(ids((await api.request('/api/v1/monitors', { token: api.readToken })).body)).toHaveLength(3);
+    const paused = await api.request('/api/v1/monitors/orders-db/pause', { method: 'POST', token: api.readToken });
+    expect(paused.status).toBe(403);
+    expect(paused.body.error.message).toBe(
+      'POST /api/v1/monitors/:id/pause needs a token with scope write or higher; this token ("reader") has scope read: create one with `vigil token create --name NAME --scope write`',
+    );
+    expect(api.service.registry.isPaused('orders-db')).toBe(false);
+  });
+
+  it('a 403 says nothing about whether a private monitor exists', async () => {
+    const hidden = await api.request('/api/v1/monitors/orders-db', { method: 'DELETE', token: api.readToken });
+    const missing = await api.request('/api/v1/monitors/no-such', { method: 'DELETE', token: api.readToken });
+    expect(hidden.status).toBe(403);
+    expect(hidden.text).toBe(missing.text);
+  });
+});
+
+describe('the audit log', () => {
+  beforeEach(async () => {
+    api = await startApi();
+  });
+
+  it('records every change through the API: token name, action, monitor, time, before and after without secrets', async () => {
+    const definition = httpDefinition({ url: 'https://ops:hunter2@checkout.example.com/health?api_key=k-123' });
+    const create = await api.request('/api/v1/monitors', { token: api.writeToken, json: definition });
+    expect(create.status).toBe(201);
+    expect((await api.request('/api/v1/monitors/checkout/pause', { method: 'POST', token: api.writeToken })).status).toBe(200);
+    expect((await api.request('/api/v1/monitors/checkout/resume', { method: 'POST', token: api.token })).status).toBe(200);
+    const changed = { ...definition, interval: '2m' };
+    expect((await api.request('/api/v1/monitors/checkout', { method: 'PUT', token: api.writeToken, json: changed })).status).toBe(200);
+    expect((await api.request('/api/v1/monitors/checkout', { method: 'DELETE', token: api.writeToken })).status).toBe(204);
+    // Refused changes are not changes.
+    expect((await api.request('/api/v1/monitors/orders-db', { method: 'DELETE', token: api.writeToken })).status).toBe(409);
+
+    const response = await api.request('/api/v1/audit', { token: api.token });
+    expect(response.status).toBe(200);
+    const entries = response.body.entries;
+    expect(entries.map((e: any) => [e.action, e.subject, e.actor.name])).toEqual([
+      ['monitor.delete', 'checkout', 'writer'],
+      ['monitor.update', 'checkout', 'writer'],
+      ['monitor.resume', 'checkout', 'test'],
+      ['monitor.pause', 'checkout', 'writer'],
+      ['monitor.create', 'checkout', 'writer'],
+      ['token.create', expect.stringMatching(/^tok_/), 'cli'],
+      ['token.create', expect.stringMatching(/^tok_/), 'cli'],
+      ['token.create', expect.stringMatching(/^tok_/), 'cli'],
+    ]);
+    const [deleted, updated, , paused, created] = entries;
+    // The registry's clock (the harness's, fixed) says when.
+    expect(created.at).toBe(new Date(NOW).toISOString());
+    expect(paused.at).toBe(new Date(NOW).toISOString());
+    expect(created.actor.token).toMatch(/^tok_/);
+    expect(created.before).toBeNull();
+    expect(created.after).toMatchObject({ id: 'checkout', name: 'Checkout', url: 'https://ops:***@checkout.example.com/health?api_key=***' });
+    expect(updated.before).toEqual(created.after);
+    expect(updated.after).toMatchObject({ interval: '2m' });
+    expect(deleted.before).toEqual(updated.after);
+    expect(deleted.after).toBeNull();
+    expect(paused.before).toBeNull();
+    expect(response.text).not.toContain('hunter2');
+    expect(response.text).not.toContain('k-123');
+  });
+
+  it('is for admin tokens only, pages newest first and filters by monitor', async () => {
+    for (const token of [api.readToken, api.writeToken]) {
+      const refused = await api.request('/api/v1/audit', { token });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('forbidden');
+    }
+    expect((await api.request('/api/v1/audit')).status).toBe(401);
+    for (const id of ['orders-db', 'shop-api']) {
+      await api.request(`/api/v1/monitors/${id}/pause`, { method: 'POST', token: api.token });
+    }
+    const first = await api.request('/api/v1/audit?limit=2', { token: api.token });
+    expect(first.body.entries.map((e: any) => e.subject.replace(/^tok_.*/, 'token'))).toEqual(['shop-api', 'orders-db']);
+    const second = await api.request(`/api/v1/audit?limit=2&before=${first.body.next}`, { token: api.token });
+    expect(second.body.entries.map((e: any) => e.action)).toEqual(['token.create', 'token.create']);
+    const last = await api.request(`/api/v1/audit?limit=2&before=${second.body.next}`, { token: api.token });
+    expect(last.body).toEqual({ entries: [expect.objectContaining({ action: 'token.create' })], next: null });
+    const one = await api.request('/api/v1/audit?subject=orders-db', { token: api.token });
+    expect(one.body.entries.map((e: any) => e.action)).toEqual(['monitor.pause']);
+  });
+});
+
 describe('CORS', () => {
   const allowed = 'https://status.example.com';
 
@@ -189,7 +332,7 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-max-age')).toBe('600');
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     expect(touch).not.toHaveBeenCalled();
-    expect((await api.store.listTokens()).map((t) => t.lastUsedAt)).toEqual([undefined]);
+    expect((await api.store.listTokens()).filter((t) => t.name === 'test').map((t) => t.lastUsedAt)).toEqual([undefined]);
   });
 
   it('refuses a preflight from an origin that is not listed (403, no CORS headers)', async () => {
@@ -479,6 +622,39 @@ describe('secrets never leave', () => {
     expect(response.status).toBe(422);
     expect(response.body.error.issues.map((i: any) => i.path).sort()).toEqual(['auth', 'headers["X-Key"]', 'url']);
     expect(response.text).not.toContain('hunter2');
+  });
+
+  it('anonymous callers never see the hidden target in errors, condition outputs or causes', async () => {
+    const error = 'GET https://shop.example.com/health?api_key=*** failed: connect ECONNREFUSED 10.1.2.3:443 (shop.example.com)';
+    await api.store.appendResults([
+      {
+        monitorId: 'shop-api',
+        at: NOW - 1000,
+        status: 'unhealthy',
+        latencyMs: 12,
+        error,
+        conditions: [{ condition: '[IP] == 10.0.0.1', success: false, output: '[IP] (10.1.2.3) == 10.0.0.1' }],
+        location: 'local',
+      },
+    ]);
+    await seedIncident(api.store, { monitorId: 'shop-api', status: 'unhealthy', startedAt: NOW - 1000, cause: error });
+    const anonymous = [
+      await api.request('/api/v1/monitors/shop-api/results'),
+      await api.request('/api/v1/signals?monitor=shop-api'),
+      await api.request('/api/v1/incidents'),
+      await api.request('/api/v1/incidents?monitor=shop-api'),
+    ];
+    for (const response of anonymous) {
+      expect(response.status).toBe(200);
+      expect(response.text).not.toContain('shop.example.com');
+      expect(response.text).not.toContain('10.1.2.3');
+    }
+    expect(anonymous[0]?.body.results[0].error).toBe('GET the target failed: connect ECONNREFUSED the target (the target)');
+    expect(anonymous[0]?.body.results[0].conditions[0].output).toBe('[IP] (the target) == the target');
+    expect(anonymous[2]?.body.incidents[0].cause).toBe('GET the target failed: connect ECONNREFUSED the target (the target)');
+    // A token holder sees what failed, where.
+    const withToken = await api.request('/api/v1/monitors/shop-api/results', { token: api.readToken });
+    expect(withToken.body.results[0].error).toBe(error);
   });
 
   it('results and incidents are sanitized again on the way out', async () => {

@@ -51,7 +51,8 @@ it('a slow scrape of 3,000 monitors: every series, in order, and no listener lea
     { length: MONITORS },
     (_, i) => `  - { name: Site ${i}, type: http, url: "http://127.0.0.1:9/${i}", paused: true }\n`,
   ).join('');
-  const file = await writeConfig(dir.dir, `monitors:\n${monitors}`);
+  // Private monitors: the scrape is anonymous, so the configuration shows every monitor to it.
+  const file = await writeConfig(dir.dir, `metrics: { public: all }\nmonitors:\n${monitors}`);
   running = await startMonitor({ config: [file], port: '0', data: dir.dir }, { env: {}, logDestination: { write: () => undefined } });
 
   const response = await slowGet(running.url, '/metrics');

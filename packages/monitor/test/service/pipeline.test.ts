@@ -224,10 +224,12 @@ describe('when the store fails', () => {
       const address = await server.listen(0, '127.0.0.1');
       const url = `http://127.0.0.1:${address.port}`;
       await eventually('healthy', () => (service.status('api')?.state === 'healthy' ? true : undefined));
+      // The details of /health are for token holders.
+      const { token } = await createApiToken(real, 'ops', { scope: 'read' });
       failing = true;
       target.status = 500;
       const health = await eventually('/health to report it', async () => {
-        const { status, body } = await getJson(`${url}/health`);
+        const { status, body } = await getJson(`${url}/health`, token);
         const results = (body as { checks: Record<string, { status: string; error?: string; details?: Record<string, number> }> }).checks.results;
         return status === 503 && results?.status === 'unhealthy' ? results : undefined;
       }, 15_000);

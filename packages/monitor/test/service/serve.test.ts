@@ -263,13 +263,14 @@ describe('vigil serve', () => {
     id: nightly-backup
     type: heartbeat
     public: true
+    ping_key: k3y-of-the-backup
     schedule:
       period: 1h
       grace: 10m
 `),
     );
     const ping = (suffix = '', body?: string) =>
-      fetch(`${monitor.url}/ping/nightly-backup${suffix}`, body === undefined ? {} : { method: 'POST', body });
+      fetch(`${monitor.url}/ping/k3y-of-the-backup${suffix}`, body === undefined ? {} : { method: 'POST', body });
     const started = await ping('/start');
     expect(started.status).toBe(200);
     expect(await started.text()).toBe('OK');

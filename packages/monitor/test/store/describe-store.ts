@@ -90,7 +90,7 @@ export function describeStore(name: string, open: OpenStore): void {
         expect(first.from).toBe(first.to);
         expect(first.to).toBeGreaterThanOrEqual(1);
         await store.appendResults([fullResult('api', T0)]);
-        await store.createToken({ id: 't1', name: 'ci', hash: 'a'.repeat(64), createdAt: T0 });
+        await store.createToken({ id: 't1', name: 'ci', hash: 'a'.repeat(64), scope: 'read', createdAt: T0 });
         expect(await store.migrate()).toEqual(first);
         expect(await store.latestResults('api', 10)).toHaveLength(1);
         expect(await store.listTokens()).toHaveLength(1);
@@ -550,8 +550,8 @@ export function describeStore(name: string, open: OpenStore): void {
     describe('tokens', () => {
       test('create, find by hash, touch, list, delete; a hash is unique', async () => {
         const { store } = await fresh();
-        const ci = { id: 'tok_1', name: 'ci', hash: 'a'.repeat(64), createdAt: T0 };
-        const ops = { id: 'tok_2', name: 'ops', hash: 'b'.repeat(64), createdAt: T0 + 1, lastUsedAt: T0 + 5 };
+        const ci = { id: 'tok_1', name: 'ci', hash: 'a'.repeat(64), scope: 'write' as const, createdAt: T0 };
+        const ops = { id: 'tok_2', name: 'ops', hash: 'b'.repeat(64), scope: 'admin' as const, createdAt: T0 + 1, lastUsedAt: T0 + 5 };
         await store.createToken(ops);
         await store.createToken(ci);
         expect(await store.findTokenByHash('a'.repeat(64))).toEqual(ci);
@@ -562,6 +562,54 @@ export function describeStore(name: string, open: OpenStore): void {
         expect(await store.deleteToken('tok_1')).toBe(true);
         expect(await store.deleteToken('tok_1')).toBe(false);
         expect(await store.listTokens()).toEqual([ops]);
+      });
+    });
+
+    describe('audit log', () => {
+      const actor = { tokenId: 'tok_1', name: 'ci' };
+
+      test('each change is stored with its entry; read newest first, by page and by subject', async () => {
+        const { store } = await fresh();
+        const web = { id: 'web', definition: { type: 'http', url: 'https://example.com' }, createdAt: T0, updatedAt: T0 };
+        await store.saveMonitor(web, { at: T0, actor, action: 'monitor.create', subject: 'web', after: web.definition });
+        await store.setPaused('web', T0 + 1, { at: T0 + 1, actor, action: 'monitor.pause', subject: 'web' });
+        await store.createToken(
+          { id: 'tok_9', name: 'ro', hash: 'd'.repeat(64), scope: 'read', createdAt: T0 + 2 },
+          { at: T0 + 2, actor: { name: 'cli' }, action: 'token.create', subject: 'tok_9', after: { scope: 'read' } },
+        );
+        await store.deleteMonitor('web', { at: T0 + 3, actor, action: 'monitor.delete', subject: 'web', before: web.definition });
+        // Nothing deleted: no entry.
+        expect(await store.deleteMonitor('web', { at: T0 + 4, actor, action: 'monitor.delete', subject: 'web' })).toBe(false);
+
+        const all = await store.auditLog({ limit: 10 });
+        expect(all.map((entry) => [entry.action, entry.subject, entry.at])).toEqual([
+          ['monitor.delete', 'web', T0 + 3],
+          ['token.create', 'tok_9', T0 + 2],
+          ['monitor.pause', 'web', T0 + 1],
+          ['monitor.create', 'web', T0],
+        ]);
+        expect(all[0]).toMatchObject({ actor, before: web.definition });
+        expect(all[0]?.after).toBeUndefined();
+        expect(all[1]?.actor).toEqual({ name: 'cli' });
+        expect(all[3]).toMatchObject({ after: web.definition });
+        const ids = all.map((entry) => entry.id);
+        expect([...ids].sort((a, b) => b - a)).toEqual(ids);
+
+        const page = await store.auditLog({ limit: 2 });
+        const older = await store.auditLog({ limit: 2, before: page.at(-1)!.id });
+        expect([...page, ...older]).toEqual(all);
+        expect((await store.auditLog({ limit: 10, subject: 'tok_9' })).map((entry) => entry.action)).toEqual(['token.create']);
+      });
+
+      test('a change that fails stores no entry', async () => {
+        const { store } = await fresh();
+        const ci = { id: 'tok_1', name: 'ci', hash: 'a'.repeat(64), scope: 'read' as const, createdAt: T0 };
+        await store.createToken(ci);
+        // The same hash again: refused, and its entry with it (one transaction).
+        await expect(
+          store.createToken({ ...ci, id: 'tok_2' }, { at: T0, actor, action: 'token.create', subject: 'tok_2' }),
+        ).rejects.toThrow();
+        expect(await store.auditLog({ limit: 10 })).toEqual([]);
       });
     });
 

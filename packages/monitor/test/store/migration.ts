@@ -23,6 +23,7 @@ export function v1Data(p: string): string[] {
        ('web', 'unhealthy', 1, ${V1_T0}, 1),
        ('api', 'healthy', 0, ${V1_T0 + 120_000}, NULL),
        ('admin', 'paused', 0, ${V1_T0 - 1000}, NULL)`,
+    `INSERT INTO ${p}tokens (id, name, hash, created_at) VALUES ('tok_old', 'ci', '${'e'.repeat(64)}', ${V1_T0})`,
   ];
 }
 
@@ -47,6 +48,11 @@ export async function expectMigratedV1(store: Store): Promise<void> {
   expect(await store.pausedMonitors()).toEqual(['admin']);
   expect(await store.summary('api', V1_T0, V1_T0 + 3_600_000)).toMatchObject({ checks: 3, failures: 1, excused: 0 });
   expect(await store.events({ after: 0, limit: 10 })).toEqual([]);
+  // Tokens from before scopes could do everything: they keep that, as admin tokens; the audit log starts empty.
+  expect(await store.listTokens()).toEqual([
+    { id: 'tok_old', name: 'ci', hash: 'e'.repeat(64), scope: 'admin', createdAt: V1_T0 },
+  ]);
+  expect(await store.auditLog({ limit: 10 })).toEqual([]);
   // The next change numbers from 1.
   const [first] = await store.commit([
     {

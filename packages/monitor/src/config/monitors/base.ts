@@ -3,7 +3,7 @@
  * A monitor type is one file in this folder that spreads these into a strict object; `index.ts` lists the types.
  */
 import { z } from 'zod';
-import { condition } from '../conditions.js';
+import { condition, PLACEHOLDERS_FILLED, type ProbingTypeName } from '../conditions.js';
 import { duration } from '../duration.js';
 import { text } from '../fields.js';
 
@@ -35,28 +35,30 @@ export const commonFields = {
   paused: z.boolean().default(false).describe('Loaded but not checked (state `paused`, never counted as downtime).'),
 };
 
-/** Fields of monitors that probe a target on an interval (all but heartbeats). */
-export const probeFields = {
-  interval: duration({ min: 1000 })
-    .optional()
-    .describe('Time between checks (at least 1s). Default: `defaults.interval`.'),
-  timeout: duration({ allowZero: false })
-    .optional()
-    .describe('Time one check may take before it fails; must be shorter than `interval`. Default: `defaults.timeout`.'),
-  retries: z
-    .int({ error: 'expected a whole number' })
-    .min(0, { error: 'must be zero or more' })
-    .optional()
-    .describe(
-      'Failed checks in a row before the monitor goes down; until then its state is `pending`. Default: `defaults.retries`.',
-    ),
-  conditions: z
-    .array(condition())
-    .default([])
-    .describe(
-      'Gatus-style conditions that must all hold, e.g. `[STATUS] == 200`, `[BODY].status == UP`, `[RESPONSE_TIME] < 300`. Checked when the configuration loads.',
-    ),
-};
+/** Fields of monitors that probe a target on an interval (all but heartbeats); conditions as `type` fills them. */
+export function probeFields(type: ProbingTypeName) {
+  return {
+    interval: duration({ min: 1000 })
+      .optional()
+      .describe('Time between checks (at least 1s). Default: `defaults.interval`.'),
+    timeout: duration({ allowZero: false })
+      .optional()
+      .describe('Time one check may take before it fails; must be shorter than `interval`. Default: `defaults.timeout`.'),
+    retries: z
+      .int({ error: 'expected a whole number' })
+      .min(0, { error: 'must be zero or more' })
+      .optional()
+      .describe(
+        'Failed checks in a row before the monitor goes down; until then its state is `pending`. Default: `defaults.retries`.',
+      ),
+    conditions: z
+      .array(condition(type))
+      .default([])
+      .describe(
+        `Gatus-style conditions that must all hold, e.g. \`[STATUS] == 200\`, \`[BODY].status == UP\`, \`[RESPONSE_TIME] < 300\`. Checked when the configuration loads; a ${type} monitor fills ${PLACEHOLDERS_FILLED[type].map((p) => `\`[${p}]\``).join(', ')}.`,
+      ),
+  };
+}
 
 /** The id derived from a name: lowercase ASCII, runs of other characters become `-`. Empty when nothing is left. */
 export function slugify(name: string): string {

@@ -10,7 +10,7 @@ export const dnsMonitor = z
   .strictObject({
     type: monitorType('dns', 'A DNS query.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('dns'),
     query_name: text().describe(
       "The name to resolve, e.g. `example.com` (`name` is the monitor's display name, as for every type).",
     ),

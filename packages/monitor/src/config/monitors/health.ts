@@ -9,7 +9,7 @@ export const healthMonitor = z
   .strictObject({
     type: monitorType('health', 'A health endpoint: like http, and each component of the answer is recorded.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('health'),
     ...httpFields,
     format: z
       .enum(HEALTH_FORMATS)

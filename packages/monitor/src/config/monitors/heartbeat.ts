@@ -60,8 +60,19 @@ export const heartbeatMonitor = z
     )
       .optional()
       .describe(
-        'The id in the ping URL (`/ping/<ping_key>`). Default: the monitor id, which is guessable: on a server others can reach, set a random key (`openssl rand -hex 16`).',
+        'The id in the ping URL (`/ping/<ping_key>`). Default: the monitor id, which is guessable: on a server others can reach, set a random key (`openssl rand -hex 16`). Required when the heartbeat is `public` (its id is shown on the status page).',
       ),
+  })
+  .superRefine((monitor, ctx) => {
+    // A public heartbeat's id is on the status page: without a key, anyone could ping it and hide a failed job.
+    if (monitor.public && monitor.ping_key === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['public'],
+        message:
+          'a public heartbeat needs a ping_key: its id is shown on the status page, and without a key anyone who reads it could ping it (and hide a failed run). Add `ping_key:` with a random value (e.g. from `openssl rand -hex 16`), or set `public: false`',
+      });
+    }
   })
   .describe(
     'Expects pings from a cron job (Healthchecks.io-compatible: `/ping/<id>`, `/start`, `/fail`, `/<exit-code>`, `/log`). New, up, late (in grace), down, paused.',

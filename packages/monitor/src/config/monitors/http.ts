@@ -133,9 +133,21 @@ export const httpFields = {
 
 /** Checks between the HTTP fields, shared with `health`. */
 export function checkHttpFields(
-  value: { keyword?: string; regex?: string; invert: boolean },
+  value: { keyword?: string; regex?: string; invert: boolean; url?: string; conditions?: readonly string[] },
   ctx: z.RefinementCtx,
 ): void {
+  // No certificate on a plain http:// URL: a condition on its expiry could never hold.
+  if (typeof value.url === 'string' && /^http:/i.test(value.url)) {
+    (value.conditions ?? []).forEach((line, index) => {
+      if (typeof line === 'string' && /\[CERTIFICATE_EXPIRATION\]/i.test(line)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['conditions', index],
+          message: `condition "${line}" could never hold: a plain http:// URL has no certificate (use https://, or a tls monitor)`,
+        });
+      }
+    });
+  }
   if (value.keyword !== undefined && value.regex !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['regex'], message: 'set keyword or regex, not both' });
   }
@@ -148,7 +160,7 @@ export const httpMonitor = z
   .strictObject({
     type: monitorType('http', 'An HTTP(S) request: status, body, conditions, response time, certificate expiry.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('http'),
     ...httpFields,
   })
   .superRefine(checkHttpFields)

@@ -7,7 +7,7 @@ export const mysqlMonitor = z
   .strictObject({
     type: monitorType('mysql', 'A MySQL or MariaDB connection and query.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('mysql'),
     url: secret(urlWith(['mysql:', 'mariadb:'])).describe(
       'Connection URL, e.g. `mysql://monitor@127.0.0.1:3306/app`. Never shown in errors.',
     ),

@@ -7,7 +7,7 @@ export const postgresMonitor = z
   .strictObject({
     type: monitorType('postgres', 'A PostgreSQL connection and query.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('postgres'),
     url: secret(urlWith(['postgres:', 'postgresql:'])).describe(
       'Connection URL, e.g. `postgres://monitor@127.0.0.1:5432/app`. Never shown in errors.',
     ),

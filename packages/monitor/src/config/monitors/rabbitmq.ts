@@ -7,7 +7,7 @@ export const rabbitmqMonitor = z
   .strictObject({
     type: monitorType('rabbitmq', 'A RabbitMQ (AMQP) connection.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('rabbitmq'),
     url: secret(urlWith(['amqp:', 'amqps:'])).describe(
       'Connection URL, e.g. `amqp://monitor@127.0.0.1:5672/vhost`. Never shown in errors.',
     ),

@@ -7,7 +7,7 @@ export const redisMonitor = z
   .strictObject({
     type: monitorType('redis', 'A Redis connection and PING.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('redis'),
     url: secret(urlWith(['redis:', 'rediss:'])).describe(
       'Connection URL, e.g. `redis://127.0.0.1:6379/0` (`rediss://` for TLS). Never shown in errors.',
     ),

@@ -7,7 +7,7 @@ export const tcpMonitor = z
   .strictObject({
     type: monitorType('tcp', 'A TCP connection.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('tcp'),
     host: host().describe('Host name or IP address to connect to.'),
     port: port().describe('TCP port.'),
   })

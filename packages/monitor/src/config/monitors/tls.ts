@@ -7,7 +7,7 @@ export const tlsMonitor = z
   .strictObject({
     type: monitorType('tls', 'A TLS handshake.'),
     ...commonFields,
-    ...probeFields,
+    ...probeFields('tls'),
     host: host().describe('Host name or IP address to connect to.'),
     port: port().default(443).describe('TCP port.'),
     server_name: host().optional().describe('Name sent with SNI and checked against the certificate. Default: `host`.'),

@@ -155,4 +155,23 @@ CREATE VIEW ${s}.results_view AS
   LEFT JOIN ${s}.labels k ON k.id = r.conditions_key;
 `,
   },
+  {
+    version: 3,
+    description: 'token scopes and the audit log',
+    sql: (s) => `
+-- Tokens made before scopes could do everything: they keep that.
+ALTER TABLE ${s}.tokens ADD COLUMN scope text NOT NULL DEFAULT 'admin';
+CREATE TABLE ${s}.audit (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at bigint NOT NULL,
+  token_id text,
+  actor text NOT NULL,
+  action text NOT NULL,
+  subject text NOT NULL,
+  before text,
+  after text
+);
+CREATE INDEX audit_by_subject ON ${s}.audit (subject, id);
+`,
+  },
 ];

@@ -160,4 +160,23 @@ CREATE VIEW results_view AS
   LEFT JOIN labels k ON k.id = r.conditions_key;
 `,
   },
+  {
+    version: 3,
+    description: 'token scopes and the audit log',
+    sql: `
+-- Tokens made before scopes could do everything: they keep that.
+ALTER TABLE tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin';
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  token_id TEXT,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  before TEXT,
+  after TEXT
+);
+CREATE INDEX audit_by_subject ON audit (subject, id);
+`,
+  },
 ];
