@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // First step of `npm test`: the programs the tests run (a private Redis or PostgreSQL to kill, promtool and amtool
-// to lint the generated files, a real Prometheus and Alertmanager, curl for the docs' ping lines, openssl for test
-// certificates) must be on this machine. Run as root on a Debian-like system, the missing ones are installed with
+// to lint the generated files, a real Prometheus and Alertmanager, curl, sqlite3 and jq for the docs' lines,
+// openssl for test certificates) must be on this machine. Run as root on a Debian-like system, the missing ones are installed with
 // apt; otherwise (or with VIGIL_TEST_NO_INSTALL=1) the tests do not start, and this says what is missing and the
 // one command that installs it.
 import { spawnSync } from 'node:child_process';
@@ -28,6 +28,8 @@ const NEEDED = [
   { program: 'amtool', found: () => onPath('amtool'), pkg: 'prometheus-alertmanager', why: 'checks the generated Alertmanager file' },
   { program: 'curl', found: () => onPath('curl'), pkg: 'curl', why: "runs the docs' ping lines" },
   { program: 'openssl', found: () => onPath('openssl'), pkg: 'openssl', why: 'makes test certificates' },
+  { program: 'sqlite3', found: () => onPath('sqlite3'), pkg: 'sqlite3', why: "runs the storage docs' backup lines" },
+  { program: 'jq', found: () => onPath('jq'), pkg: 'jq', why: "reads the job log in the jobs docs and tests" },
 ];
 
 const missing = NEEDED.filter((need) => !need.found());

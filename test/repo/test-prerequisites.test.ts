@@ -34,11 +34,13 @@ describe('the test prerequisites', () => {
       ['amtool', 'prometheus-alertmanager'],
       ['curl', 'curl'],
       ['openssl', 'openssl'],
+      ['sqlite3', 'sqlite3'],
+      ['jq', 'jq'],
     ]) {
       expect(result.stderr).toContain(`  ${program} (Debian package ${pkg}): `);
     }
     expect(result.stderr).toContain(
-      'apt-get update && apt-get install -y --no-install-recommends redis-server prometheus prometheus-alertmanager curl openssl',
+      'apt-get update && apt-get install -y --no-install-recommends redis-server prometheus prometheus-alertmanager curl openssl sqlite3 jq',
     );
   });
 });

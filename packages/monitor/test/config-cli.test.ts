@@ -58,6 +58,15 @@ describe('vigil config check', () => {
     });
   });
 
+  it('says where serve would store results with the same data directory (--data, VIGIL_DATA)', async () => {
+    const file = path.join(dir, 'sqlite.yaml');
+    await writeFile(file, 'monitors: []\n');
+    const fromEnv = await vigil(['--config', file], { VIGIL_DATA: '/srv/vigil' });
+    expect(fromEnv.stdout).toBe(`${file}: valid — 0 monitors; results in SQLite ${path.join('/srv/vigil', 'vigil.db')}\n`);
+    const fromFlag = await vigil(['--config', file, '--data', '/var/lib/vigil'], { VIGIL_DATA: '/srv/vigil' });
+    expect(fromFlag.stdout).toBe(`${file}: valid — 0 monitors; results in SQLite ${path.join('/var/lib/vigil', 'vigil.db')}\n`);
+  });
+
   it('an invalid configuration: exit 1 and every problem with file, line, column and field', async () => {
     const file = path.join(dir, 'invalid.yaml');
     await writeFile(file, 'monitors:\n  - name: Shop\n    type: http\n    url: ftp://127.0.0.1/\n    interval: 5x\n');

@@ -4,8 +4,8 @@
  * For CI and pre-deploy hooks: exit 0 valid, 1 invalid (every problem listed as file:line:col: field: message).
  */
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, type VigilConfig } from '../config/index.js';
-import { configPaths, describeStore } from './serve.js';
+import { ConfigError, type VigilConfig } from '../config/index.js';
+import { configPaths, describeStore, loadServeConfig } from './serve.js';
 
 export interface ConfigCommandOptions {
   stdout?: (text: string) => void;
@@ -39,8 +39,9 @@ export function registerConfigCommand(program: Command, options: ConfigCommandOp
       '-c, --config <files...>',
       'configuration files or directories, merged in order (default: $VIGIL_CONFIG or ./vigil.yaml)',
     )
+    .option('--data <dir>', 'data directory, as given to vigil serve (env VIGIL_DATA): where the SQLite database would be')
     .addHelpText('after', '\nExamples:\n  vigil config check --config vigil.yaml\n  vigil config check --config conf.d/')
-    .action(async (flags: { config?: string[] }) => {
+    .action(async (flags: { config?: string[]; data?: string }) => {
       const env = options.env ?? process.env;
       const paths = configPaths(flags, env);
       if (paths.length === 0) {
@@ -48,7 +49,8 @@ export function registerConfigCommand(program: Command, options: ConfigCommandOp
         return exit(1);
       }
       try {
-        const { config: loaded, files } = await loadConfig(paths, { env });
+        // With serve's overrides (VIGIL_DATA, --data…): the summary says what serve would use.
+        const { config: loaded, files } = await loadServeConfig({ config: paths, ...(flags.data ? { data: flags.data } : {}) }, env);
         stdout(`${files.join(', ')}: valid — ${describeMonitors(loaded)}; results in ${describeStore(loaded)}\n`);
         exit(0);
       } catch (error) {
