@@ -226,10 +226,19 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
       logger.info({ event: 'reloaded', monitors: service.allMonitors().length }, `configuration reloaded: ${service.allMonitors().length} monitors`);
       return true;
     };
-    // One reload at a time: a signal during a reload waits for it, then reads the files again.
+    // One reload at a time: a signal during a reload waits for it, then reads the files again. A reload that fails
+    // midway (the store refuses a write) is logged; the next one starts from what is running.
+    const reloadLogged = async (): Promise<boolean> => {
+      try {
+        return await reloadNow();
+      } catch (error) {
+        logger.error({ event: 'reload_failed', error: describeError(error) }, `reloading the configuration failed: ${describeError(error)}`);
+        return false;
+      }
+    };
     let reloading: Promise<boolean> = Promise.resolve(true);
     const reload = (): Promise<boolean> => {
-      reloading = reloading.then(reloadNow, reloadNow);
+      reloading = reloading.then(reloadLogged);
       return reloading;
     };
 
