@@ -109,6 +109,24 @@ export interface MonitorRuntimeState {
   seq: number;
   /** When the state last changed. */
   since?: number;
+  /** Where the monitor's alerting stands; absent for a monitor that has never alerted or counted toward it. */
+  alert?: AlertProgress;
+}
+
+/**
+ * A monitor's alerting, part of its runtime state (committed with it): checks in a row that count toward an
+ * alert or toward its end, the number of its last notification (each trigger, reminder and resolve takes the next
+ * one: with the channel, it makes the idempotency key), and the alert that is open, if any.
+ */
+export interface AlertProgress {
+  /** The number of the last notification made (0 before the first). */
+  seq: number;
+  /** Bad checks in a row (unhealthy; degraded too when the rule says so). */
+  bad: number;
+  /** Good checks in a row. */
+  good: number;
+  /** The open alert: the number of its trigger, when it started, when it was last notified. */
+  open?: { trigger: number; since: number; notifiedAt: number };
 }
 
 /**

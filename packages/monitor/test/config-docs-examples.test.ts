@@ -12,7 +12,7 @@ import { generateCertificates } from '../../core/test/support/tls.js';
 import { ConfigError, parseConfigSources } from '../src/config/index.js';
 
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
-const SECTION = /^(server|storage|retention|api|scheduler|defaults|monitors):/m;
+const SECTION = /^(server|location|storage|retention|api|metrics|alerts|scheduler|defaults|monitors):/m;
 
 const examples = readdirSync(DOCS)
   .filter((name) => name.endsWith('.md'))
@@ -29,6 +29,13 @@ const caFile = join(scratch, 'ca.pem');
 writeFileSync(caFile, generateCertificates().ca);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** A value of the shape the variable's name says: a URL for `…_URL`, a bot token for Telegram's, else a word. */
+function valueFor(name: string): string {
+  if (name.endsWith('_URL')) return 'https://hooks.example.com/set-in-test';
+  if (name === 'TELEGRAM_BOT_TOKEN') return '123456789:AAH-set-in-test-set-in-test-set-in-test';
+  return 'set-in-test';
+}
+
 describe('configuration examples in docs/', () => {
   test('there are examples to check (monitors.md, storage.md, heartbeats.md, api.md)', () => {
     const files = new Set(examples.map((e) => e.where.replace(/:\d+$/, '')));
@@ -38,7 +45,7 @@ describe('configuration examples in docs/', () => {
   });
 
   test.each(examples)('$where loads', ({ where, yaml }) => {
-    const env = Object.fromEntries([...yaml.matchAll(/\$\{(\w+)/g)].map((m) => [m[1]!, 'set-in-test']));
+    const env = Object.fromEntries([...yaml.matchAll(/\$\{(\w+)/g)].map((m) => [m[1]!, valueFor(m[1]!)]));
     try {
       const text = yaml.replace(/^(\s*ca_file:\s*)\S+$/gm, `$1${caFile}`);
       parseConfigSources([{ file: where, text }], { env });

@@ -92,6 +92,7 @@ describe('the JSON Schema', () => {
       'metrics',
       'scheduler',
       'defaults',
+      'alerts',
       'monitors',
     ]);
     const monitors = (schema.properties as Record<string, JsonSchema>).monitors as JsonSchema;

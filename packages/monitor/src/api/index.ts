@@ -16,6 +16,7 @@ import { errorReply, internalErrorReply, noContent, type Reply, writeReply } fro
 import { parseRequestTarget, Router } from '../http/router.js';
 import { API_PREFIX, type ApiContext, type ApiRoute, type ApiRouter, type ResolvedDeps, type RouteAccess } from './context.js';
 import { registerAuditRoutes } from './audit.js';
+import { registerNotificationRoutes } from './notifications.js';
 import { httpErrorOf } from './errors.js';
 import { registerEventRoutes } from './events.js';
 import { registerIncidentRoutes } from './incidents.js';
@@ -45,6 +46,7 @@ export function createApiRouter(): ApiRouter {
   registerUptimeRoutes(router);
   registerIncidentRoutes(router);
   registerEventRoutes(router);
+  registerNotificationRoutes(router);
   registerAuditRoutes(router);
   registerOpenApiRoute(router);
   return router;

@@ -11,6 +11,7 @@ import { monitorSchema } from '../config/index.js';
 import { json, type Reply, serializeJson } from '../http/json.js';
 import { MONITOR_STATES } from '../model.js';
 import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT } from './audit.js';
+import { NOTIFICATIONS_DEFAULT_LIMIT, NOTIFICATIONS_MAX_LIMIT } from './notifications.js';
 import { API_PREFIX, type ApiRouter, route, type RouteAccess } from './context.js';
 import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventJson, STREAM_KEEPALIVE_MS } from './events.js';
 import { INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT } from './incidents.js';
@@ -382,6 +383,34 @@ function buildDocument(): Json {
               description: STREAM_DESCRIPTION,
               content: { 'text/event-stream': { schema: { type: 'string' }, example: streamExample() } },
             },
+            '400': errorResponse('BadRequest'),
+            '401': errorResponse('Unauthorized'),
+          },
+        },
+      },
+      [`${API_PREFIX}/notifications`]: {
+        get: {
+          operationId: 'listNotifications',
+          summary: 'Alert notifications and their delivery attempts, newest first (token holders only)',
+          security: TOKEN_SECURITY,
+          parameters: [
+            {
+              name: 'before',
+              in: 'query',
+              description: 'Notifications older than this id (`next` of the previous page).',
+              schema: { type: 'integer', minimum: 1 },
+            },
+            limit(NOTIFICATIONS_DEFAULT_LIMIT, NOTIFICATIONS_MAX_LIMIT),
+            { name: 'monitor', in: 'query', description: 'Only this monitor.', schema: { type: 'string' } },
+            {
+              name: 'status',
+              in: 'query',
+              description: 'Only this status.',
+              schema: { type: 'string', enum: ['pending', 'delivered', 'dead'] },
+            },
+          ],
+          responses: {
+            '200': response('A page of notifications.', ref('NotificationPage')),
             '400': errorResponse('BadRequest'),
             '401': errorResponse('Unauthorized'),
           },

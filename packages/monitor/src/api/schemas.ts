@@ -205,6 +205,39 @@ export const AuditPageSchema = z.object({
     .meta({ description: 'Pass as `before` for the next (older) page; null when this page is the last.' }),
 });
 
+export const NotificationSchema = z
+  .object({
+    id: z.int().min(1).meta({ description: 'Increasing: pass the smallest of a page as `before` for older ones.' }),
+    idempotency_key: z.string().meta({ description: 'Monitor, location, alert number and channel: the same for every attempt.' }),
+    monitor: z.string(),
+    location: z.string(),
+    channel: z.string(),
+    kind: z.enum(['trigger', 'reminder', 'resolve']),
+    status: z.enum(['pending', 'delivered', 'dead']).meta({ description: '`dead`: failed for good (a permanent failure, or past its deadline).' }),
+    created_at: time,
+    next_attempt_at: time.nullable().meta({ description: 'While pending: when it is tried next.' }),
+    finished_at: time.nullable(),
+    last_error: z.string().nullable(),
+    message: z.record(z.string(), z.unknown()).meta({ description: 'The notification as its notifier renders it (kind, severity, monitor, cause, times, keys).' }),
+    attempts: z.array(
+      z.object({
+        attempt: z.int().min(1),
+        at: time,
+        outcome: z.enum(['delivered', 'transient', 'permanent']),
+        status: z.int().nullable().meta({ description: "The receiver's HTTP status, when there was one." }),
+        error: z.string().nullable(),
+        response: z.string().nullable().meta({ description: "The start of the receiver's answer." }),
+        duration_ms: z.number(),
+      }),
+    ),
+  })
+  .meta({ description: 'One message to one channel, with its attempts.' });
+
+export const NotificationPageSchema = z.object({
+  notifications: z.array(NotificationSchema).meta({ description: 'Newest first.' }),
+  next: z.int().min(1).nullable().meta({ description: 'Pass as `before` for the next (older) page; null on the last.' }),
+});
+
 /** Every `error.code` the API answers with (http/ and api/: `new HttpError(…)`, api/errors.ts). */
 export const ERROR_CODES = [
   'bad_request',
@@ -258,6 +291,8 @@ export const RESPONSE_SCHEMAS = {
   EventPage: EventPageSchema,
   AuditEntry: AuditEntrySchema,
   AuditPage: AuditPageSchema,
+  Notification: NotificationSchema,
+  NotificationPage: NotificationPageSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type PublicHeartbeatJson = z.output<typeof PublicHeartbeatSchema>;
@@ -277,5 +312,6 @@ export type StateChangeEventJson = z.output<typeof StateChangeEventSchema>;
 export type EventPageJson = z.output<typeof EventPageSchema>;
 export type AuditEntryJson = z.output<typeof AuditEntrySchema>;
 export type AuditPageJson = z.output<typeof AuditPageSchema>;
+export type NotificationJson = z.output<typeof NotificationSchema>;
 export type ErrorJson = z.output<typeof ErrorSchema>;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -18,7 +18,7 @@ import {
 } from '../config/index.js';
 import { createLogger, describeError, type Logger, type LoggerOptions, LOG_FORMATS, LOG_LEVELS, parseLogFormat, parseLogLevel } from '../log/logger.js';
 import { bindEarly, createMonitorServer, type MonitorServer } from '../service/server.js';
-import { MonitorService } from '../service/service.js';
+import { MonitorService, type MonitorServiceOptions } from '../service/service.js';
 import { openStore } from '../store/open.js';
 import type { InstanceLock, Store } from '../store/store.js';
 import { type ConfigWatchOptions, watchConfigFiles } from './config-watch.js';
@@ -43,6 +43,8 @@ export interface ServeIo {
   onFatal?: (error: Error) => void;
   /** How configuration files are watched (tests shorten the times). */
   configWatch?: ConfigWatchOptions;
+  /** How notifications are dispatched (tests shorten the times). */
+  dispatcher?: MonitorServiceOptions['dispatcher'];
 }
 
 export interface RunningMonitor {
@@ -168,7 +170,7 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
     await closeListener();
     throw error;
   }
-  const service = new MonitorService({ config, store, logger });
+  const service = new MonitorService({ config, store, logger, ...(io.dispatcher ? { dispatcher: io.dispatcher } : {}) });
   let server: MonitorServer | undefined;
   try {
     await service.start();

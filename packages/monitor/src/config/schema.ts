@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { alertsSection } from './alerts.js';
 import { duration, formatDuration } from './duration.js';
 import { hasScheme, host, origin, port, secret, text, urlWith } from './fields.js';
 import { slugify } from './monitors/base.js';
@@ -152,7 +153,7 @@ const defaults = z
   .prefault({})
   .describe('Values for monitors that do not set their own.');
 
-export const sections = { server, location, storage, retention, api, metrics, scheduler, defaults };
+export const sections = { server, location, storage, retention, api, metrics, scheduler, defaults, alerts: alertsSection };
 
 type ParsedMonitor = z.output<typeof monitorSchema>;
 type ResolveMonitor<M> = 'interval' extends keyof M
@@ -178,6 +179,7 @@ export interface VigilConfig {
   metrics: z.output<typeof metrics>;
   scheduler: z.output<typeof scheduler>;
   defaults: z.output<typeof defaults>;
+  alerts: z.output<typeof alertsSection>;
   monitors: MonitorConfig[];
 }
 
@@ -205,6 +207,7 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
       message: `must be shorter than defaults.interval (${formatDuration(defaultInterval)})`,
     });
   }
+  checkChannelNames(value, ctx);
   const monitors = Array.isArray(value.monitors) ? value.monitors : [];
   const ids = new Map<string, number>();
   const pingIds = new Map<string, { index: number; keyed: boolean }>();
@@ -276,6 +279,30 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
         });
       }
     }
+  });
+}
+
+/** Every channel a route or a rule names must be one of `alerts.channels`. */
+function checkChannelNames(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const alerts = isRecord(value.alerts) ? value.alerts : {};
+  const channels = isRecord(alerts.channels) ? Object.keys(alerts.channels) : [];
+  const known = channels.length === 0 ? 'none is defined in alerts.channels' : `defined: ${channels.join(', ')}`;
+  const check = (names: unknown, path: Array<string | number>) => {
+    if (!Array.isArray(names)) return;
+    names.forEach((name, index) => {
+      if (typeof name === 'string' && !channels.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: [...path, index], message: `no channel named "${name}" (${known})` });
+      }
+    });
+  };
+  const routes = isRecord(alerts.routes) ? alerts.routes : {};
+  for (const [severity, names] of Object.entries(routes)) check(names, ['alerts', 'routes', severity]);
+  if (isRecord(alerts.defaults)) check(alerts.defaults.channels, ['alerts', 'defaults', 'channels']);
+  const groups = isRecord(alerts.groups) ? alerts.groups : {};
+  for (const [group, rule] of Object.entries(groups)) if (isRecord(rule)) check(rule.channels, ['alerts', 'groups', group, 'channels']);
+  const monitors = Array.isArray(value.monitors) ? value.monitors : [];
+  monitors.forEach((monitor: unknown, index) => {
+    if (isRecord(monitor) && isRecord(monitor.alerts)) check(monitor.alerts.channels, ['monitors', index, 'alerts', 'channels']);
   });
 }
 

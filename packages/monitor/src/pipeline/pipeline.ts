@@ -19,9 +19,58 @@ import { sanitizeMessage } from '@vigil/core';
 import { describeError, type Logger } from '../log/logger.js';
 import type { CheckResult, MonitorRuntimeState } from '../model.js';
 import { type Clock, systemClock } from '../scheduler/clock.js';
-import type { CommitResult, CommitStep, MonitorCommit, Store } from '../store/store.js';
+import type { Notification, Severity } from '../notify/notifier.js';
+import type { CommitResult, CommitStep, MonitorCommit, NewNotification, Store } from '../store/store.js';
 import { BatchWriter } from './batch-writer.js';
-import { type CheckVerdict, isLoud, nextState, type StateStep, type Verdict } from './state-machine.js';
+import { type AlertingRule, type AlertStep, type CheckVerdict, isLoud, nextState, type StateStep, type Verdict } from './state-machine.js';
+
+/** How one monitor alerts, as the service resolves it from the configuration. */
+export interface MonitorAlerting {
+  rule: AlertingRule;
+  severity: Severity;
+  /** Channel names; none: the monitor does not alert. */
+  channels: readonly string[];
+  /** The monitor as messages show it. */
+  monitor: Notification['monitor'];
+  /** A link to the monitor, when the server's public URL is known. */
+  url?: string;
+}
+
+/** The outbox rows of an alert step: one per channel, each with its idempotency key. */
+export function notificationsOf(
+  alerting: MonitorAlerting,
+  location: string,
+  alert: AlertStep,
+  context: { state: MonitorRuntimeState['state']; at: number; cause?: string },
+): NewNotification[] {
+  const alertKey = `${alerting.monitor.id}/${location}/${alert.trigger}`;
+  return alerting.channels.map((channel) => {
+    const idempotencyKey = `${alerting.monitor.id}/${location}/${alert.seq}/${channel}`;
+    const payload: Notification = {
+      idempotencyKey,
+      alertKey,
+      kind: alert.kind,
+      severity: alerting.severity,
+      monitor: alerting.monitor,
+      location,
+      state: context.state,
+      ...(context.cause !== undefined ? { cause: sanitizeMessage(context.cause) } : {}),
+      at: context.at,
+      ...(alert.kind === 'trigger' ? {} : { since: alert.since }),
+      ...(alerting.url !== undefined ? { url: alerting.url } : {}),
+    };
+    return {
+      idempotencyKey,
+      monitorId: alerting.monitor.id,
+      location,
+      alertSeq: alert.seq,
+      channel,
+      kind: alert.kind,
+      payload,
+      createdAt: context.at,
+    };
+  });
+}
 
 export interface PipelineOptions {
   store: Store;
@@ -39,6 +88,10 @@ export interface PipelineOptions {
   onChangesCommitted?: () => void;
   /** A monitor's name, for the log line of its changes. */
   nameOf?: (monitorId: string) => string | undefined;
+  /** How a monitor alerts (none: it does not). */
+  alertingOf?: (monitorId: string) => MonitorAlerting | undefined;
+  /** A commit stored notifications: the dispatcher has something to send. Must not throw. */
+  onNotificationsCommitted?: () => void;
 }
 
 export interface PipelineStats {
@@ -149,7 +202,16 @@ export class CheckPipeline {
    * no verdict yet) — with the reason recorded on the change. Resolves once committed.
    */
   setState(monitorId: string, status: Extract<Verdict, 'paused' | 'maintenance' | 'new'>, reason: string): Promise<void> {
-    const verdict: CheckVerdict = { monitorId, location: this.location, status, at: this.clock.now(), retries: 0, cause: reason };
+    const rule = this.alertingRuleOf(monitorId);
+    const verdict: CheckVerdict = {
+      monitorId,
+      location: this.location,
+      status,
+      at: this.clock.now(),
+      retries: 0,
+      cause: reason,
+      ...(rule !== undefined ? { alerting: rule } : {}),
+    };
     return new Promise((resolve, reject) => this.enqueue({ verdict, durable: true, done: { resolve, reject } }));
   }
 
@@ -181,6 +243,7 @@ export class CheckPipeline {
   }
 
   private verdictOf(result: CheckResult): CheckVerdict {
+    const rule = this.alertingRuleOf(result.monitorId);
     return {
       monitorId: result.monitorId,
       location: this.location,
@@ -188,7 +251,14 @@ export class CheckPipeline {
       at: result.at,
       retries: this.options.retriesOf(result.monitorId),
       ...(result.error !== undefined ? { cause: result.error } : {}),
+      ...(rule !== undefined ? { alerting: rule } : {}),
     };
+  }
+
+  /** The rule the state machine applies, when the monitor alerts through at least one channel. */
+  private alertingRuleOf(monitorId: string): AlertingRule | undefined {
+    const alerting = this.options.alertingOf?.(monitorId);
+    return alerting !== undefined && alerting.channels.length > 0 ? alerting.rule : undefined;
   }
 
   private lane(monitorId: string): Lane {
@@ -247,6 +317,16 @@ export class CheckPipeline {
       return;
     }
     entry.step = commitStepOf(job.verdict, step, result);
+    if (step.alert !== undefined) {
+      const alerting = this.options.alertingOf?.(job.verdict.monitorId);
+      if (alerting !== undefined && alerting.channels.length > 0) {
+        entry.step.notifications = notificationsOf(alerting, this.location, step.alert, {
+          state: step.state.state,
+          at: job.verdict.at,
+          ...(job.verdict.cause !== undefined ? { cause: job.verdict.cause } : {}),
+        });
+      }
+    }
     lane.busy = true;
     this.waitingSteps++;
     this.writer.addUrgent(entry).then(
@@ -323,20 +403,25 @@ export class CheckPipeline {
     const ordered = [...groups.values()];
     const outcomes = await this.store.commit(ordered.map((group) => group.commit));
     let changed = false;
+    let notified = false;
     ordered.forEach((group, i) => {
       const outcome = outcomes[i];
       for (const entry of group.entries) entry.outcome = outcome;
+      if (outcome?.status === 'applied' && (group.commit.step?.notifications?.length ?? 0) > 0) notified = true;
       if (outcome?.status === 'applied' && outcome.event !== undefined) changed = true;
       else if (outcome?.status === 'conflict' && group.commit.step === undefined) {
         this.lane(group.commit.monitorId).state = outcome.state;
       }
     });
-    if (changed) {
-      try {
-        this.options.onChangesCommitted?.();
-      } catch (error) {
-        this.logger.error({ event: 'listener_failed', error: describeError(error) }, 'a feed wake-up failed');
-      }
+    if (changed) this.tell(() => this.options.onChangesCommitted?.(), 'a feed wake-up');
+    if (notified) this.tell(() => this.options.onNotificationsCommitted?.(), 'a dispatcher wake-up');
+  }
+
+  private tell(listener: () => void, what: string): void {
+    try {
+      listener();
+    } catch (error) {
+      this.logger.error({ event: 'listener_failed', error: describeError(error) }, `${what} failed`);
     }
   }
 }

@@ -17,7 +17,7 @@
  * anything in memory moves on, and stores the opened incident's id in `state.openIncidentId`.
  */
 import type { Status } from '@vigil/core';
-import { type Excuse, type Incident, isDowntime, type MonitorRuntimeState, type MonitorState } from '../model.js';
+import { type AlertProgress, type Excuse, type Incident, isDowntime, type MonitorRuntimeState, type MonitorState } from '../model.js';
 
 /** A probe's verdict, or a state the monitor is put in from outside. */
 export type Verdict = Status | 'paused' | 'maintenance' | 'new';
@@ -32,6 +32,31 @@ export interface CheckVerdict {
   retries: number;
   /** What failed (error or failed condition), or why the state was set from outside; sanitized. */
   cause?: string;
+  /** When the monitor alerts; absent (or without channels) for one that never does. */
+  alerting?: AlertingRule;
+}
+
+/** The part of a monitor's alert rule the state machine applies. */
+export interface AlertingRule {
+  failureThreshold: number;
+  successThreshold: number;
+  sendResolved: boolean;
+  /** 0: no reminders. */
+  remindEveryMs: number;
+  onDegraded: boolean;
+}
+
+export type AlertKind = 'trigger' | 'reminder' | 'resolve';
+
+/** A notification the step makes: committed with it, one outbox row per channel. */
+export interface AlertStep {
+  kind: AlertKind;
+  /** Its number (`alert.seq` after the step). */
+  seq: number;
+  /** The number of the trigger of the alert it belongs to. */
+  trigger: number;
+  /** When the alert started. */
+  since: number;
 }
 
 /** A state change, before it is stored (the feed adds its cursor). */
@@ -56,11 +81,74 @@ export interface StateStep {
   openIncident?: { status: IncidentStatus; cause?: string };
   /** An unhealthy verdict that did not make its monitor down (`isDowntime`): why. */
   excused?: Excuse;
+  /** A notification to send: a trigger, a reminder or a resolve. */
+  alert?: AlertStep;
 }
 
-/** Whether a step must be committed on its own before the monitor's next verdict (state or incident changed). */
+/**
+ * Whether a step must be committed on its own before the monitor's next verdict (state or incident changed, or a
+ * notification made).
+ */
 export function isLoud(step: StateStep): boolean {
-  return step.change !== undefined || step.closeIncidentId !== undefined || step.openIncident !== undefined;
+  return (
+    step.change !== undefined || step.closeIncidentId !== undefined || step.openIncident !== undefined || step.alert !== undefined
+  );
+}
+
+/**
+ * The alerting after one more verdict. A trigger needs `failureThreshold` bad checks in a row *and* the monitor in
+ * an alerting state (down; degraded too with `onDegraded`): retries keep a monitor pending, and pending never
+ * alerts. `successThreshold` good checks in a row resolve it (a notification only with `sendResolved`). While it
+ * lasts, a bad check at least `remindEveryMs` after the last notification makes a reminder. A state set from
+ * outside (paused, maintenance, resumed) ends an open alert with its resolve: every trigger gets one.
+ */
+function nextAlert(
+  before: AlertProgress | undefined,
+  verdict: CheckVerdict,
+  to: MonitorState,
+): { alert: AlertProgress | undefined; step?: AlertStep } {
+  const rule = verdict.alerting;
+  const previous: AlertProgress = before ?? { seq: 0, bad: 0, good: 0 };
+  if (rule === undefined) {
+    // No longer alerting (no channel, or alerts off): an open alert ends without a message.
+    if (before === undefined) return { alert: undefined };
+    const { open: _ended, ...rest } = previous;
+    return { alert: { ...rest, bad: 0, good: 0 } };
+  }
+  const resolve = (alert: AlertProgress, open: NonNullable<AlertProgress['open']>) => {
+    const { open: _ended, ...rest } = alert;
+    if (!rule.sendResolved) return { alert: rest };
+    const seq = rest.seq + 1;
+    return { alert: { ...rest, seq }, step: { kind: 'resolve' as const, seq, trigger: open.trigger, since: open.since } };
+  };
+  const status = verdict.status;
+  if (status === 'paused' || status === 'maintenance' || status === 'new') {
+    const reset = { ...previous, bad: 0, good: 0 };
+    return previous.open ? resolve(reset, previous.open) : { alert: reset };
+  }
+  const bad = status === 'unhealthy' || (status === 'degraded' && rule.onDegraded);
+  const alert: AlertProgress = bad
+    ? { ...previous, bad: previous.bad + 1, good: 0 }
+    : { ...previous, bad: 0, good: previous.good + 1 };
+  const open = alert.open;
+  if (open === undefined) {
+    const alerting = to === 'unhealthy' || (to === 'degraded' && rule.onDegraded);
+    if (!bad || !alerting || alert.bad < rule.failureThreshold) return { alert };
+    const seq = alert.seq + 1;
+    return {
+      alert: { ...alert, seq, open: { trigger: seq, since: verdict.at, notifiedAt: verdict.at } },
+      step: { kind: 'trigger', seq, trigger: seq, since: verdict.at },
+    };
+  }
+  if (!bad) return alert.good >= rule.successThreshold ? resolve(alert, open) : { alert };
+  if (rule.remindEveryMs > 0 && verdict.at - open.notifiedAt >= rule.remindEveryMs) {
+    const seq = alert.seq + 1;
+    return {
+      alert: { ...alert, seq, open: { ...open, notifiedAt: verdict.at } },
+      step: { kind: 'reminder', seq, trigger: open.trigger, since: open.since },
+    };
+  }
+  return { alert };
 }
 
 /** The incident status a state calls for; `undefined` for none; `'keep'` for whatever is open. */
@@ -120,7 +208,9 @@ export function nextState(previous: MonitorRuntimeState | undefined, verdict: Ch
     ...(before.since !== undefined ? { since: before.since } : {}),
   };
 
-  const step: StateStep = { state };
+  const { alert, step: alertStep } = nextAlert(before.alert, verdict, to);
+  if (alert !== undefined) state.alert = alert;
+  const step: StateStep = { state, ...(alertStep ? { alert: alertStep } : {}) };
   if (before.state !== to) {
     state.seq = before.seq + 1;
     state.since = verdict.at;

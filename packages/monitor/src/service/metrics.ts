@@ -114,6 +114,35 @@ export function registerMonitorMetrics(
       this.inc(service.stats().pipeline.dropped);
     },
   });
+  const notifications = new Counter({
+    name: 'vigil_notifications_total',
+    help: 'Attempts to send an alert notification, by channel and outcome (delivered, transient, permanent, dead: given up).',
+    labelNames: ['channel', 'outcome'],
+    registers: [registry],
+  });
+  service.alerting.onAttempt((channel, outcome) => notifications.inc({ channel, outcome }));
+  let backlog: { pending: number; oldestCreatedAt?: number } = { pending: 0 };
+  new Gauge({
+    name: 'vigil_notifications_pending',
+    help: 'Alert notifications waiting to be delivered (queued or being retried).',
+    registers: [registry],
+    async collect() {
+      try {
+        backlog = await service.store.notificationBacklog();
+      } catch {
+        // The store's own health says so; the last figures stay.
+      }
+      this.set(backlog.pending);
+    },
+  });
+  new Gauge({
+    name: 'vigil_notifications_oldest_pending_seconds',
+    help: 'Age of the oldest alert notification still waiting to be delivered (0 when none).',
+    registers: [registry],
+    collect() {
+      this.set(backlog.oldestCreatedAt === undefined ? 0 : Math.max(0, msToSeconds(now() - backlog.oldestCreatedAt)));
+    },
+  });
   new Gauge({
     name: 'vigil_monitor_state_changes_waiting',
     help: 'Monitors whose state change waits for the store (their checks go on, their state does not move until it is stored).',

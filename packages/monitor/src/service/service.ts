@@ -20,6 +20,7 @@ import { type ActiveMonitor, MonitorRegistry } from '../registry/registry.js';
 import { type Clock, delay, systemClock } from '../scheduler/clock.js';
 import { RunAbortedError, Scheduler, type SchedulerStats } from '../scheduler/scheduler.js';
 import { type Actor, retentionFromConfig, type Store } from '../store/store.js';
+import { Alerting, type AlertingOptions } from './alerting.js';
 import { MaintenanceLoop } from './maintenance.js';
 
 export interface MonitorServiceOptions {
@@ -33,6 +34,8 @@ export interface MonitorServiceOptions {
   maxWriteDelayMs?: number;
   /** How often the events feed reads the store without a wake-up. Default 5,000 ms. */
   feedPollMs?: number;
+  /** Dispatcher settings (tests shorten the times). */
+  dispatcher?: AlertingOptions['dispatcher'];
 }
 
 interface Schedulable {
@@ -77,6 +80,7 @@ export class MonitorService {
   private readonly pipeline: CheckPipeline;
   private readonly scheduler: Scheduler<Schedulable>;
   private readonly maintenance: MaintenanceLoop;
+  readonly alerting: Alerting;
   /** Each probing monitor prepared once per configuration version (a new config object is a new version). */
   private readonly prepared = new Map<string, PreparedMonitor>();
   private started = false;
@@ -94,6 +98,13 @@ export class MonitorService {
       logger: this.logger,
       ...(options.feedPollMs !== undefined ? { pollMs: options.feedPollMs } : {}),
     });
+    this.alerting = new Alerting({
+      store: this.store,
+      logger: this.logger,
+      config: this.config,
+      monitorOf: (id) => this.registry.get(id)?.config,
+      ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+    });
     this.pipeline = new CheckPipeline({
       store: this.store,
       location: this.location,
@@ -106,6 +117,8 @@ export class MonitorService {
       },
       onChangesCommitted: () => this.feed.wake(),
       nameOf: (id) => this.registry.get(id)?.config.name,
+      alertingOf: (id) => this.alerting.of(id),
+      onNotificationsCommitted: () => this.alerting.wake(),
     });
     this.scheduler = new Scheduler<Schedulable>({
       clock: this.clock,
@@ -176,6 +189,7 @@ export class MonitorService {
     );
     this.scheduler.start();
     this.maintenance.start();
+    this.alerting.start();
   }
 
   /**
@@ -185,6 +199,7 @@ export class MonitorService {
    */
   async applyConfig(config: VigilConfig): Promise<void> {
     this.config = config;
+    this.alerting.reconfigure(config);
     const changes = this.registry.applyConfig(config);
     this.reportShadowed();
     this.reschedule();
@@ -295,6 +310,8 @@ export class MonitorService {
       await this.pipeline.close();
     } finally {
       this.feed.stop();
+      // Sends in flight finish (each within its timeout); what is pending waits in the outbox for the next start.
+      await this.alerting.stop();
     }
   }
 

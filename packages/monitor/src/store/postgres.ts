@@ -65,15 +65,35 @@ import {
   runtimeStateFrom,
   type RuntimeStateRow,
   STATE_COLUMNS,
+  STATE_COLUMN_TYPES,
   STATE_INSERT_COLUMNS,
+  STATE_UPDATE_SET,
   stateValues,
   stepFollows,
   tokenFrom,
   type TokenRow,
   withoutIncident,
+  ATTEMPT_COLUMNS,
+  ATTEMPT_INSERT_COLUMNS,
+  attemptFrom,
+  type AttemptRow,
+  attemptValues,
+  CLAIMABLE,
+  claimedFrom,
+  NOTIFICATION_COLUMNS,
+  NOTIFICATION_INSERT_COLUMNS,
+  type NotificationRow,
+  notificationValues,
+  nextValues,
+  storedNotificationFrom,
 } from './rows.js';
 import type {
   AuditEntry,
+  ClaimedNotification,
+  DeliveryAttempt,
+  DeliveryNext,
+  DeliveryStatus,
+  StoredNotification,
   CommitResult,
   CommitStep,
   InstanceLock,
@@ -415,10 +435,8 @@ export class PostgresStore implements Store {
     const written = await this.rows<{ monitorId: string; location: string }>(
       client,
       `INSERT INTO ${this.s}.runtime_states AS t (${STATE_INSERT_COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::bigint[], $6::integer[], $7::integer[], $8::bigint[])
-       ON CONFLICT (monitor_id, location) DO UPDATE SET state = excluded.state,
-         consecutive_failures = excluded.consecutive_failures, last_check_at = excluded.last_check_at,
-         open_incident_id = excluded.open_incident_id, since = excluded.since
+       SELECT * FROM unnest(${STATE_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
+       ON CONFLICT (monitor_id, location) DO UPDATE SET ${STATE_UPDATE_SET}
        WHERE t.seq = excluded.seq
        RETURNING monitor_id AS "monitorId", location`,
       // Column by column, for unnest.
@@ -462,12 +480,18 @@ export class PostgresStore implements Store {
       state.openIncidentId = commit.state.openIncidentId;
     }
     await client.query(
-      `INSERT INTO ${s}.runtime_states (${STATE_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (monitor_id, location) DO UPDATE SET state = excluded.state,
-         consecutive_failures = excluded.consecutive_failures, last_check_at = excluded.last_check_at,
-         open_incident_id = excluded.open_incident_id, seq = excluded.seq, since = excluded.since`,
+      `INSERT INTO ${s}.runtime_states (${STATE_INSERT_COLUMNS}) VALUES (${STATE_COLUMN_TYPES.map((_, i) => `$${i + 1}`).join(', ')})
+       ON CONFLICT (monitor_id, location) DO UPDATE SET ${STATE_UPDATE_SET}`,
       stateValues(state),
     );
+    for (const notification of step.notifications ?? []) {
+      // A key already there is this step committed before (a retried commit): written once.
+      await client.query(
+        `INSERT INTO ${s}.outbox (${NOTIFICATION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (idempotency_key) DO NOTHING`,
+        notificationValues(notification),
+      );
+    }
     if (change === undefined) return { status: 'applied', state };
     const event = eventOf(commit, change, step, incidentId);
     const [inserted] = await this.rows<{ id: number }>(
@@ -925,6 +949,94 @@ export class PostgresStore implements Store {
         ? await this.rows<AuditRow>(this.pool, `${select} ORDER BY id DESC LIMIT $2`, [before, limit])
         : await this.rows<AuditRow>(this.pool, `${select} AND subject = $2 ORDER BY id DESC LIMIT $3`, [before, options.subject, limit]);
     return rows.map(auditFrom);
+  }
+
+  // ---------------------------------------------------------------------------------------------- notifications
+
+  async claimNotifications(options: { now: number; leaseMs: number; limit: number }): Promise<ClaimedNotification[]> {
+    const limit = checkLimit(options.limit);
+    const s = this.s;
+    // SKIP LOCKED: several dispatchers take different rows at once, none waits for another's.
+    const rows = await this.rows<NotificationRow>(
+      this.pool,
+      `UPDATE ${s}.outbox SET attempts = attempts + 1, lease_until = $2
+       WHERE id IN (SELECT o.id FROM ${s}.outbox o WHERE ${CLAIMABLE(`${s}.outbox`, () => '$1')}
+                    ORDER BY o.id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING ${NOTIFICATION_COLUMNS}`,
+      [options.now, options.now + options.leaseMs, limit],
+    );
+    return rows.map(claimedFrom).sort((a, b) => a.id - b.id);
+  }
+
+  async finishNotification(claim: { id: number; attempt: number }, attempt: DeliveryAttempt, next: DeliveryNext): Promise<boolean> {
+    const [status, nextAttemptAt, finishedAt] = nextValues(next, attempt.at);
+    return this.tx(async (client) => {
+      const updated = await client.query(
+        `UPDATE ${this.s}.outbox SET status = $1, next_attempt_at = coalesce($2, next_attempt_at), finished_at = $3,
+           lease_until = NULL, last_error = $4 WHERE id = $5 AND attempts = $6 AND status = 'pending'`,
+        [status, nextAttemptAt, finishedAt, attempt.error ?? null, claim.id, claim.attempt],
+      );
+      if ((updated.rowCount ?? 0) === 0) return false;
+      await client.query(
+        `INSERT INTO ${this.s}.outbox_attempts (${ATTEMPT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        attemptValues(claim.id, attempt),
+      );
+      return true;
+    });
+  }
+
+  async releaseNotification(claim: { id: number; attempt: number }, nextAttemptAt: number): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE ${this.s}.outbox SET attempts = attempts - 1, lease_until = NULL, next_attempt_at = $1
+       WHERE id = $2 AND attempts = $3 AND status = 'pending'`,
+      [nextAttemptAt, claim.id, claim.attempt],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async notifications(options: {
+    limit: number;
+    before?: number;
+    monitorId?: string;
+    status?: DeliveryStatus;
+  }): Promise<StoredNotification[]> {
+    const limit = checkLimit(options.limit);
+    const params: unknown[] = [options.before ?? Number.MAX_SAFE_INTEGER];
+    const where = ['id < $1'];
+    if (options.monitorId !== undefined) {
+      params.push(options.monitorId);
+      where.push(`monitor_id = $${params.length}`);
+    }
+    if (options.status !== undefined) {
+      params.push(options.status);
+      where.push(`status = $${params.length}`);
+    }
+    params.push(limit);
+    const rows = await this.rows<NotificationRow>(
+      this.pool,
+      `SELECT ${NOTIFICATION_COLUMNS} FROM ${this.s}.outbox WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    if (rows.length === 0) return [];
+    const attempts = await this.rows<AttemptRow>(
+      this.pool,
+      `SELECT ${ATTEMPT_COLUMNS} FROM ${this.s}.outbox_attempts WHERE outbox_id = ANY($1::bigint[]) ORDER BY outbox_id, attempt`,
+      [rows.map((row) => row.id)],
+    );
+    return rows.map((row) =>
+      storedNotificationFrom(
+        row,
+        attempts.filter((attempt) => Number(attempt.outboxId) === Number(row.id)).map(attemptFrom),
+      ),
+    );
+  }
+
+  async notificationBacklog(): Promise<{ pending: number; oldestCreatedAt?: number }> {
+    const [row] = await this.rows<{ pending: string; oldest: string | null }>(
+      this.pool,
+      `SELECT count(*) AS pending, min(created_at) AS oldest FROM ${this.s}.outbox WHERE status = 'pending'`,
+    );
+    return { pending: Number(row!.pending), ...(row!.oldest === null ? {} : { oldestCreatedAt: Number(row!.oldest) }) };
   }
 
   // ---------------------------------------------------------------------------------------------- API monitors

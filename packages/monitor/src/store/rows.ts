@@ -1,7 +1,21 @@
 /** Input checks and row ↔ record conversions shared by both backends for the small tables. */
 import type { Incident, MonitorRuntimeState, MonitorState, StateChangeEvent } from '../model.js';
 import type { PendingChange } from '../pipeline/state-machine.js';
-import type { AuditEntry, CommitStep, MonitorCommit, NewAuditEntry, StoredMonitor, StoredToken, TokenScope } from './store.js';
+import type {
+  AuditEntry,
+  ClaimedNotification,
+  CommitStep,
+  DeliveryAttempt,
+  DeliveryNext,
+  DeliveryStatus,
+  MonitorCommit,
+  NewAuditEntry,
+  NewNotification,
+  StoredMonitor,
+  StoredNotification,
+  StoredToken,
+  TokenScope,
+} from './store.js';
 
 export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number ≥ 0, got ${limit}`);
@@ -52,7 +66,7 @@ export function incidentFrom(row: IncidentRow): Incident {
 
 /** The columns of `runtime_states` as a `RuntimeStateRow` (quoted aliases: both SQLite and PostgreSQL keep them). */
 export const STATE_COLUMNS =
-  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since';
+  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since, alert_seq AS "alertSeq", alert_bad AS "alertBad", alert_good AS "alertGood", alert_trigger AS "alertTrigger", alert_since AS "alertSince", alert_notified_at AS "alertNotifiedAt"';
 
 export interface RuntimeStateRow {
   monitorId: string;
@@ -63,6 +77,12 @@ export interface RuntimeStateRow {
   openIncidentId: number | null;
   seq: number;
   since: number | null;
+  alertSeq: number | null;
+  alertBad: number | null;
+  alertGood: number | null;
+  alertTrigger: number | null;
+  alertSince: number | null;
+  alertNotifiedAt: number | null;
 }
 
 export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
@@ -76,14 +96,34 @@ export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
   if (row.lastCheckAt !== null) state.lastCheckAt = Number(row.lastCheckAt);
   if (row.openIncidentId !== null) state.openIncidentId = Number(row.openIncidentId);
   if (row.since !== null) state.since = Number(row.since);
+  if (row.alertSeq !== null && row.alertSeq !== undefined) {
+    state.alert = { seq: Number(row.alertSeq), bad: Number(row.alertBad ?? 0), good: Number(row.alertGood ?? 0) };
+    if (row.alertTrigger !== null && row.alertSince !== null && row.alertNotifiedAt !== null) {
+      state.alert.open = {
+        trigger: Number(row.alertTrigger),
+        since: Number(row.alertSince),
+        notifiedAt: Number(row.alertNotifiedAt),
+      };
+    }
+  }
   return state;
 }
 
-/** The columns a state is written to, and its values in that order. */
+/** The columns `stateValues` fills, in its order. */
 export const STATE_INSERT_COLUMNS =
-  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since';
+  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since, alert_seq, alert_bad, alert_good, alert_trigger, alert_since, alert_notified_at';
+
+/** Their PostgreSQL types, for `unnest` of a batch. */
+export const STATE_COLUMN_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'integer', 'integer', 'bigint', 'integer', 'integer', 'integer', 'integer', 'bigint', 'bigint'];
+
+/** `SET` of an upsert of a state: every column but the key, from the row proposed. */
+export const STATE_UPDATE_SET = STATE_INSERT_COLUMNS.split(', ')
+  .slice(2)
+  .map((column) => `${column} = excluded.${column}`)
+  .join(', ');
 
 export function stateValues(state: MonitorRuntimeState): Array<string | number | null> {
+  const alert = state.alert;
   return [
     state.monitorId,
     state.location,
@@ -93,6 +133,12 @@ export function stateValues(state: MonitorRuntimeState): Array<string | number |
     state.openIncidentId ?? null,
     state.seq,
     state.since ?? null,
+    alert?.seq ?? null,
+    alert?.bad ?? null,
+    alert?.good ?? null,
+    alert?.open?.trigger ?? null,
+    alert?.open?.since ?? null,
+    alert?.open?.notifiedAt ?? null,
   ];
 }
 
@@ -261,3 +307,117 @@ export function auditValues(entry: NewAuditEntry): Array<string | number | null>
     entry.after === undefined ? null : JSON.stringify(entry.after),
   ];
 }
+
+// ------------------------------------------------------------------------------------------------ notifications
+
+/** The columns a new notification is written to, and its values in that order (then `next_attempt_at`). */
+export const NOTIFICATION_INSERT_COLUMNS =
+  'idempotency_key, monitor_id, location, alert_seq, channel, kind, payload, created_at, next_attempt_at';
+
+export function notificationValues(notification: NewNotification): Array<string | number> {
+  return [
+    notification.idempotencyKey,
+    notification.monitorId,
+    notification.location,
+    notification.alertSeq,
+    notification.channel,
+    notification.kind,
+    JSON.stringify(notification.payload),
+    notification.createdAt,
+    notification.createdAt,
+  ];
+}
+
+export const NOTIFICATION_COLUMNS =
+  'id, idempotency_key AS "idempotencyKey", monitor_id AS "monitorId", location, alert_seq AS "alertSeq", channel, kind, payload, created_at AS "createdAt", status, attempts, next_attempt_at AS "nextAttemptAt", lease_until AS "leaseUntil", last_error AS "lastError", finished_at AS "finishedAt"';
+
+export interface NotificationRow {
+  id: number;
+  idempotencyKey: string;
+  monitorId: string;
+  location: string;
+  alertSeq: number;
+  channel: string;
+  kind: string;
+  payload: string;
+  createdAt: number;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  lastError: string | null;
+  finishedAt: number | null;
+}
+
+function newNotificationFrom(row: NotificationRow): NewNotification {
+  return {
+    idempotencyKey: row.idempotencyKey,
+    monitorId: row.monitorId,
+    location: row.location,
+    alertSeq: Number(row.alertSeq),
+    channel: row.channel,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as unknown,
+    createdAt: Number(row.createdAt),
+  };
+}
+
+export function claimedFrom(row: NotificationRow): ClaimedNotification {
+  return { ...newNotificationFrom(row), id: Number(row.id), attempt: Number(row.attempts), leaseUntil: Number(row.leaseUntil) };
+}
+
+export function storedNotificationFrom(row: NotificationRow, attempts: DeliveryAttempt[]): StoredNotification {
+  return {
+    ...newNotificationFrom(row),
+    id: Number(row.id),
+    status: row.status as DeliveryStatus,
+    attempts,
+    nextAttemptAt: Number(row.nextAttemptAt),
+    ...(row.lastError === null ? {} : { lastError: row.lastError }),
+    ...(row.finishedAt === null ? {} : { finishedAt: Number(row.finishedAt) }),
+  };
+}
+
+export const ATTEMPT_COLUMNS =
+  'outbox_id AS "outboxId", attempt, at, outcome, status, error, response, duration_ms AS "durationMs"';
+
+export interface AttemptRow {
+  outboxId: number;
+  attempt: number;
+  at: number;
+  outcome: string;
+  status: number | null;
+  error: string | null;
+  response: string | null;
+  durationMs: number;
+}
+
+export function attemptFrom(row: AttemptRow): DeliveryAttempt {
+  return {
+    attempt: Number(row.attempt),
+    at: Number(row.at),
+    outcome: row.outcome as DeliveryAttempt['outcome'],
+    ...(row.status === null ? {} : { status: Number(row.status) }),
+    ...(row.error === null ? {} : { error: row.error }),
+    ...(row.response === null ? {} : { response: row.response }),
+    durationMs: Number(row.durationMs),
+  };
+}
+
+export const ATTEMPT_INSERT_COLUMNS = 'outbox_id, attempt, at, outcome, status, error, response, duration_ms';
+
+export function attemptValues(id: number, attempt: DeliveryAttempt): Array<string | number | null> {
+  return [id, attempt.attempt, attempt.at, attempt.outcome, attempt.status ?? null, attempt.error ?? null, attempt.response ?? null, Math.round(attempt.durationMs)];
+}
+
+/** `status, next_attempt_at, finished_at` after an attempt. */
+export function nextValues(next: DeliveryNext, at: number): [string, number | null, number | null] {
+  if (next.status === 'pending') return ['pending', next.nextAttemptAt, null];
+  return [next.status, null, at];
+}
+
+/** Due, not leased, and the oldest pending one of its monitor, location and channel. */
+export const CLAIMABLE = (table: string, p: (n: number) => string) => `
+  o.status = 'pending' AND o.next_attempt_at <= ${p(1)} AND (o.lease_until IS NULL OR o.lease_until <= ${p(1)})
+  AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.monitor_id = o.monitor_id AND e.location = o.location
+                  AND e.channel = o.channel AND e.status = 'pending' AND e.id < o.id)`;

@@ -67,14 +67,33 @@ import {
   type RuntimeStateRow,
   STATE_COLUMNS,
   STATE_INSERT_COLUMNS,
+  STATE_UPDATE_SET,
   stateValues,
   stepFollows,
   tokenFrom,
   type TokenRow,
   withoutIncident,
+  ATTEMPT_COLUMNS,
+  ATTEMPT_INSERT_COLUMNS,
+  attemptFrom,
+  type AttemptRow,
+  attemptValues,
+  CLAIMABLE,
+  claimedFrom,
+  NOTIFICATION_COLUMNS,
+  NOTIFICATION_INSERT_COLUMNS,
+  type NotificationRow,
+  notificationValues,
+  nextValues,
+  storedNotificationFrom,
 } from './rows.js';
 import type {
   AuditEntry,
+  ClaimedNotification,
+  DeliveryAttempt,
+  DeliveryNext,
+  DeliveryStatus,
+  StoredNotification,
   CommitResult,
   InstanceLock,
   MaintenanceReport,
@@ -125,6 +144,7 @@ const RAW_TOTALS = `
   GROUP BY 1, 2, 3`;
 
 const STATE_SELECT = `SELECT ${STATE_COLUMNS} FROM runtime_states`;
+const STATE_PLACEHOLDERS = STATE_INSERT_COLUMNS.split(', ').map(() => '?').join(', ');
 const EVENT_SELECT = `SELECT ${EVENT_COLUMNS} FROM events`;
 
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -369,6 +389,13 @@ export class SqliteStore implements Store {
       state.openIncidentId = commit.state.openIncidentId;
     }
     this.upsertState(state, stored?.seq ?? 0);
+    for (const notification of step.notifications ?? []) {
+      // A key already there is this step committed before (a retried commit): written once.
+      this.run(
+        `INSERT INTO outbox (${NOTIFICATION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+        ...notificationValues(notification),
+      );
+    }
     if (change === undefined) return { status: 'applied', state };
     const event = eventOf(commit, change, step, incidentId);
     event.id = this.get<{ id: number }>(
@@ -381,10 +408,8 @@ export class SqliteStore implements Store {
   /** Writes a state whose stored predecessor has sequence number `follows` (or none); returns the rows written. */
   private upsertState(state: MonitorRuntimeState, follows: number): number {
     return this.run(
-      `INSERT INTO runtime_states (${STATE_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (monitor_id, location) DO UPDATE SET state = excluded.state,
-         consecutive_failures = excluded.consecutive_failures, last_check_at = excluded.last_check_at,
-         open_incident_id = excluded.open_incident_id, seq = excluded.seq, since = excluded.since
+      `INSERT INTO runtime_states (${STATE_INSERT_COLUMNS}) VALUES (${STATE_PLACEHOLDERS})
+       ON CONFLICT (monitor_id, location) DO UPDATE SET ${STATE_UPDATE_SET}
        WHERE runtime_states.seq = ?`,
       ...stateValues(state),
       follows,
@@ -760,6 +785,105 @@ export class SqliteStore implements Store {
         ? this.all<AuditRow>(`${select} ORDER BY id DESC LIMIT ?`, before, limit)
         : this.all<AuditRow>(`${select} AND subject = ? ORDER BY id DESC LIMIT ?`, before, options.subject, limit);
     return rows.map(auditFrom);
+  }
+
+  // ---------------------------------------------------------------------------------------------- notifications
+
+  async claimNotifications(options: { now: number; leaseMs: number; limit: number }): Promise<ClaimedNotification[]> {
+    const limit = checkLimit(options.limit);
+    const leaseUntil = options.now + options.leaseMs;
+    return this.write(() => {
+      const ids = this.all<{ id: number }>(
+        `SELECT o.id FROM outbox o WHERE ${CLAIMABLE('outbox', () => '?')} ORDER BY o.id LIMIT ?`,
+        options.now,
+        options.now,
+        limit,
+      );
+      return ids.map(({ id }) =>
+        claimedFrom(
+          this.get<NotificationRow>(
+            `UPDATE outbox SET attempts = attempts + 1, lease_until = ? WHERE id = ? RETURNING ${NOTIFICATION_COLUMNS}`,
+            leaseUntil,
+            id,
+          )!,
+        ),
+      );
+    });
+  }
+
+  async finishNotification(claim: { id: number; attempt: number }, attempt: DeliveryAttempt, next: DeliveryNext): Promise<boolean> {
+    const [status, nextAttemptAt, finishedAt] = nextValues(next, attempt.at);
+    return this.write(() => {
+      const updated = this.run(
+        `UPDATE outbox SET status = ?, next_attempt_at = coalesce(?, next_attempt_at), finished_at = ?, lease_until = NULL,
+           last_error = ? WHERE id = ? AND attempts = ? AND status = 'pending'`,
+        status,
+        nextAttemptAt,
+        finishedAt,
+        attempt.error ?? null,
+        claim.id,
+        claim.attempt,
+      );
+      if (updated === 0) return false;
+      this.run(`INSERT INTO outbox_attempts (${ATTEMPT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ...attemptValues(claim.id, attempt));
+      return true;
+    });
+  }
+
+  async releaseNotification(claim: { id: number; attempt: number }, nextAttemptAt: number): Promise<boolean> {
+    return (
+      this.run(
+        `UPDATE outbox SET attempts = attempts - 1, lease_until = NULL, next_attempt_at = ?
+         WHERE id = ? AND attempts = ? AND status = 'pending'`,
+        nextAttemptAt,
+        claim.id,
+        claim.attempt,
+      ) > 0
+    );
+  }
+
+  async notifications(options: {
+    limit: number;
+    before?: number;
+    monitorId?: string;
+    status?: DeliveryStatus;
+  }): Promise<StoredNotification[]> {
+    const limit = checkLimit(options.limit);
+    const where = ['id < ?'];
+    const params: unknown[] = [options.before ?? Number.MAX_SAFE_INTEGER];
+    if (options.monitorId !== undefined) {
+      where.push('monitor_id = ?');
+      params.push(options.monitorId);
+    }
+    if (options.status !== undefined) {
+      where.push('status = ?');
+      params.push(options.status);
+    }
+    return this.read(() => {
+      const rows = this.all<NotificationRow>(
+        `SELECT ${NOTIFICATION_COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+        ...params,
+        limit,
+      );
+      if (rows.length === 0) return [];
+      const attempts = this.all<AttemptRow>(
+        `SELECT ${ATTEMPT_COLUMNS} FROM outbox_attempts WHERE outbox_id IN (${rows.map(() => '?').join(', ')}) ORDER BY outbox_id, attempt`,
+        ...rows.map((row) => row.id),
+      );
+      return rows.map((row) =>
+        storedNotificationFrom(
+          row,
+          attempts.filter((attempt) => Number(attempt.outboxId) === Number(row.id)).map(attemptFrom),
+        ),
+      );
+    });
+  }
+
+  async notificationBacklog(): Promise<{ pending: number; oldestCreatedAt?: number }> {
+    const row = this.get<{ pending: number; oldest: number | null }>(
+      "SELECT count(*) AS pending, min(created_at) AS oldest FROM outbox WHERE status = 'pending'",
+    )!;
+    return { pending: Number(row.pending), ...(row.oldest === null ? {} : { oldestCreatedAt: Number(row.oldest) }) };
   }
 
   // ---------------------------------------------------------------------------------------------- API monitors

@@ -140,6 +140,58 @@ export interface CommitStep {
   resultAt?: number;
   closeIncidentId?: number;
   openIncident?: { status: IncidentStatus; cause?: string };
+  /** The notifications the step makes, one per channel: written to the outbox with it (once per key). */
+  notifications?: readonly NewNotification[];
+}
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead'] as const;
+/** `pending` until delivered, or `dead` when it failed for good (a permanent failure, or past its deadline). */
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A notification for one channel, as the check pipeline writes it to the outbox. */
+export interface NewNotification {
+  /** Unique: monitor, location, alert number and channel. A second write of the same key is ignored. */
+  idempotencyKey: string;
+  monitorId: string;
+  location: string;
+  /** The monitor's alert number it carries (`AlertProgress.seq`). */
+  alertSeq: number;
+  channel: string;
+  kind: string;
+  /** The notification itself (notify/notifier.ts `Notification`), as JSON. */
+  payload: unknown;
+  createdAt: number;
+}
+
+/** A notification claimed by a dispatcher: it may send it until `leaseUntil`, as attempt number `attempt`. */
+export interface ClaimedNotification extends NewNotification {
+  id: number;
+  attempt: number;
+  leaseUntil: number;
+}
+
+/** One try at sending, as kept with its notification. */
+export interface DeliveryAttempt {
+  attempt: number;
+  at: number;
+  outcome: 'delivered' | 'transient' | 'permanent';
+  status?: number;
+  error?: string;
+  response?: string;
+  durationMs: number;
+}
+
+/** What happens to a notification after an attempt. */
+export type DeliveryNext = { status: 'delivered' } | { status: 'pending'; nextAttemptAt: number } | { status: 'dead' };
+
+/** A notification as the outbox keeps it, with its attempts (oldest first). */
+export interface StoredNotification extends NewNotification {
+  id: number;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  nextAttemptAt: number;
+  lastError?: string;
+  finishedAt?: number;
 }
 
 /**
@@ -251,6 +303,28 @@ export interface Store {
 
   /** The audit log, newest first, before the entry `before` (all when undefined); one subject's when given. */
   auditLog(options: { before?: number; limit: number; subject?: string }): Promise<AuditEntry[]>;
+
+  /**
+   * Claims pending notifications that are due and not leased, oldest first, at most one per monitor, location and
+   * channel at a time (a resolve never overtakes its trigger): each gets the next attempt number and a lease until
+   * `now + leaseMs`. On PostgreSQL several dispatchers may claim at once (`FOR UPDATE SKIP LOCKED`).
+   */
+  claimNotifications(options: { now: number; leaseMs: number; limit: number }): Promise<ClaimedNotification[]>;
+
+  /**
+   * Records an attempt and what follows it, if the claim is still the latest for its notification (a dispatcher
+   * whose lease ran out and whose notification was claimed again is fenced out: false).
+   */
+  finishNotification(claim: { id: number; attempt: number }, attempt: DeliveryAttempt, next: DeliveryNext): Promise<boolean>;
+
+  /** Gives a claim back without an attempt (rate-limited before sending): due again at `nextAttemptAt`. */
+  releaseNotification(claim: { id: number; attempt: number }, nextAttemptAt: number): Promise<boolean>;
+
+  /** Notifications, newest first, before the id `before`; one monitor's, or one status's, when given. */
+  notifications(options: { limit: number; before?: number; monitorId?: string; status?: DeliveryStatus }): Promise<StoredNotification[]>;
+
+  /** Pending notifications: how many, and when the oldest was made. */
+  notificationBacklog(): Promise<{ pending: number; oldestCreatedAt?: number }>;
 
   /** Monitors paused through the API (a runtime setting of either source, kept across restarts). */
   pausedMonitors(): Promise<string[]>;

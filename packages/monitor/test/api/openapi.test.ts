@@ -249,6 +249,36 @@ describe('responses match the document', () => {
       cause: 'timeout',
     });
     await seedChange(api.store, 'orders-db', 'degraded', NOW - 30_000, 'slow queries');
+    // A notification sent twice: a transient failure, then delivered.
+    const payload = {
+      idempotencyKey: 'shop-api/local/1/ops',
+      alertKey: 'shop-api/local/1',
+      kind: 'trigger',
+      severity: 'critical',
+      monitor: { id: 'shop-api', name: 'Shop API', type: 'http' },
+      location: 'local',
+      state: 'unhealthy',
+      cause: 'timeout',
+      at: NOW - 60_000,
+    };
+    await api.store.commit([
+      {
+        monitorId: 'shop-api',
+        location: 'local',
+        results: [],
+        state: { monitorId: 'shop-api', location: 'local', state: 'unhealthy', consecutiveFailures: 3, seq: 2, alert: { seq: 1, bad: 3, good: 0 } },
+        step: {
+          at: NOW - 60_000,
+          notifications: [
+            { idempotencyKey: 'shop-api/local/1/ops', monitorId: 'shop-api', location: 'local', alertSeq: 1, channel: 'ops', kind: 'trigger', payload, createdAt: NOW - 60_000 },
+          ],
+        },
+      },
+    ]);
+    const [first] = await api.store.claimNotifications({ now: NOW - 59_000, leaseMs: 10_000, limit: 1 });
+    await api.store.finishNotification(first!, { attempt: 1, at: NOW - 59_000, outcome: 'transient', status: 503, error: 'the receiver answered HTTP 503', durationMs: 20 }, { status: 'pending', nextAttemptAt: NOW - 50_000 });
+    const [second] = await api.store.claimNotifications({ now: NOW - 50_000, leaseMs: 10_000, limit: 1 });
+    await api.store.finishNotification(second!, { attempt: 2, at: NOW - 50_000, outcome: 'delivered', status: 200, response: 'ok', durationMs: 15 }, { status: 'delivered' });
   });
 
   afterAll(() => api.close());
@@ -301,6 +331,10 @@ describe('responses match the document', () => {
     { method: 'GET', path: '/api/v1/events/stream', pattern: '/api/v1/events/stream', status: 401 },
     { method: 'GET', path: '/api/v1/openapi.json', pattern: '/api/v1/openapi.json' },
     { method: 'POST', path: '/api/v1/monitors/shop-api/pause', pattern: '/api/v1/monitors/{id}/pause', auth: 'read', status: 403 },
+    { method: 'GET', path: '/api/v1/notifications', pattern: '/api/v1/notifications', auth: true },
+    { method: 'GET', path: '/api/v1/notifications?status=dead&monitor=shop-api&limit=5', pattern: '/api/v1/notifications', auth: true },
+    { method: 'GET', path: '/api/v1/notifications?status=lost', pattern: '/api/v1/notifications', auth: true, status: 400 },
+    { method: 'GET', path: '/api/v1/notifications', pattern: '/api/v1/notifications', status: 401 },
     { method: 'GET', path: '/api/v1/audit', pattern: '/api/v1/audit', auth: true },
     { method: 'GET', path: '/api/v1/audit?limit=1&subject=shop-api', pattern: '/api/v1/audit', auth: true },
     { method: 'GET', path: '/api/v1/audit?before=x', pattern: '/api/v1/audit', auth: true, status: 400 },
@@ -327,6 +361,22 @@ describe('responses match the document', () => {
     expect(documented?.mediaTypes).toEqual([response.headers.get('content-type')?.split(';')[0]]);
     expect(documented?.jsonSchemaAt, `no schema for ${response.status}`).toBeDefined();
     expect(problems(validatorAt(documented?.jsonSchemaAt as string), response.body)).toEqual([]);
+  });
+
+  it('GET /api/v1/notifications shows the seeded notification with both attempts', async () => {
+    const response = await api.request('/api/v1/notifications', { token: api.readToken });
+    expect(response.body.notifications).toEqual([
+      expect.objectContaining({
+        idempotency_key: 'shop-api/local/1/ops',
+        status: 'delivered',
+        kind: 'trigger',
+        next_attempt_at: null,
+        attempts: [
+          expect.objectContaining({ attempt: 1, outcome: 'transient', status: 503, error: 'the receiver answered HTTP 503' }),
+          expect.objectContaining({ attempt: 2, outcome: 'delivered', status: 200, response: 'ok' }),
+        ],
+      }),
+    ]);
   });
 
   it('GET /api/v1/events finds the seeded changes', async () => {

@@ -208,6 +208,7 @@ describe('token scopes', () => {
       'GET /api/v1/incidents': 'public',
       'GET /api/v1/events': 'read',
       'GET /api/v1/events/stream': 'read',
+      'GET /api/v1/notifications': 'read',
       'GET /api/v1/audit': 'admin',
       'GET /api/v1/openapi.json': 'public',
     });

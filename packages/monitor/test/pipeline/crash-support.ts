@@ -6,7 +6,12 @@
  * - replaying the state machine over each monitor's stored results gives exactly the stored state changes (no
  *   change missing, none extra), numbered 1, 2, 3… without gap or repeat, and exactly the stored incidents (no
  *   duplicate, none missing, none open while the monitor is up), and the stored state is the last change's;
- * - every ping that was answered `OK` is stored.
+ * - every ping that was answered `OK` is stored;
+ * - alerting (every monitor alerts at its first failure and resolves at its first pass, to a webhook receiver that
+ *   answers slowly, so that kills land between a commit and its delivery and in the middle of sends): the outbox
+ *   holds exactly the notifications the replay gives — no gap, no duplicate — all delivered in the end, and the
+ *   receiver got every idempotency key, and no other (a key it got twice is the documented at-least-once send,
+ *   which the key lets it drop).
  *
  * This holds because a result that changes a monitor's state is committed with the state, the incident and the
  * event in one transaction, after every result of that monitor taken before it: what survives a crash is always a
@@ -27,6 +32,8 @@ export interface CrashRun {
   /** Target flips seen (up → down or down → up). */
   flips: number;
   kills: number;
+  /** Idempotency keys of the notifications the receiver got, each as often as it got it. */
+  received: string[];
   /** Pings answered OK (each must be stored). */
   acknowledgedPings: number;
   monitors: ReadonlyArray<{ id: string; retries: number }>;
@@ -46,6 +53,34 @@ export interface CrashOptions {
 }
 
 const PING_KEY = 'crash-test-ping-key-0001';
+
+/** Every monitor alerts at its first failure and resolves at its first pass: as many notifications as can be. */
+const ALERT_RULE = { failureThreshold: 1, successThreshold: 1, sendResolved: true, remindEveryMs: 0, onDegraded: false };
+
+/** A webhook receiver that answers after 0–300 ms, recording each notification's idempotency key. */
+async function slowReceiver(random: () => number) {
+  const received: string[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received.push(String(req.headers['idempotency-key']));
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('ok');
+      }, random() * 300);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 /** A target that answers 200 or 503, switching every `everyMs`. */
 async function flippingTarget(everyMs: number) {
@@ -79,8 +114,14 @@ async function flippingTarget(everyMs: number) {
   };
 }
 
-function configYaml(options: CrashOptions, targetUrl: string, monitors: CrashRun['monitors']): string {
+function configYaml(options: CrashOptions, targetUrl: string, monitors: CrashRun['monitors'], hookUrl: string): string {
   const lines = [
+    'alerts:',
+    `  channels: { hook: { type: webhook, url: "${hookUrl}" } }`,
+    '  routes: { critical: [hook] }',
+    '  per_channel_per_minute: 100000',
+    '  send_timeout: 1s',
+    `  defaults: { failure_threshold: ${ALERT_RULE.failureThreshold}, success_threshold: ${ALERT_RULE.successThreshold} }`,
     `storage: ${options.storage}`,
     'defaults:',
     '  interval: 1s',
@@ -147,7 +188,8 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
     { id: 'd', retries: 2 },
   ];
   const target = await flippingTarget(options.flipEveryMs);
-  const configFile = await writeConfig(options.dir, configYaml(options, target.url, monitors));
+  const receiver = await slowReceiver(random);
+  const configFile = await writeConfig(options.dir, configYaml(options, target.url, monitors, receiver.url));
   let kills = 0;
   let acknowledgedPings = 0;
   let current: Server | undefined;
@@ -192,10 +234,16 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
     }
     pinging = false;
     await pinger;
+    // Every notification delivered (a failed send waits out its backoff: a few seconds at most here).
+    const drained = Date.now() + 60_000;
+    while ((await pendingNotifications(url)) > 0) {
+      if (Date.now() > drained) throw new Error('notifications still pending at the end');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     current.child.kill('SIGKILL');
     await current.exited;
     current = undefined;
-    return { flips: target.flips, kills, acknowledgedPings, monitors };
+    return { flips: target.flips, kills, received: [...receiver.received], acknowledgedPings, monitors };
   } finally {
     pinging = false;
     await pinger;
@@ -204,7 +252,14 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
       await current.exited;
     }
     await target.close();
+    await receiver.close();
   }
+}
+
+/** Notifications waiting to be delivered, from the server's /metrics. */
+async function pendingNotifications(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^vigil_notifications_pending (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 /** Monitor states from the server's /metrics (every monitor: the configuration says `metrics.public: all`). */
@@ -223,8 +278,10 @@ function replay(monitorId: string, retries: number, results: readonly CheckResul
   const changes: Array<{ seq: number; from: string; to: string; at: number }> = [];
   const incidents: Array<{ status: string; startedAt: number; endedAt?: number }> = [];
   const excused: Array<{ at: number; excused: boolean }> = [];
+  const alerts: Array<{ seq: number; kind: string }> = [];
   for (const result of results) {
-    const step = nextState(state, { monitorId, location: 'local', status: result.status, at: result.at, retries });
+    const step = nextState(state, { monitorId, location: 'local', status: result.status, at: result.at, retries, alerting: ALERT_RULE });
+    if (step.alert) alerts.push({ seq: step.alert.seq, kind: step.alert.kind });
     if (step.change) changes.push({ seq: step.change.seq, from: step.change.from, to: step.change.to, at: step.change.at });
     if (step.closeIncidentId !== undefined) {
       const open = incidents.at(-1);
@@ -237,15 +294,19 @@ function replay(monitorId: string, retries: number, results: readonly CheckResul
     excused.push({ at: result.at, excused: step.excused !== undefined });
     state = step.state;
   }
-  return { changes, incidents, excused, state };
+  return { changes, incidents, excused, alerts, state };
 }
 
 /** Everything the store says agrees with everything else it says (see the file's comment). */
-export async function checkConsistency(store: Store, run: CrashRun): Promise<{ changes: number; incidents: number }> {
+export async function checkConsistency(
+  store: Store,
+  run: CrashRun,
+): Promise<{ changes: number; incidents: number; notifications: number; resent: number }> {
   const events = await store.events({ after: 0, limit: 1_000_000 });
   const states = await store.runtimeStates('local');
   let changes = 0;
   let incidentsSeen = 0;
+  const outboxKeys: string[] = [];
   for (const { id, retries } of [...run.monitors, { id: 'nightly', retries: 0 }]) {
     const results = (await store.latestResults(id, 1_000_000)).reverse();
     const mine = events.filter((event: StateChangeEvent) => event.monitorId === id);
@@ -273,9 +334,19 @@ export async function checkConsistency(store: Store, run: CrashRun): Promise<{ c
     if (stored?.openIncidentId !== undefined) {
       expect(incidents.find((i) => i.id === stored.openIncidentId)?.endedAt, `open incident of ${id}`).toBeUndefined();
     }
+    // The notifications: exactly those the replay gives, numbered without gaps, each delivered.
+    const notifications = (await store.notifications({ monitorId: id, limit: 1_000_000 })).reverse();
+    expect(notifications.map((n) => ({ seq: n.alertSeq, kind: n.kind })), `notifications of ${id}`).toEqual(derived.alerts);
+    expect(notifications.filter((n) => n.status !== 'delivered').map((n) => n.idempotencyKey), `undelivered of ${id}`).toEqual([]);
+    expect(stored?.alert?.seq ?? 0, `alert number of ${id}`).toBe(derived.alerts.length);
+    outboxKeys.push(...notifications.map((n) => n.idempotencyKey));
     changes += mine.length;
     incidentsSeen += incidents.length;
   }
+  // The receiver got every key the outbox holds, and nothing else: exactly once per key, once it drops repeats.
+  expect(new Set(outboxKeys).size, 'idempotency keys are unique').toBe(outboxKeys.length);
+  expect([...new Set(run.received)].sort(), 'keys the receiver got').toEqual([...outboxKeys].sort());
+  const resent = run.received.length - outboxKeys.length;
   // The http monitors ended up (the last run waited for it): nothing open.
   for (const { id } of run.monitors) {
     expect(states.get(id)?.state).toBe('healthy');
@@ -284,7 +355,7 @@ export async function checkConsistency(store: Store, run: CrashRun): Promise<{ c
   // Every ping answered OK was stored before it was answered.
   const pings = (await store.latestResults('nightly', 1_000_000)).filter((r) => r.kind === 'ping');
   expect(pings.length).toBeGreaterThanOrEqual(run.acknowledgedPings);
-  return { changes, incidents: incidentsSeen };
+  return { changes, incidents: incidentsSeen, notifications: outboxKeys.length, resent };
 }
 
 export const SQLITE_FILE = (dir: string) => path.join(dir, 'vigil.db');
@@ -299,10 +370,12 @@ export async function crashTest(dir: string, storage: string, open: () => Promis
   expect(run.kills).toBeGreaterThanOrEqual(10);
   const store = await open();
   try {
-    const { changes, incidents } = await checkConsistency(store, run);
-    // The loop did what it is for: many state changes and incidents, many crashes between them.
+    const { changes, incidents, notifications, resent } = await checkConsistency(store, run);
+    // The loop did what it is for: many state changes, incidents and notifications, many crashes between them.
     expect(changes).toBeGreaterThanOrEqual(100);
     expect(incidents).toBeGreaterThanOrEqual(20);
+    expect(notifications).toBeGreaterThanOrEqual(50);
+    console.info(`crash test (${storage}): ${run.kills} kills, ${changes} changes, ${incidents} incidents, ${notifications} notifications, ${resent} sent again after a crash`);
     expect(run.acknowledgedPings).toBeGreaterThanOrEqual(20);
   } finally {
     await store.close();

@@ -171,3 +171,87 @@ describe('nextState', () => {
     expect(log).toEqual(['open #1 unhealthy @3', 'close #1 @5']);
   });
 });
+
+describe('alerting', () => {
+  const rule = { failureThreshold: 3, successThreshold: 2, sendResolved: true, remindEveryMs: 0, onDegraded: false };
+  /** Runs verdicts one after the other, a minute apart; returns each step's alert kind (or '-') and the last state. */
+  function walk(statuses: Verdict[], options: { retries?: number; alerting?: typeof rule; from?: MonitorRuntimeState } = {}) {
+    let state = options.from;
+    const kinds: string[] = [];
+    statuses.forEach((status, i) => {
+      const step = nextState(
+        state,
+        verdict(status, options.retries ?? 0, { at: AT + i * 60_000, ...(options.alerting === null ? {} : { alerting: options.alerting ?? rule }) }),
+      );
+      kinds.push(step.alert ? `${step.alert.kind}#${step.alert.seq}` : '-');
+      if (step.alert) expect(isLoud(step)).toBe(true);
+      state = step.state;
+    });
+    return { kinds, state: state! };
+  }
+
+  it('triggers at the third failure in a row, once; resolves after two passes', () => {
+    const { kinds, state } = walk(['healthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'healthy', 'healthy', 'healthy']);
+    expect(kinds).toEqual(['-', '-', '-', 'trigger#1', '-', '-', 'resolve#2', '-']);
+    expect(state.alert).toEqual({ seq: 2, bad: 0, good: 3 });
+  });
+
+  it('a flapping target never reaches the threshold: no alert at all', () => {
+    const { kinds } = walk(['unhealthy', 'unhealthy', 'healthy', 'unhealthy', 'unhealthy', 'healthy', 'unhealthy']);
+    expect(kinds.every((kind) => kind === '-')).toBe(true);
+  });
+
+  it('one pass inside an alert does not resolve it (success threshold), and the alert goes on', () => {
+    const { kinds, state } = walk(['unhealthy', 'unhealthy', 'unhealthy', 'healthy', 'unhealthy', 'healthy', 'healthy']);
+    expect(kinds).toEqual(['-', '-', 'trigger#1', '-', '-', '-', 'resolve#2']);
+    expect(state.alert?.open).toBeUndefined();
+  });
+
+  it('retries keep the monitor pending, and pending never alerts: the trigger waits for the monitor to be down', () => {
+    const { kinds } = walk(['unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy'], { retries: 4 });
+    expect(kinds).toEqual(['-', '-', '-', '-', 'trigger#1']);
+  });
+
+  it('reminds while the alert lasts, at a failed check at least remind_every after the last message', () => {
+    const { kinds } = walk(['unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy', 'healthy', 'healthy'], {
+      alerting: { ...rule, remindEveryMs: 2 * 60_000 },
+    });
+    expect(kinds).toEqual(['-', '-', 'trigger#1', '-', 'reminder#2', '-', 'reminder#3', '-', 'resolve#4']);
+  });
+
+  it('without send_resolved the alert ends quietly', () => {
+    const { kinds, state } = walk(['unhealthy', 'unhealthy', 'unhealthy', 'healthy', 'healthy'], { alerting: { ...rule, sendResolved: false } });
+    expect(kinds).toEqual(['-', '-', 'trigger#1', '-', '-']);
+    expect(state.alert).toEqual({ seq: 1, bad: 0, good: 2 });
+  });
+
+  it('degraded alerts only with on_degraded', () => {
+    expect(walk(['degraded', 'degraded', 'degraded']).kinds).toEqual(['-', '-', '-']);
+    expect(walk(['degraded', 'degraded', 'degraded', 'healthy', 'healthy'], { alerting: { ...rule, onDegraded: true } }).kinds).toEqual([
+      '-',
+      '-',
+      'trigger#1',
+      '-',
+      'resolve#2',
+    ]);
+  });
+
+  it('a pause ends an open alert with its resolve, and counts start again after it', () => {
+    const { kinds, state } = walk(['unhealthy', 'unhealthy', 'unhealthy', 'paused', 'new', 'unhealthy', 'unhealthy', 'unhealthy']);
+    expect(kinds).toEqual(['-', '-', 'trigger#1', 'resolve#2', '-', '-', '-', 'trigger#3']);
+    expect(state.alert?.open).toEqual({ trigger: 3, since: AT + 7 * 60_000, notifiedAt: AT + 7 * 60_000 });
+  });
+
+  it('a monitor without a rule (no channel) keeps no alert progress; one whose rule is removed ends its alert quietly', () => {
+    expect(walk(['unhealthy', 'unhealthy', 'unhealthy'], { alerting: null as never }).state.alert).toBeUndefined();
+    const open = walk(['unhealthy', 'unhealthy', 'unhealthy']).state;
+    const step = nextState(open, verdict('unhealthy', 0, { at: AT + 10 * 60_000 }));
+    expect(step.alert).toBeUndefined();
+    expect(step.state.alert).toEqual({ seq: 1, bad: 0, good: 0 });
+  });
+
+  it('the next alert after a resolve takes the next numbers: keys never repeat', () => {
+    const { kinds } = walk(['unhealthy', 'unhealthy', 'unhealthy', 'healthy', 'healthy', 'unhealthy', 'unhealthy', 'unhealthy']);
+    expect(kinds).toEqual(['-', '-', 'trigger#1', '-', 'resolve#2', '-', '-', 'trigger#3']);
+  });
+});

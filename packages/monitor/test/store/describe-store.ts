@@ -565,6 +565,105 @@ export function describeStore(name: string, open: OpenStore): void {
       });
     });
 
+    describe('notifications outbox', () => {
+      const L = 'local';
+      const notification = (monitorId: string, alertSeq: number, channel: string, createdAt: number) => ({
+        idempotencyKey: `${monitorId}/${L}/${alertSeq}/${channel}`,
+        monitorId,
+        location: L,
+        alertSeq,
+        channel,
+        kind: alertSeq % 2 === 1 ? 'trigger' : 'resolve',
+        payload: { kind: alertSeq % 2 === 1 ? 'trigger' : 'resolve', monitor: { id: monitorId, name: 'Shop "API"' } },
+        createdAt,
+      });
+      /** A commit of `monitorId` whose only step is an alert notification to each channel. */
+      const alerting = (monitorId: string, alertSeq: number, channels: string[], at: number): MonitorCommit => ({
+        monitorId,
+        location: L,
+        results: [],
+        state: {
+          monitorId,
+          location: L,
+          state: 'unhealthy',
+          consecutiveFailures: 3,
+          seq: 0,
+          alert: { seq: alertSeq, bad: 3, good: 0, open: { trigger: 1, since: at, notifiedAt: at } },
+        },
+        step: { at, notifications: channels.map((channel) => notification(monitorId, alertSeq, channel, at)) },
+      });
+      const attempt = (n: number, at: number, outcome: 'delivered' | 'transient' | 'permanent', error?: string) => ({
+        attempt: n,
+        at,
+        outcome,
+        durationMs: 12,
+        ...(error === undefined ? {} : { error, status: 503 }),
+      });
+
+      test('a step writes one row per channel with the state; a retried commit writes none twice', async () => {
+        const { store, reopen } = await fresh();
+        const commit = alerting('api', 1, ['ops', 'pager'], T0);
+        expect((await store.commit([commit]))[0]?.status).toBe('applied');
+        expect((await store.commit([commit]))[0]?.status).toBe('applied');
+        const rows = await store.notifications({ limit: 10 });
+        expect(rows.map((row) => [row.idempotencyKey, row.status, row.attempts])).toEqual([
+          ['api/local/1/pager', 'pending', []],
+          ['api/local/1/ops', 'pending', []],
+        ]);
+        expect(rows[0]?.payload).toEqual(notification('api', 1, 'pager', T0).payload);
+        // The alert's progress is part of the state.
+        const states = await (await reopen()).runtimeStates(L);
+        expect(states.get('api')?.alert).toEqual({ seq: 1, bad: 3, good: 0, open: { trigger: 1, since: T0, notifiedAt: T0 } });
+        expect(await store.notificationBacklog()).toEqual({ pending: 2, oldestCreatedAt: T0 });
+      });
+
+      test('claims the oldest due row of each monitor and channel, leased; a later one waits for it', async () => {
+        const { store } = await fresh();
+        await store.commit([alerting('api', 1, ['ops'], T0)]);
+        await store.commit([alerting('api', 2, ['ops'], T0 + 10)]);
+        await store.commit([alerting('web', 1, ['ops'], T0 + 20)]);
+        const claimed = await store.claimNotifications({ now: T0 + 100, leaseMs: 30_000, limit: 10 });
+        expect(claimed.map((row) => [row.idempotencyKey, row.attempt, row.leaseUntil])).toEqual([
+          ['api/local/1/ops', 1, T0 + 30_100],
+          ['web/local/1/ops', 1, T0 + 30_100],
+        ]);
+        // Leased: nothing more to claim until the lease ends, and api's resolve waits for its trigger.
+        expect(await store.claimNotifications({ now: T0 + 200, leaseMs: 30_000, limit: 10 })).toEqual([]);
+        expect(await store.finishNotification(claimed[0]!, attempt(1, T0 + 300, 'delivered'), { status: 'delivered' })).toBe(true);
+        const next = await store.claimNotifications({ now: T0 + 400, leaseMs: 30_000, limit: 10 });
+        expect(next.map((row) => row.idempotencyKey)).toEqual(['api/local/2/ops']);
+        await store.finishNotification(next[0]!, attempt(1, T0 + 500, 'delivered'), { status: 'delivered' });
+        // web's lease ran out: claimed again, as attempt 2; the first claimer is fenced out.
+        const again = await store.claimNotifications({ now: T0 + 40_000, leaseMs: 30_000, limit: 10 });
+        expect(again.map((row) => [row.idempotencyKey, row.attempt])).toEqual([['web/local/1/ops', 2]]);
+        expect(await store.finishNotification(claimed[1]!, attempt(1, T0 + 40_001, 'delivered'), { status: 'delivered' })).toBe(false);
+        expect(await store.finishNotification(again[0]!, attempt(2, T0 + 40_002, 'delivered'), { status: 'delivered' })).toBe(true);
+      });
+
+      test('a transient failure waits for its next attempt; a permanent one ends it; attempts are kept', async () => {
+        const { store } = await fresh();
+        await store.commit([alerting('api', 1, ['ops', 'pager'], T0)]);
+        const [ops, pager] = await store.claimNotifications({ now: T0, leaseMs: 30_000, limit: 10 });
+        expect(await store.finishNotification(ops!, attempt(1, T0 + 5, 'transient', 'HTTP 503'), { status: 'pending', nextAttemptAt: T0 + 5000 })).toBe(true);
+        expect(await store.finishNotification(pager!, attempt(1, T0 + 6, 'permanent', 'HTTP 400'), { status: 'dead' })).toBe(true);
+        expect(await store.claimNotifications({ now: T0 + 4999, leaseMs: 30_000, limit: 10 })).toEqual([]);
+        const [retry] = await store.claimNotifications({ now: T0 + 5000, leaseMs: 30_000, limit: 10 });
+        expect(retry).toMatchObject({ idempotencyKey: 'api/local/1/ops', attempt: 2 });
+        await store.finishNotification(retry!, attempt(2, T0 + 5010, 'delivered'), { status: 'delivered' });
+        const rows = await store.notifications({ limit: 10 });
+        expect(rows.map((row) => [row.channel, row.status, row.attempts.map((a) => a.outcome), row.finishedAt])).toEqual([
+          ['pager', 'dead', ['permanent'], T0 + 6],
+          ['ops', 'delivered', ['transient', 'delivered'], T0 + 5010],
+        ]);
+        expect(rows[0]?.lastError).toBe('HTTP 400');
+        expect(rows[1]?.attempts[0]).toEqual(attempt(1, T0 + 5, 'transient', 'HTTP 503'));
+        expect((await store.notifications({ limit: 10, status: 'dead' })).map((row) => row.channel)).toEqual(['pager']);
+        expect(await store.notifications({ limit: 10, monitorId: 'web' })).toEqual([]);
+        expect((await store.notifications({ limit: 1, before: rows[0]!.id })).map((row) => row.channel)).toEqual(['ops']);
+        expect(await store.notificationBacklog()).toEqual({ pending: 0 });
+      });
+    });
+
     describe('audit log', () => {
       const actor = { tokenId: 'tok_1', name: 'ci' };
 

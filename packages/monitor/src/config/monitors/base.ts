@@ -3,6 +3,7 @@
  * A monitor type is one file in this folder that spreads these into a strict object; `index.ts` lists the types.
  */
 import { z } from 'zod';
+import { monitorAlerts } from '../alert-rules.js';
 import { condition, PLACEHOLDERS_FILLED, type ProbingTypeName } from '../conditions.js';
 import { duration } from '../duration.js';
 import { text } from '../fields.js';
@@ -33,6 +34,7 @@ export const commonFields = {
   tags: z.array(text()).default([]).describe('Free-form labels for filtering in the API and dashboard.'),
   description: z.string().optional().describe('A sentence for the status page and alert messages.'),
   paused: z.boolean().default(false).describe('Loaded but not checked (state `paused`, never counted as downtime).'),
+  alerts: monitorAlerts,
 };
 
 /** Fields of monitors that probe a target on an interval (all but heartbeats); conditions as `type` fills them. */

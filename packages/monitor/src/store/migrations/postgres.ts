@@ -174,4 +174,42 @@ CREATE TABLE ${s}.audit (
 CREATE INDEX audit_by_subject ON ${s}.audit (subject, id);
 `,
   },
+  {
+    version: 4,
+    description: 'alerting: progress in runtime states, the notifications outbox and its attempts',
+    sql: (s) => `
+ALTER TABLE ${s}.runtime_states ADD COLUMN alert_seq integer, ADD COLUMN alert_bad integer, ADD COLUMN alert_good integer,
+  ADD COLUMN alert_trigger integer, ADD COLUMN alert_since bigint, ADD COLUMN alert_notified_at bigint;
+CREATE TABLE ${s}.outbox (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  idempotency_key text NOT NULL UNIQUE,
+  monitor_id text NOT NULL,
+  location text NOT NULL,
+  alert_seq integer NOT NULL,
+  channel text NOT NULL,
+  kind text NOT NULL,
+  payload text NOT NULL,
+  created_at bigint NOT NULL,
+  status text NOT NULL DEFAULT 'pending',
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at bigint NOT NULL,
+  lease_until bigint,
+  last_error text,
+  finished_at bigint
+);
+CREATE INDEX outbox_due ON ${s}.outbox (status, next_attempt_at);
+CREATE INDEX outbox_by_monitor ON ${s}.outbox (monitor_id, id);
+CREATE TABLE ${s}.outbox_attempts (
+  outbox_id bigint NOT NULL,
+  attempt integer NOT NULL,
+  at bigint NOT NULL,
+  outcome text NOT NULL,
+  status integer,
+  error text,
+  response text,
+  duration_ms integer NOT NULL,
+  PRIMARY KEY (outbox_id, attempt)
+);
+`,
+  },
 ];

@@ -179,4 +179,46 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_subject ON audit (subject, id);
 `,
   },
+  {
+    version: 4,
+    description: 'alerting: progress in runtime states, the notifications outbox and its attempts',
+    sql: `
+ALTER TABLE runtime_states ADD COLUMN alert_seq INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_bad INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_good INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_trigger INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_since INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_notified_at INTEGER;
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  monitor_id TEXT NOT NULL,
+  location TEXT NOT NULL,
+  alert_seq INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  last_error TEXT,
+  finished_at INTEGER
+);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_by_monitor ON outbox (monitor_id, id);
+CREATE TABLE outbox_attempts (
+  outbox_id INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  status INTEGER,
+  error TEXT,
+  response TEXT,
+  duration_ms INTEGER NOT NULL,
+  PRIMARY KEY (outbox_id, attempt)
+);
+`,
+  },
 ];
