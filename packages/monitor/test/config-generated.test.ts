@@ -93,6 +93,7 @@ describe('the JSON Schema', () => {
       'scheduler',
       'defaults',
       'alerts',
+      'maintenance',
       'monitors',
     ]);
     const monitors = (schema.properties as Record<string, JsonSchema>).monitors as JsonSchema;

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { alertsSection } from './alerts.js';
+import { maintenanceSection } from './maintenance.js';
 import { duration, formatDuration } from './duration.js';
 import { hasScheme, host, origin, port, secret, text, urlWith } from './fields.js';
 import { slugify } from './monitors/base.js';
@@ -153,7 +154,18 @@ const defaults = z
   .prefault({})
   .describe('Values for monitors that do not set their own.');
 
-export const sections = { server, location, storage, retention, api, metrics, scheduler, defaults, alerts: alertsSection };
+export const sections = {
+  server,
+  location,
+  storage,
+  retention,
+  api,
+  metrics,
+  scheduler,
+  defaults,
+  alerts: alertsSection,
+  maintenance: maintenanceSection,
+};
 
 type ParsedMonitor = z.output<typeof monitorSchema>;
 type ResolveMonitor<M> = 'interval' extends keyof M
@@ -180,6 +192,7 @@ export interface VigilConfig {
   scheduler: z.output<typeof scheduler>;
   defaults: z.output<typeof defaults>;
   alerts: z.output<typeof alertsSection>;
+  maintenance: z.output<typeof maintenanceSection>;
   monitors: MonitorConfig[];
 }
 

@@ -92,6 +92,8 @@ export interface PipelineOptions {
   alertingOf?: (monitorId: string) => MonitorAlerting | undefined;
   /** A commit stored notifications: the dispatcher has something to send. Must not throw. */
   onNotificationsCommitted?: () => void;
+  /** Whether a monitor is in a maintenance window now: its checks then keep it `maintenance`, excused. */
+  inMaintenance?: (monitorId: string) => boolean;
 }
 
 export interface PipelineStats {
@@ -244,10 +246,13 @@ export class CheckPipeline {
 
   private verdictOf(result: CheckResult): CheckVerdict {
     const rule = this.alertingRuleOf(result.monitorId);
+    // In a maintenance window a check is recorded, and changes nothing: the monitor stays in maintenance.
+    const maintenance = this.options.inMaintenance?.(result.monitorId) === true;
     return {
       monitorId: result.monitorId,
       location: this.location,
-      status: result.status,
+      status: maintenance ? 'maintenance' : result.status,
+      ...(maintenance ? { observed: result.status } : {}),
       at: result.at,
       retries: this.options.retriesOf(result.monitorId),
       ...(result.error !== undefined ? { cause: result.error } : {}),

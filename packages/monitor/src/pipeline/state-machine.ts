@@ -34,6 +34,8 @@ export interface CheckVerdict {
   cause?: string;
   /** When the monitor alerts; absent (or without channels) for one that never does. */
   alerting?: AlertingRule;
+  /** A check made while the monitor is in maintenance (`status: 'maintenance'`): what the probe found. */
+  observed?: Status;
 }
 
 /** The part of a monitor's alert rule the state machine applies. */
@@ -99,8 +101,12 @@ export function isLoud(step: StateStep): boolean {
  * The alerting after one more verdict. A trigger needs `failureThreshold` bad checks in a row *and* the monitor in
  * an alerting state (down; degraded too with `onDegraded`): retries keep a monitor pending, and pending never
  * alerts. `successThreshold` good checks in a row resolve it (a notification only with `sendResolved`). While it
- * lasts, a bad check at least `remindEveryMs` after the last notification makes a reminder. A state set from
- * outside (paused, maintenance, resumed) ends an open alert with its resolve: every trigger gets one.
+ * lasts, a bad check at least `remindEveryMs` after the last notification makes a reminder.
+ *
+ * A pause ends an open alert with its resolve (every trigger gets one). Maintenance sends nothing: an alert open
+ * when it starts stays open through it, the counts start again after it (`new`), and the checks after it decide —
+ * still down, nothing new; recovered, the resolve; down since the window started, a trigger once the threshold is
+ * reached.
  */
 function nextAlert(
   before: AlertProgress | undefined,
@@ -122,7 +128,8 @@ function nextAlert(
     return { alert: { ...rest, seq }, step: { kind: 'resolve' as const, seq, trigger: open.trigger, since: open.since } };
   };
   const status = verdict.status;
-  if (status === 'paused' || status === 'maintenance' || status === 'new') {
+  if (status === 'maintenance' || status === 'new') return { alert: { ...previous, bad: 0, good: 0 } };
+  if (status === 'paused') {
     const reset = { ...previous, bad: 0, good: 0 };
     return previous.open ? resolve(reset, previous.open) : { alert: reset };
   }
@@ -197,7 +204,7 @@ export function nextState(previous: MonitorRuntimeState | undefined, verdict: Ch
       failures = 0;
   }
 
-  const checked = !fromOutside(verdict.status);
+  const checked = !fromOutside(verdict.status) || verdict.observed !== undefined;
   const state: MonitorRuntimeState = {
     monitorId: verdict.monitorId,
     location: verdict.location,
@@ -224,6 +231,8 @@ export function nextState(previous: MonitorRuntimeState | undefined, verdict: Ch
   }
   // A failed check whose monitor is not down (retries left: `pending`) is not downtime.
   if (verdict.status === 'unhealthy' && !isDowntime(to)) step.excused = 'pending';
+  // A check that failed during maintenance is not downtime either.
+  if (verdict.status === 'maintenance' && verdict.observed === 'unhealthy') step.excused = 'maintenance';
 
   const open = openIncidentStatus(before);
   const called = incidentFor(to);

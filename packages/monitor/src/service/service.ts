@@ -22,6 +22,7 @@ import { RunAbortedError, Scheduler, type SchedulerStats } from '../scheduler/sc
 import { type Actor, retentionFromConfig, type Store } from '../store/store.js';
 import { Alerting, type AlertingOptions } from './alerting.js';
 import { MaintenanceLoop } from './maintenance.js';
+import { MaintenanceWindows } from './maintenance-windows.js';
 
 export interface MonitorServiceOptions {
   config: VigilConfig;
@@ -81,6 +82,7 @@ export class MonitorService {
   private readonly scheduler: Scheduler<Schedulable>;
   private readonly maintenance: MaintenanceLoop;
   readonly alerting: Alerting;
+  readonly windows: MaintenanceWindows;
   /** Each probing monitor prepared once per configuration version (a new config object is a new version). */
   private readonly prepared = new Map<string, PreparedMonitor>();
   private started = false;
@@ -119,6 +121,16 @@ export class MonitorService {
       nameOf: (id) => this.registry.get(id)?.config.name,
       alertingOf: (id) => this.alerting.of(id),
       onNotificationsCommitted: () => this.alerting.wake(),
+      inMaintenance: (id) => this.windows.isIn(id),
+    });
+    this.windows = new MaintenanceWindows({
+      clock: this.clock,
+      logger: this.logger,
+      windows: () => this.config.maintenance,
+      monitors: () =>
+        this.registry.all().map(({ config }) => ({ id: config.id, group: config.group, paused: this.registry.isPaused(config.id) })),
+      stateOf: (id) => this.pipeline.state(id)?.state,
+      setState: (id, status, reason) => this.pipeline.setState(id, status, reason),
     });
     this.scheduler = new Scheduler<Schedulable>({
       clock: this.clock,
@@ -190,6 +202,7 @@ export class MonitorService {
     this.scheduler.start();
     this.maintenance.start();
     this.alerting.start();
+    this.windows.start();
   }
 
   /**
@@ -211,6 +224,8 @@ export class MonitorService {
       ...changes.paused.map((id) => this.pipeline.setState(id, 'paused', 'paused in the configuration')),
       ...changes.resumed.map((id) => this.pipeline.setState(id, 'new', 'resumed in the configuration')),
     ]);
+    // New or changed windows apply now, not at the next tick.
+    this.windows.tick();
   }
 
   get currentConfig(): VigilConfig {
@@ -303,6 +318,7 @@ export class MonitorService {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.windows.stop();
     this.heartbeats.stop();
     await this.scheduler.stop();
     await this.maintenance.stop();
