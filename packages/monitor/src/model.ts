@@ -127,6 +127,8 @@ export interface AlertProgress {
   good: number;
   /** The open alert: the number of its trigger, when it started, when it was last notified. */
   open?: { trigger: number; since: number; notifiedAt: number };
+  /** A trigger held back (recorded, not sent) because this monitor it depends on was down. */
+  held?: string;
 }
 
 /**

@@ -191,7 +191,7 @@ const cases: Array<[string, string, string[]]> = [
     'a heartbeat with an interval',
     monitor('name: Job', 'type: heartbeat', 'schedule: { period: 1h }', 'interval: 1m'),
     [
-      'vigil.yaml:5:5: monitors[0].interval: unknown key "interval"; expected one of: type, name, id, public, group, tags, description, paused, alerts, schedule, max_runtime, ping_key',
+      'vigil.yaml:5:5: monitors[0].interval: unknown key "interval"; expected one of: type, name, id, public, group, tags, description, paused, alerts, depends_on, schedule, max_runtime, ping_key',
     ],
   ],
   [
@@ -448,6 +448,22 @@ describe('conditions that could never hold are rejected when the configuration l
       { env: {} },
     );
     expect(config.monitors.map((m) => m.type)).toEqual(['http', 'dns', 'tcp']);
+  });
+});
+
+describe('dependencies', () => {
+  test('an unknown monitor, the monitor itself, and a cycle are refused at their line', () => {
+    expect(
+      problems(`monitors:
+  - { name: DB, type: tcp, host: 127.0.0.1, port: 5432, depends_on: [web] }
+  - { name: Web, type: tcp, host: 127.0.0.1, port: 80, depends_on: [db, nope] }
+  - { name: Cache, type: tcp, host: 127.0.0.1, port: 6379, depends_on: [cache] }
+`),
+    ).toEqual([
+      'vigil.yaml:2:69: monitors[0].depends_on: a cycle of dependencies: db → web → db',
+      'vigil.yaml:3:73: monitors[1].depends_on[1]: no monitor with id "nope" in the configuration',
+      'vigil.yaml:4:73: monitors[2].depends_on[0]: a monitor cannot depend on itself',
+    ]);
   });
 });
 

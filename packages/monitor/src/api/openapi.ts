@@ -16,6 +16,7 @@ import { API_PREFIX, type ApiRouter, route, type RouteAccess } from './context.j
 import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventJson, STREAM_KEEPALIVE_MS } from './events.js';
 import { INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT } from './incidents.js';
 import { RESULTS_DEFAULT_LIMIT, RESULTS_MAX_LIMIT } from './results.js';
+import { DELIVERY_STATUSES } from '../store/store.js';
 import { RESPONSE_SCHEMAS } from './schemas.js';
 
 type Json = Record<string, unknown>;
@@ -406,7 +407,7 @@ function buildDocument(): Json {
               name: 'status',
               in: 'query',
               description: 'Only this status.',
-              schema: { type: 'string', enum: ['pending', 'delivered', 'dead'] },
+              schema: { type: 'string', enum: [...DELIVERY_STATUSES] },
             },
           ],
           responses: {

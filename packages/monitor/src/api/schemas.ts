@@ -7,7 +7,7 @@ import { STATUSES } from '@vigil/core';
 import { z } from 'zod';
 import { HEARTBEAT_STATES } from '../heartbeat/tracker.js';
 import { MONITOR_STATES } from '../model.js';
-import { AUDIT_ACTIONS } from '../store/store.js';
+import { AUDIT_ACTIONS, DELIVERY_STATUSES } from '../store/store.js';
 import { UPTIME_WINDOWS } from './uptime.js';
 
 /** An instant as ISO 8601 in UTC (`2025-01-15T12:00:00.000Z`). */
@@ -213,7 +213,9 @@ export const NotificationSchema = z
     location: z.string(),
     channel: z.string(),
     kind: z.enum(['trigger', 'reminder', 'resolve']),
-    status: z.enum(['pending', 'delivered', 'dead']).meta({ description: '`dead`: failed for good (a permanent failure, or past its deadline).' }),
+    status: z.enum(DELIVERY_STATUSES).meta({
+      description: '`dead`: failed for good (a permanent failure, or past its deadline); `suppressed`: held back while a monitor it depends on was down (`last_error` says which).',
+    }),
     created_at: time,
     next_attempt_at: time.nullable().meta({ description: 'While pending: when it is tried next.' }),
     finished_at: time.nullable(),

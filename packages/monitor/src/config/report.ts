@@ -133,7 +133,7 @@ export function reportZodIssues(issues: readonly Issue[], context: ReportContext
           const suggestion = didYouMean(key, known);
           const hint = suggestion
             ? ` (did you mean "${suggestion}"?)`
-            : known.length > 0 && known.length <= 12
+            : known.length > 0 && known.length <= 16
               ? `; expected one of: ${known.join(', ')}`
               : '';
           push([...path, key], `unknown key "${key}"${hint}`, true);

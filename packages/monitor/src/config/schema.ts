@@ -221,6 +221,7 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
     });
   }
   checkChannelNames(value, ctx);
+  checkDependencies(value, ctx);
   const monitors = Array.isArray(value.monitors) ? value.monitors : [];
   const ids = new Map<string, number>();
   const pingIds = new Map<string, { index: number; keyed: boolean }>();
@@ -293,6 +294,61 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
       }
     }
   });
+}
+
+/** `depends_on` names monitors of the configuration, and never leads back to the monitor itself. */
+function checkDependencies(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const monitors = Array.isArray(value.monitors) ? value.monitors : [];
+  const idOf = (monitor: unknown): string | undefined => {
+    if (!isRecord(monitor)) return undefined;
+    if (typeof monitor.id === 'string') return monitor.id;
+    return typeof monitor.name === 'string' ? slugify(monitor.name) : undefined;
+  };
+  const ids = monitors.map(idOf);
+  const edges = new Map<string, string[]>();
+  monitors.forEach((monitor: unknown, index) => {
+    const id = ids[index];
+    if (!isRecord(monitor) || id === undefined || !Array.isArray(monitor.depends_on)) return;
+    const parents: string[] = [];
+    monitor.depends_on.forEach((parent: unknown, at) => {
+      if (typeof parent !== 'string') return;
+      if (parent === id) {
+        ctx.addIssue({ code: 'custom', path: ['monitors', index, 'depends_on', at], message: 'a monitor cannot depend on itself' });
+      } else if (!ids.includes(parent)) {
+        ctx.addIssue({ code: 'custom', path: ['monitors', index, 'depends_on', at], message: `no monitor with id "${parent}" in the configuration` });
+      } else parents.push(parent);
+    });
+    edges.set(id, parents);
+  });
+  // A cycle is reported once, at the first monitor of it in the file.
+  const reported = new Set<string>();
+  monitors.forEach((_monitor: unknown, index) => {
+    const id = ids[index];
+    if (id === undefined || reported.has(id)) return;
+    const cycle = findCycle(id, edges);
+    if (cycle === undefined) return;
+    for (const member of cycle) reported.add(member);
+    ctx.addIssue({ code: 'custom', path: ['monitors', index, 'depends_on'], message: `a cycle of dependencies: ${[...cycle, cycle[0]].join(' → ')}` });
+  });
+}
+
+/** A cycle through `start` in the dependency graph, as the monitors in it, or undefined. */
+function findCycle(start: string, edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const path: string[] = [];
+  const seen = new Set<string>();
+  const visit = (id: string): string[] | undefined => {
+    if (id === start && path.length > 0) return [...path];
+    if (seen.has(id)) return undefined;
+    seen.add(id);
+    path.push(id);
+    for (const parent of edges.get(id) ?? []) {
+      const found = visit(parent);
+      if (found) return found;
+    }
+    path.pop();
+    return undefined;
+  };
+  return visit(start);
 }
 
 /** Every channel a route or a rule names must be one of `alerts.channels`. */

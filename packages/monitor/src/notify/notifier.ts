@@ -44,6 +44,8 @@ export interface Notification {
   since?: number;
   /** A link to the monitor on this server (`server.public_url`), when known. */
   url?: string;
+  /** For a trigger: the monitors that depend on this one (`depends_on`) and are down with it, by name. */
+  children?: string[];
 }
 
 export type SendOutcome =

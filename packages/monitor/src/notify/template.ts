@@ -62,6 +62,8 @@ export function notificationView(notification: Notification) {
     since_iso: notification.since === undefined ? '' : new Date(notification.since).toISOString(),
     duration: down ?? '',
     firing: notification.kind === 'trigger' || notification.kind === 'reminder',
+    children: notification.children ?? [],
+    children_text: (notification.children ?? []).join(', '),
     resolved: notification.kind === 'resolve',
   };
 }

@@ -41,7 +41,15 @@ export function notificationsOf(
   alerting: MonitorAlerting,
   location: string,
   alert: AlertStep,
-  context: { state: MonitorRuntimeState['state']; at: number; cause?: string },
+  context: {
+    state: MonitorRuntimeState['state'];
+    at: number;
+    cause?: string;
+    /** Monitors down with it (for a trigger). */
+    children?: string[];
+    /** A monitor it depends on that is down: the notification is recorded, not sent (never a resolve). */
+    suppressedBy?: string;
+  },
 ): NewNotification[] {
   const alertKey = `${alerting.monitor.id}/${location}/${alert.trigger}`;
   return alerting.channels.map((channel) => {
@@ -58,7 +66,9 @@ export function notificationsOf(
       at: context.at,
       ...(alert.kind === 'trigger' ? {} : { since: alert.since }),
       ...(alerting.url !== undefined ? { url: alerting.url } : {}),
+      ...(context.children !== undefined && context.children.length > 0 ? { children: context.children } : {}),
     };
+    const suppressed = context.suppressedBy !== undefined && alert.kind !== 'resolve';
     return {
       idempotencyKey,
       monitorId: alerting.monitor.id,
@@ -68,6 +78,7 @@ export function notificationsOf(
       kind: alert.kind,
       payload,
       createdAt: context.at,
+      ...(suppressed ? { suppressedBy: context.suppressedBy } : {}),
     };
   });
 }
@@ -94,6 +105,10 @@ export interface PipelineOptions {
   onNotificationsCommitted?: () => void;
   /** Whether a monitor is in a maintenance window now: its checks then keep it `maintenance`, excused. */
   inMaintenance?: (monitorId: string) => boolean;
+  /** A monitor this one depends on that is down now, if any: its new alerts are held back. */
+  dependencyDown?: (monitorId: string) => string | undefined;
+  /** The monitors that depend on this one and are down, by name: listed in its trigger. */
+  childrenDown?: (monitorId: string) => string[];
 }
 
 export interface PipelineStats {
@@ -246,6 +261,7 @@ export class CheckPipeline {
 
   private verdictOf(result: CheckResult): CheckVerdict {
     const rule = this.alertingRuleOf(result.monitorId);
+    const heldBy = rule !== undefined && result.status !== 'healthy' ? this.options.dependencyDown?.(result.monitorId) : undefined;
     // In a maintenance window a check is recorded, and changes nothing: the monitor stays in maintenance.
     const maintenance = this.options.inMaintenance?.(result.monitorId) === true;
     return {
@@ -257,6 +273,7 @@ export class CheckPipeline {
       retries: this.options.retriesOf(result.monitorId),
       ...(result.error !== undefined ? { cause: result.error } : {}),
       ...(rule !== undefined ? { alerting: rule } : {}),
+      ...(heldBy !== undefined ? { heldBy } : {}),
     };
   }
 
@@ -325,10 +342,15 @@ export class CheckPipeline {
     if (step.alert !== undefined) {
       const alerting = this.options.alertingOf?.(job.verdict.monitorId);
       if (alerting !== undefined && alerting.channels.length > 0) {
+        const monitorId = job.verdict.monitorId;
+        const parentDown = step.alert.suppressedBy;
+        const children = step.alert.kind === 'trigger' && parentDown === undefined ? this.options.childrenDown?.(monitorId) : undefined;
         entry.step.notifications = notificationsOf(alerting, this.location, step.alert, {
           state: step.state.state,
           at: job.verdict.at,
           ...(job.verdict.cause !== undefined ? { cause: job.verdict.cause } : {}),
+          ...(children !== undefined ? { children } : {}),
+          ...(parentDown !== undefined ? { suppressedBy: parentDown } : {}),
         });
       }
     }

@@ -36,6 +36,8 @@ export interface CheckVerdict {
   alerting?: AlertingRule;
   /** A check made while the monitor is in maintenance (`status: 'maintenance'`): what the probe found. */
   observed?: Status;
+  /** A monitor this one depends on that is down: a trigger now is held back (recorded, not sent). */
+  heldBy?: string;
 }
 
 /** The part of a monitor's alert rule the state machine applies. */
@@ -59,6 +61,8 @@ export interface AlertStep {
   trigger: number;
   /** When the alert started. */
   since: number;
+  /** A held-back trigger: the monitor it depends on that was down. Recorded, not sent; the alert is not open. */
+  suppressedBy?: string;
 }
 
 /** A state change, before it is stored (the feed adds its cursor). */
@@ -134,13 +138,26 @@ function nextAlert(
     return previous.open ? resolve(reset, previous.open) : { alert: reset };
   }
   const bad = status === 'unhealthy' || (status === 'degraded' && rule.onDegraded);
-  const alert: AlertProgress = bad
+  const counted: AlertProgress = bad
     ? { ...previous, bad: previous.bad + 1, good: 0 }
     : { ...previous, bad: 0, good: previous.good + 1 };
+  // A held-back trigger lasts while the check fails; a pass ends it.
+  const { held, ...rest } = counted;
+  const alert: AlertProgress = bad && held !== undefined ? { ...rest, held } : rest;
   const open = alert.open;
   if (open === undefined) {
     const alerting = to === 'unhealthy' || (to === 'degraded' && rule.onDegraded);
     if (!bad || !alerting || alert.bad < rule.failureThreshold) return { alert };
+    if (verdict.heldBy !== undefined) {
+      // Recorded once per parent; the trigger comes when the parent is up and this one still fails.
+      if (alert.held === verdict.heldBy) return { alert };
+      const seq = alert.seq + 1;
+      return {
+        alert: { ...alert, seq, held: verdict.heldBy },
+        step: { kind: 'trigger', seq, trigger: seq, since: verdict.at, suppressedBy: verdict.heldBy },
+      };
+    }
+    delete alert.held;
     const seq = alert.seq + 1;
     return {
       alert: { ...alert, seq, open: { trigger: seq, since: verdict.at, notifiedAt: verdict.at } },

@@ -122,6 +122,8 @@ export class MonitorService {
       alertingOf: (id) => this.alerting.of(id),
       onNotificationsCommitted: () => this.alerting.wake(),
       inMaintenance: (id) => this.windows.isIn(id),
+      dependencyDown: (id) => this.dependencyDown(id),
+      childrenDown: (id) => this.childrenDown(id),
     });
     this.windows = new MaintenanceWindows({
       clock: this.clock,
@@ -329,6 +331,27 @@ export class MonitorService {
       // Sends in flight finish (each within its timeout); what is pending waits in the outbox for the next start.
       await this.alerting.stop();
     }
+  }
+
+  /** A monitor `id` depends on that is failing now (down, pending, or with an alert of its own open). */
+  private dependencyDown(id: string): string | undefined {
+    for (const parent of this.registry.get(id)?.config.depends_on ?? []) {
+      const state = this.pipeline.state(parent);
+      if (state?.state === 'unhealthy' || state?.state === 'pending' || state?.alert?.open !== undefined) return parent;
+    }
+    return undefined;
+  }
+
+  /** The monitors that depend on `id` and are failing now, by name. */
+  private childrenDown(id: string): string[] {
+    return this.registry
+      .all()
+      .filter(({ config }) => config.depends_on?.includes(id) === true)
+      .filter(({ config }) => {
+        const state = this.pipeline.state(config.id)?.state;
+        return state === 'unhealthy' || state === 'pending';
+      })
+      .map(({ config }) => config.name);
   }
 
   private statusOf(monitor: ActiveMonitor): MonitorStatus {

@@ -487,7 +487,7 @@ export class PostgresStore implements Store {
     for (const notification of step.notifications ?? []) {
       // A key already there is this step committed before (a retried commit): written once.
       await client.query(
-        `INSERT INTO ${s}.outbox (${NOTIFICATION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `INSERT INTO ${s}.outbox (${NOTIFICATION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (idempotency_key) DO NOTHING`,
         notificationValues(notification),
       );

@@ -66,7 +66,7 @@ export function incidentFrom(row: IncidentRow): Incident {
 
 /** The columns of `runtime_states` as a `RuntimeStateRow` (quoted aliases: both SQLite and PostgreSQL keep them). */
 export const STATE_COLUMNS =
-  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since, alert_seq AS "alertSeq", alert_bad AS "alertBad", alert_good AS "alertGood", alert_trigger AS "alertTrigger", alert_since AS "alertSince", alert_notified_at AS "alertNotifiedAt"';
+  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since, alert_seq AS "alertSeq", alert_bad AS "alertBad", alert_good AS "alertGood", alert_trigger AS "alertTrigger", alert_since AS "alertSince", alert_notified_at AS "alertNotifiedAt", alert_held AS "alertHeld"';
 
 export interface RuntimeStateRow {
   monitorId: string;
@@ -83,6 +83,7 @@ export interface RuntimeStateRow {
   alertTrigger: number | null;
   alertSince: number | null;
   alertNotifiedAt: number | null;
+  alertHeld: string | null;
 }
 
 export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
@@ -105,16 +106,17 @@ export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
         notifiedAt: Number(row.alertNotifiedAt),
       };
     }
+    if (row.alertHeld !== null && row.alertHeld !== undefined) state.alert.held = row.alertHeld;
   }
   return state;
 }
 
 /** The columns `stateValues` fills, in its order. */
 export const STATE_INSERT_COLUMNS =
-  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since, alert_seq, alert_bad, alert_good, alert_trigger, alert_since, alert_notified_at';
+  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since, alert_seq, alert_bad, alert_good, alert_trigger, alert_since, alert_notified_at, alert_held';
 
 /** Their PostgreSQL types, for `unnest` of a batch. */
-export const STATE_COLUMN_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'integer', 'integer', 'bigint', 'integer', 'integer', 'integer', 'integer', 'bigint', 'bigint'];
+export const STATE_COLUMN_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'integer', 'integer', 'bigint', 'integer', 'integer', 'integer', 'integer', 'bigint', 'bigint', 'text'];
 
 /** `SET` of an upsert of a state: every column but the key, from the row proposed. */
 export const STATE_UPDATE_SET = STATE_INSERT_COLUMNS.split(', ')
@@ -139,6 +141,7 @@ export function stateValues(state: MonitorRuntimeState): Array<string | number |
     alert?.open?.trigger ?? null,
     alert?.open?.since ?? null,
     alert?.open?.notifiedAt ?? null,
+    alert?.held ?? null,
   ];
 }
 
@@ -310,11 +313,12 @@ export function auditValues(entry: NewAuditEntry): Array<string | number | null>
 
 // ------------------------------------------------------------------------------------------------ notifications
 
-/** The columns a new notification is written to, and its values in that order (then `next_attempt_at`). */
+/** The columns a new notification is written to, and its values in that order. */
 export const NOTIFICATION_INSERT_COLUMNS =
-  'idempotency_key, monitor_id, location, alert_seq, channel, kind, payload, created_at, next_attempt_at';
+  'idempotency_key, monitor_id, location, alert_seq, channel, kind, payload, created_at, next_attempt_at, status, last_error, finished_at';
 
-export function notificationValues(notification: NewNotification): Array<string | number> {
+export function notificationValues(notification: NewNotification): Array<string | number | null> {
+  const suppressed = notification.suppressedBy !== undefined;
   return [
     notification.idempotencyKey,
     notification.monitorId,
@@ -325,6 +329,9 @@ export function notificationValues(notification: NewNotification): Array<string 
     JSON.stringify(notification.payload),
     notification.createdAt,
     notification.createdAt,
+    suppressed ? 'suppressed' : 'pending',
+    suppressed ? `suppressed: ${notification.suppressedBy} (a monitor it depends on) was down` : null,
+    suppressed ? notification.createdAt : null,
   ];
 }
 

@@ -392,7 +392,7 @@ export class SqliteStore implements Store {
     for (const notification of step.notifications ?? []) {
       // A key already there is this step committed before (a retried commit): written once.
       this.run(
-        `INSERT INTO outbox (${NOTIFICATION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+        `INSERT INTO outbox (${NOTIFICATION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
         ...notificationValues(notification),
       );
     }

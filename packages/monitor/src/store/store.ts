@@ -144,8 +144,11 @@ export interface CommitStep {
   notifications?: readonly NewNotification[];
 }
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead'] as const;
-/** `pending` until delivered, or `dead` when it failed for good (a permanent failure, or past its deadline). */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'suppressed'] as const;
+/**
+ * `pending` until delivered, or `dead` when it failed for good (a permanent failure, or past its deadline);
+ * `suppressed`: never sent, because a monitor it depends on was down (`lastError` says which).
+ */
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** A notification for one channel, as the check pipeline writes it to the outbox. */
@@ -161,6 +164,8 @@ export interface NewNotification {
   /** The notification itself (notify/notifier.ts `Notification`), as JSON. */
   payload: unknown;
   createdAt: number;
+  /** Held back, not sent: the monitor it depends on that was down. */
+  suppressedBy?: string;
 }
 
 /** A notification claimed by a dispatcher: it may send it until `leaseUntil`, as attempt number `attempt`. */

@@ -255,3 +255,46 @@ describe('alerting', () => {
     expect(kinds).toEqual(['-', '-', 'trigger#1', '-', 'resolve#2', '-', '-', 'trigger#3']);
   });
 });
+
+describe('alerting with a dependency down', () => {
+  const rule = { failureThreshold: 2, successThreshold: 1, sendResolved: true, remindEveryMs: 0, onDegraded: false };
+  function run(steps: Array<{ status: Verdict; heldBy?: string }>) {
+    let state: MonitorRuntimeState | undefined;
+    return steps.map(({ status, heldBy }, i) => {
+      const step = nextState(state, verdict(status, 0, { at: AT + i * 60_000, alerting: rule, ...(heldBy ? { heldBy } : {}) }));
+      state = step.state;
+      return step.alert ? `${step.alert.kind}#${step.alert.seq}${step.alert.suppressedBy ? ` held by ${step.alert.suppressedBy}` : ''}` : '-';
+    });
+  }
+
+  it('a trigger while a parent is down is recorded once as held, the alert not opened; it fires when the parent is up', () => {
+    expect(
+      run([
+        { status: 'unhealthy', heldBy: 'db' },
+        { status: 'unhealthy', heldBy: 'db' },
+        { status: 'unhealthy', heldBy: 'db' },
+        { status: 'unhealthy', heldBy: 'db' },
+        { status: 'unhealthy' },
+        { status: 'healthy' },
+      ]),
+    ).toEqual(['-', 'trigger#1 held by db', '-', '-', 'trigger#2', 'resolve#3']);
+  });
+
+  it('a held trigger that recovers before its parent needs no resolve (nothing was sent)', () => {
+    expect(run([{ status: 'unhealthy', heldBy: 'db' }, { status: 'unhealthy', heldBy: 'db' }, { status: 'healthy' }, { status: 'healthy' }])).toEqual([
+      '-',
+      'trigger#1 held by db',
+      '-',
+      '-',
+    ]);
+  });
+
+  it('an alert open before the parent went down still gets its resolve', () => {
+    expect(run([{ status: 'unhealthy' }, { status: 'unhealthy' }, { status: 'unhealthy', heldBy: 'db' }, { status: 'healthy', heldBy: 'db' }])).toEqual([
+      '-',
+      'trigger#1',
+      '-',
+      'resolve#2',
+    ]);
+  });
+});

@@ -35,6 +35,12 @@ export const commonFields = {
   description: z.string().optional().describe('A sentence for the status page and alert messages.'),
   paused: z.boolean().default(false).describe('Loaded but not checked (state `paused`, never counted as downtime).'),
   alerts: monitorAlerts,
+  depends_on: z
+    .array(text())
+    .optional()
+    .describe(
+      "Monitors this one depends on, by id (a database, a network path). While one of them is down, this monitor's new alerts are held back (its resolves are not); a cycle is refused.",
+    ),
 };
 
 /** Fields of monitors that probe a target on an interval (all but heartbeats); conditions as `type` fills them. */

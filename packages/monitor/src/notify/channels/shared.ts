@@ -82,6 +82,7 @@ export function message(notification: Notification): Message {
     [tone === 'resolved' ? 'Down from' : 'Down since', notification.since === undefined ? undefined : formatTime(notification.since)],
     [tone === 'resolved' ? 'Recovered at' : 'At', formatTime(notification.at)],
     [tone === 'resolved' ? 'Lasted' : 'Duration', view.duration || undefined],
+    ['Down with it', notification.children?.length ? notification.children.join(', ') : undefined],
   ];
   return {
     tone,

@@ -54,6 +54,7 @@ export function notificationJson(notification: Notification) {
     at: new Date(notification.at).toISOString(),
     since: notification.since === undefined ? null : new Date(notification.since).toISOString(),
     url: notification.url ?? null,
+    children: notification.children ?? [],
   };
 }
 

@@ -179,7 +179,7 @@ CREATE INDEX audit_by_subject ON ${s}.audit (subject, id);
     description: 'alerting: progress in runtime states, the notifications outbox and its attempts',
     sql: (s) => `
 ALTER TABLE ${s}.runtime_states ADD COLUMN alert_seq integer, ADD COLUMN alert_bad integer, ADD COLUMN alert_good integer,
-  ADD COLUMN alert_trigger integer, ADD COLUMN alert_since bigint, ADD COLUMN alert_notified_at bigint;
+  ADD COLUMN alert_trigger integer, ADD COLUMN alert_since bigint, ADD COLUMN alert_notified_at bigint, ADD COLUMN alert_held text;
 CREATE TABLE ${s}.outbox (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   idempotency_key text NOT NULL UNIQUE,

@@ -189,6 +189,7 @@ ALTER TABLE runtime_states ADD COLUMN alert_good INTEGER;
 ALTER TABLE runtime_states ADD COLUMN alert_trigger INTEGER;
 ALTER TABLE runtime_states ADD COLUMN alert_since INTEGER;
 ALTER TABLE runtime_states ADD COLUMN alert_notified_at INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_held TEXT;
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   idempotency_key TEXT NOT NULL UNIQUE,

@@ -1,0 +1,93 @@
+/**
+ * Dependencies in `vigil serve`: a database and three services that depend on it go down together — the receiver
+ * gets one notification, the database's, naming the three; each service's trigger is recorded as held back by the
+ * database. When the database is back and one service is still down, that service alerts.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
+import { eventually, writeConfig } from '../service/harness.js';
+import { tempDir } from '../support.js';
+
+let dir: { dir: string; remove: () => Promise<void> };
+let running: RunningMonitor | undefined;
+let servers: http.Server[];
+const down = new Set<string>();
+const received: Array<Record<string, any>> = [];
+
+async function listen(handler: http.RequestListener): Promise<string> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+beforeEach(async () => {
+  dir = await tempDir('dependencies');
+  servers = [];
+  down.clear();
+  received.length = 0;
+});
+
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  await dir.remove();
+});
+
+it('a parent and three children down: one notification naming the children; a child still down after the parent alerts', async () => {
+  const target = await listen((req, res) => res.writeHead(down.has((req.url ?? '').slice(1)) ? 500 : 200).end());
+  const hook = await listen((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as Record<string, any>);
+      res.writeHead(200).end('ok');
+    });
+  });
+  const child = (name: string) => `  - { name: ${name}, type: http, url: "${target}/${name.toLowerCase()}", depends_on: [db] }\n`;
+  const yaml = `
+defaults: { interval: 1s, timeout: 500ms }
+alerts:
+  channels: { hook: { type: webhook, url: "${hook}/hook" } }
+  routes: { critical: [hook] }
+  defaults: { failure_threshold: 2, success_threshold: 2 }
+monitors:
+  - { name: DB, type: http, url: "${target}/db" }
+${child('Shop')}${child('Search')}${child('Billing')}`;
+  running = await startMonitor(
+    { config: [await writeConfig(dir.dir, yaml)], port: '0', data: dir.dir, logFormat: 'json' },
+    { env: {}, logDestination: { write: () => undefined }, dispatcher: { pollMs: 100, baseBackoffMs: 200 } },
+  );
+  for (const name of ['db', 'shop', 'search', 'billing']) down.add(name);
+  await eventually('the database alert', () => (received.length >= 1 ? true : undefined), 10_000);
+  await eventually('every service held back', async () => {
+    const held = await running!.store.notifications({ limit: 20, status: 'suppressed' });
+    return held.length === 3 ? held : undefined;
+  }, 10_000);
+  // A few more checks: still one message.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  expect(received.map((n) => [n.kind, n.monitor.id])).toEqual([['trigger', 'db']]);
+  expect([...received[0]!.children].sort()).toEqual(['Billing', 'Search', 'Shop']);
+  const held = await running.store.notifications({ limit: 20, status: 'suppressed' });
+  expect(held.map((n) => [n.monitorId, n.kind, n.lastError]).sort()).toEqual([
+    ['billing', 'trigger', 'suppressed: db (a monitor it depends on) was down'],
+    ['search', 'trigger', 'suppressed: db (a monitor it depends on) was down'],
+    ['shop', 'trigger', 'suppressed: db (a monitor it depends on) was down'],
+  ]);
+
+  // The database is back; Billing is still down: its alert goes out now. The others recovered with it: nothing.
+  for (const name of ['db', 'shop', 'search']) down.delete(name);
+  await eventually('the database resolve and the billing trigger', () =>
+    received.some((n) => n.kind === 'resolve' && n.monitor.id === 'db') && received.some((n) => n.kind === 'trigger' && n.monitor.id === 'billing')
+      ? true
+      : undefined,
+  15_000);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  expect(received.map((n) => `${n.kind} ${n.monitor.id}`).sort()).toEqual(['resolve db', 'trigger billing', 'trigger db']);
+}, 45_000);
