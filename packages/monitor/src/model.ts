@@ -82,6 +82,8 @@ export interface Incident {
   endedAt?: number;
   /** The error or failed condition that opened it. */
   cause?: string;
+  /** Someone said they are on it (reminders and escalation stop; the checks go on). */
+  acknowledged?: { at: number; by: string };
 }
 
 /** Aggregates over a time range, from raw results or rollups. */
@@ -125,8 +127,17 @@ export interface AlertProgress {
   bad: number;
   /** Good checks in a row. */
   good: number;
-  /** The open alert: the number of its trigger, when it started, when it was last notified. */
-  open?: { trigger: number; since: number; notifiedAt: number };
+  /**
+   * The open alert: the number of its trigger, when it started, when it was last notified; whether someone
+   * acknowledged it (no more reminders, no escalation) and whether it was escalated.
+   */
+  open?: {
+    trigger: number;
+    since: number;
+    notifiedAt: number;
+    acknowledged?: { at: number; by: string };
+    escalated?: boolean;
+  };
   /** A trigger held back (recorded, not sent) because this monitor it depends on was down. */
   held?: string;
 }

@@ -3,10 +3,12 @@
  * monitor the caller may see.
  */
 import { sanitizeMessage } from '@vigil/core';
+import { notFound, quote } from '../http/errors.js';
 import { json, type Reply } from '../http/json.js';
 import { hideTargets } from './redact.js';
 import type { Incident } from '../model.js';
 import {
+  actorOf,
   API_PREFIX,
   type ApiContext,
   type ApiRouter,
@@ -39,6 +41,8 @@ export function incidentJson(incident: Incident, hidden?: readonly string[]): In
         : hidden
           ? hideTargets(sanitizeMessage(incident.cause), hidden)
           : sanitizeMessage(incident.cause),
+    acknowledged_at: isoTime(incident.acknowledged?.at),
+    acknowledged_by: hidden ? null : (incident.acknowledged?.by ?? null),
   };
 }
 
@@ -70,6 +74,22 @@ async function incidents(ctx: ApiContext): Promise<Reply> {
   return json(200, { incidents: rows.slice(0, limit).map((incident) => incidentJson(incident, hidden?.get(incident.monitorId) ?? (hidden ? [] : undefined))) });
 }
 
+/** Someone is on it: the alert's reminders and escalation stop; the checks go on. */
+async function acknowledgeIncident(ctx: ApiContext): Promise<Reply> {
+  const raw = ctx.params.id as string;
+  const id = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
+  const incident = Number.isSafeInteger(id) ? await ctx.deps.store.incident(id) : undefined;
+  // An incident of a monitor the caller may not see does not exist for it.
+  if (incident === undefined || !ctx.deps.monitors().some((m) => m.id === incident.monitorId)) {
+    throw notFound(`no incident with id ${quote(raw, 30)}`);
+  }
+  findMonitor(ctx, incident.monitorId);
+  const acknowledged = await ctx.deps.control.acknowledge(incident.id, actorOf(ctx.caller));
+  return json(200, incidentJson(acknowledged));
+}
+
 export function registerIncidentRoutes(router: ApiRouter): void {
-  router.add('GET', `${API_PREFIX}/incidents`, route('public', incidents));
+  router
+    .add('GET', `${API_PREFIX}/incidents`, route('public', incidents))
+    .add('POST', `${API_PREFIX}/incidents/:id/acknowledge`, route('write', acknowledgeIncident));
 }

@@ -343,6 +343,28 @@ function buildDocument(): Json {
           },
         },
       },
+      [`${API_PREFIX}/incidents/{id}/acknowledge`]: {
+        post: {
+          operationId: 'acknowledgeIncident',
+          summary: "Acknowledge an open incident: its alert's reminders and escalation stop, the checks go on",
+          security: WRITE_SECURITY,
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: 'The incident id.',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          ],
+          responses: {
+            '200': response('The incident, acknowledged (an incident acknowledged before is returned as it is).', ref('Incident')),
+            ...writeErrors,
+            '404': errorResponse('NotFound'),
+            '409': errorResponse('Conflict'),
+          },
+        },
+      },
       [`${API_PREFIX}/events`]: {
         get: {
           operationId: 'listEvents',

@@ -154,6 +154,8 @@ export const IncidentSchema = z
     started_at: time,
     ended_at: time.nullable().meta({ description: 'null while it lasts.' }),
     cause: z.string().nullable().meta({ description: 'The error or failed condition that opened it.' }),
+    acknowledged_at: time.nullable().meta({ description: 'When someone acknowledged it (reminders and escalation stopped).' }),
+    acknowledged_by: z.string().nullable().meta({ description: 'Who acknowledged it (a token name); null for anonymous callers.' }),
   })
   .meta({ description: 'A period during which a monitor was not healthy.' });
 
@@ -212,7 +214,7 @@ export const NotificationSchema = z
     monitor: z.string(),
     location: z.string(),
     channel: z.string(),
-    kind: z.enum(['trigger', 'reminder', 'resolve']),
+    kind: z.enum(['trigger', 'reminder', 'escalation', 'resolve']),
     status: z.enum(DELIVERY_STATUSES).meta({
       description: '`dead`: failed for good (a permanent failure, or past its deadline); `suppressed`: held back while a monitor it depends on was down (`last_error` says which).',
     }),

@@ -5,7 +5,7 @@
  */
 import type { MonitorTypeName } from '../config/index.js';
 import type { HeartbeatView } from '../heartbeat/index.js';
-import type { MonitorState } from '../model.js';
+import type { Incident, MonitorState } from '../model.js';
 import type { EventFeed } from '../pipeline/feed.js';
 import type { Logger } from '../log/logger.js';
 import type { Actor, Store } from '../store/store.js';
@@ -69,6 +69,11 @@ export interface MonitorControl {
   replace(id: string, definition: unknown, actor: Actor): Promise<unknown>;
   /** Stop and delete an API monitor; its results are kept. */
   remove(id: string, actor: Actor): Promise<void>;
+  /**
+   * Acknowledge an open incident: its alert's reminders and escalation stop, the checks go on. Refused (conflict)
+   * when it has ended; an incident acknowledged before is returned as it is.
+   */
+  acknowledge(incidentId: number, actor: Actor): Promise<Incident>;
 }
 
 export interface ApiDeps {

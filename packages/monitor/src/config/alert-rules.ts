@@ -28,6 +28,10 @@ export const alertRuleFields = {
     .array(text())
     .optional()
     .describe('Channels to notify, by name (`alerts.channels`), instead of those routed for the severity.'),
+  escalate_after: duration()
+    .optional()
+    .describe('An alert nobody has acknowledged after this long also goes to `escalate_to` (checked at each failed check); `0` for never. Default: never.'),
+  escalate_to: z.array(text()).optional().describe('The channels an unacknowledged alert escalates to, by name.'),
 };
 
 export const alertRule = z.strictObject(alertRuleFields);
@@ -45,9 +49,14 @@ export interface AlertRule {
   onDegraded: boolean;
   /** Channel names. */
   channels: readonly string[];
+  /** 0: never. */
+  escalateAfterMs: number;
+  escalateTo: readonly string[];
 }
 
 export const DEFAULT_RULE: Omit<AlertRule, 'channels'> = {
+  escalateAfterMs: 0,
+  escalateTo: [],
   enabled: true,
   failureThreshold: 3,
   successThreshold: 2,

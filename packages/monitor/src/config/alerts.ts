@@ -68,6 +68,8 @@ export function resolveAlertRule(
     if (level.severity !== undefined) merged.severity = level.severity;
     if (level.on_degraded !== undefined) merged.onDegraded = level.on_degraded;
     if (level.channels !== undefined) merged.channels = level.channels;
+    if (level.escalate_after !== undefined) merged.escalateAfterMs = level.escalate_after;
+    if (level.escalate_to !== undefined) merged.escalateTo = level.escalate_to;
   }
   if (own === false) merged.enabled = false;
   return { ...merged, channels: merged.channels ?? alerts.routes[merged.severity] ?? [] };

@@ -366,12 +366,17 @@ function checkChannelNames(value: Record<string, unknown>, ctx: z.RefinementCtx)
   };
   const routes = isRecord(alerts.routes) ? alerts.routes : {};
   for (const [severity, names] of Object.entries(routes)) check(names, ['alerts', 'routes', severity]);
-  if (isRecord(alerts.defaults)) check(alerts.defaults.channels, ['alerts', 'defaults', 'channels']);
+  const checkRule = (rule: unknown, path: Array<string | number>) => {
+    if (!isRecord(rule)) return;
+    check(rule.channels, [...path, 'channels']);
+    check(rule.escalate_to, [...path, 'escalate_to']);
+  };
+  checkRule(alerts.defaults, ['alerts', 'defaults']);
   const groups = isRecord(alerts.groups) ? alerts.groups : {};
-  for (const [group, rule] of Object.entries(groups)) if (isRecord(rule)) check(rule.channels, ['alerts', 'groups', group, 'channels']);
+  for (const [group, rule] of Object.entries(groups)) checkRule(rule, ['alerts', 'groups', group]);
   const monitors = Array.isArray(value.monitors) ? value.monitors : [];
   monitors.forEach((monitor: unknown, index) => {
-    if (isRecord(monitor) && isRecord(monitor.alerts)) check(monitor.alerts.channels, ['monitors', index, 'alerts', 'channels']);
+    if (isRecord(monitor)) checkRule(monitor.alerts, ['monitors', index, 'alerts']);
   });
 }
 

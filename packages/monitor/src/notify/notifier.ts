@@ -8,7 +8,8 @@
 import type { z } from 'zod';
 import type { MonitorState } from '../model.js';
 
-export const NOTIFICATION_KINDS = ['trigger', 'resolve', 'reminder', 'test'] as const;
+/** `escalation`: an alert nobody acknowledged, sent to the rule's further channels (`escalate_to`). */
+export const NOTIFICATION_KINDS = ['trigger', 'resolve', 'reminder', 'escalation', 'test'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;

@@ -39,7 +39,7 @@ export function spokenDuration(ms: number): string {
   return h % 24 === 0 ? `${d}d` : `${d}d ${h % 24}h`;
 }
 
-const HEADLINES = { trigger: 'DOWN', resolve: 'RESOLVED', reminder: 'STILL DOWN', test: 'TEST' } as const;
+const HEADLINES = { trigger: 'DOWN', resolve: 'RESOLVED', reminder: 'STILL DOWN', escalation: 'ESCALATED', test: 'TEST' } as const;
 
 /** What templates see: the notification's fields, plus words and times ready to show. */
 export function notificationView(notification: Notification) {
@@ -50,8 +50,8 @@ export function notificationView(notification: Notification) {
       ? `Test message from Vigil for ${notification.monitor.name}`
       : notification.kind === 'resolve'
         ? `${notification.monitor.name} is up again${down ? ` after ${down}` : ''}`
-        : notification.kind === 'reminder'
-          ? `${notification.monitor.name} is still down${down ? ` (for ${down})` : ''}`
+        : notification.kind === 'reminder' || notification.kind === 'escalation'
+          ? `${notification.monitor.name} is still down${down ? ` (for ${down})` : ''}${notification.kind === 'escalation' ? ' and nobody has acknowledged it' : ''}`
           : `${notification.monitor.name} is ${notification.state === 'degraded' ? 'degraded' : 'down'}`;
   return {
     ...notification,
@@ -61,7 +61,7 @@ export function notificationView(notification: Notification) {
     at_iso: new Date(notification.at).toISOString(),
     since_iso: notification.since === undefined ? '' : new Date(notification.since).toISOString(),
     duration: down ?? '',
-    firing: notification.kind === 'trigger' || notification.kind === 'reminder',
+    firing: notification.kind === 'trigger' || notification.kind === 'reminder' || notification.kind === 'escalation',
     children: notification.children ?? [],
     children_text: (notification.children ?? []).join(', '),
     resolved: notification.kind === 'resolve',

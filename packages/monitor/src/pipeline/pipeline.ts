@@ -22,7 +22,16 @@ import { type Clock, systemClock } from '../scheduler/clock.js';
 import type { Notification, Severity } from '../notify/notifier.js';
 import type { CommitResult, CommitStep, MonitorCommit, NewNotification, Store } from '../store/store.js';
 import { BatchWriter } from './batch-writer.js';
-import { type AlertingRule, type AlertStep, type CheckVerdict, isLoud, nextState, type StateStep, type Verdict } from './state-machine.js';
+import {
+  acknowledge as acknowledgeAlert,
+  type AlertingRule,
+  type AlertStep,
+  type CheckVerdict,
+  isLoud,
+  nextState,
+  type StateStep,
+  type Verdict,
+} from './state-machine.js';
 
 /** How one monitor alerts, as the service resolves it from the configuration. */
 export interface MonitorAlerting {
@@ -30,6 +39,8 @@ export interface MonitorAlerting {
   severity: Severity;
   /** Channel names; none: the monitor does not alert. */
   channels: readonly string[];
+  /** The channels an unacknowledged alert escalates to. */
+  escalateTo?: readonly string[];
   /** The monitor as messages show it. */
   monitor: Notification['monitor'];
   /** A link to the monitor, when the server's public URL is known. */
@@ -52,7 +63,11 @@ export function notificationsOf(
   },
 ): NewNotification[] {
   const alertKey = `${alerting.monitor.id}/${location}/${alert.trigger}`;
-  return alerting.channels.map((channel) => {
+  const further = alerting.escalateTo ?? [];
+  // An escalation goes to the further channels; the resolve of an escalated alert to both.
+  const channels =
+    alert.kind === 'escalation' ? further : alert.escalated ? [...new Set([...alerting.channels, ...further])] : alerting.channels;
+  return channels.map((channel) => {
     const idempotencyKey = `${alerting.monitor.id}/${location}/${alert.seq}/${channel}`;
     const payload: Notification = {
       idempotencyKey,
@@ -136,6 +151,8 @@ interface Entry {
 
 interface Job {
   verdict: CheckVerdict;
+  /** Instead of a verdict: a change of the committed state itself (an acknowledgement), stored at once. */
+  amend?: (state: MonitorRuntimeState) => MonitorRuntimeState;
   result?: CheckResult;
   /** Stored before `done` is told, even when the step is quiet (a heartbeat ping is acknowledged once stored). */
   durable: boolean;
@@ -212,6 +229,24 @@ export class CheckPipeline {
     return new Promise((resolve, reject) => {
       this.enqueue({ verdict: this.verdictOf(result), result, durable: true, done: { resolve, reject } });
     });
+  }
+
+  /**
+   * Acknowledges the monitor's open alert (no more reminders, no escalation), stored before it resolves; false when
+   * no alert is open.
+   */
+  acknowledge(monitorId: string, by: string): Promise<boolean> {
+    const at = this.clock.now();
+    let changed = false;
+    const amend = (state: MonitorRuntimeState) => {
+      const next = acknowledgeAlert(state, at, by);
+      changed = next !== state;
+      return next;
+    };
+    const verdict: CheckVerdict = { monitorId, location: this.location, status: 'new', at, retries: 0 };
+    return new Promise<void>((resolve, reject) => this.enqueue({ verdict, amend, durable: true, done: { resolve, reject } })).then(
+      () => changed,
+    );
   }
 
   /**
@@ -316,6 +351,20 @@ export class CheckPipeline {
 
   /** Takes one verdict: a quiet step moves the lane on now, a loud one holds it until committed. */
   private take(lane: Lane, job: Job): void {
+    if (job.amend !== undefined) {
+      const before = lane.state;
+      const after = before === undefined ? undefined : job.amend(before);
+      if (after === undefined || after === before) {
+        job.done?.resolve();
+        return;
+      }
+      lane.state = after;
+      this.writer.addUrgent({ monitorId: job.verdict.monitorId, location: this.location, state: after }).then(
+        () => job.done?.resolve(),
+        (error: unknown) => job.done?.reject(error),
+      );
+      return;
+    }
     const step = nextState(lane.state, job.verdict);
     const result = job.result && step.excused !== undefined ? { ...job.result, excused: step.excused } : job.result;
     const entry: Entry = {

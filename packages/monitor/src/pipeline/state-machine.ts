@@ -48,9 +48,11 @@ export interface AlertingRule {
   /** 0: no reminders. */
   remindEveryMs: number;
   onDegraded: boolean;
+  /** 0: never. After this long unacknowledged, the alert goes to the rule's further channels too. */
+  escalateAfterMs?: number;
 }
 
-export type AlertKind = 'trigger' | 'reminder' | 'resolve';
+export type AlertKind = 'trigger' | 'reminder' | 'escalation' | 'resolve';
 
 /** A notification the step makes: committed with it, one outbox row per channel. */
 export interface AlertStep {
@@ -63,6 +65,15 @@ export interface AlertStep {
   since: number;
   /** A held-back trigger: the monitor it depends on that was down. Recorded, not sent; the alert is not open. */
   suppressedBy?: string;
+  /** A resolve of an escalated alert: it goes to the further channels too. */
+  escalated?: boolean;
+}
+
+/** An acknowledgement of the open alert (no more reminders, no escalation); the state unchanged if none is open. */
+export function acknowledge(state: MonitorRuntimeState, at: number, by: string): MonitorRuntimeState {
+  const open = state.alert?.open;
+  if (state.alert === undefined || open === undefined || open.acknowledged !== undefined) return state;
+  return { ...state, alert: { ...state.alert, open: { ...open, acknowledged: { at, by } } } };
 }
 
 /** A state change, before it is stored (the feed adds its cursor). */
@@ -129,7 +140,10 @@ function nextAlert(
     const { open: _ended, ...rest } = alert;
     if (!rule.sendResolved) return { alert: rest };
     const seq = rest.seq + 1;
-    return { alert: { ...rest, seq }, step: { kind: 'resolve' as const, seq, trigger: open.trigger, since: open.since } };
+    return {
+      alert: { ...rest, seq },
+      step: { kind: 'resolve' as const, seq, trigger: open.trigger, since: open.since, ...(open.escalated ? { escalated: true } : {}) },
+    };
   };
   const status = verdict.status;
   if (status === 'maintenance' || status === 'new') return { alert: { ...previous, bad: 0, good: 0 } };
@@ -165,6 +179,16 @@ function nextAlert(
     };
   }
   if (!bad) return alert.good >= rule.successThreshold ? resolve(alert, open) : { alert };
+  // Acknowledged: someone is on it — no reminder, no escalation.
+  if (open.acknowledged !== undefined) return { alert };
+  const escalateAfter = rule.escalateAfterMs ?? 0;
+  if (escalateAfter > 0 && open.escalated !== true && verdict.at - open.since >= escalateAfter) {
+    const seq = alert.seq + 1;
+    return {
+      alert: { ...alert, seq, open: { ...open, escalated: true, notifiedAt: verdict.at } },
+      step: { kind: 'escalation', seq, trigger: open.trigger, since: open.since },
+    };
+  }
   if (rule.remindEveryMs > 0 && verdict.at - open.notifiedAt >= rule.remindEveryMs) {
     const seq = alert.seq + 1;
     return {

@@ -73,7 +73,9 @@ export class Alerting {
               sendResolved: rule.sendResolved,
               remindEveryMs: rule.remindEveryMs,
               onDegraded: rule.onDegraded,
+              escalateAfterMs: rule.escalateTo.length > 0 ? rule.escalateAfterMs : 0,
             },
+            escalateTo: rule.escalateTo,
             severity: rule.severity,
             channels: rule.channels,
             monitor: {

@@ -12,10 +12,11 @@
 import type { MonitorOfType, VigilConfig } from '../config/index.js';
 import { type HeartbeatRestoreState, HeartbeatTracker, type HeartbeatView } from '../heartbeat/index.js';
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
-import type { CheckResult, MonitorRuntimeState, MonitorState } from '../model.js';
+import type { CheckResult, Incident, MonitorRuntimeState, MonitorState } from '../model.js';
 import { monitorHost, type PreparedMonitor, prepareMonitor } from '../monitors/index.js';
 import { EventFeed } from '../pipeline/feed.js';
 import { CheckPipeline, type PipelineStats } from '../pipeline/pipeline.js';
+import { MonitorError } from '../registry/errors.js';
 import { type ActiveMonitor, MonitorRegistry } from '../registry/registry.js';
 import { type Clock, delay, systemClock } from '../scheduler/clock.js';
 import { RunAbortedError, Scheduler, type SchedulerStats } from '../scheduler/scheduler.js';
@@ -284,6 +285,24 @@ export class MonitorService {
       const monitor = await this.registry.replace(id, definition, actor);
       this.reschedule();
       return monitor;
+    },
+    acknowledge: async (incidentId: number, actor: Actor): Promise<Incident> => {
+      const incident = await this.store.incident(incidentId);
+      if (incident === undefined) throw new MonitorError('not_found', `no incident with id "${incidentId}"`);
+      if (incident.endedAt !== undefined) {
+        throw new MonitorError('conflict', `incident ${incidentId} has ended: there is nothing to acknowledge`);
+      }
+      if (incident.acknowledged !== undefined) return incident;
+      const at = this.clock.now();
+      await this.store.acknowledgeIncident(incidentId, { at, by: actor.name }, {
+        at,
+        actor,
+        action: 'incident.acknowledge',
+        subject: incident.monitorId,
+        after: { incident: incidentId },
+      });
+      await this.pipeline.acknowledge(incident.monitorId, actor.name);
+      return (await this.store.incident(incidentId)) ?? incident;
     },
     remove: async (id: string, actor: Actor): Promise<void> => {
       await this.registry.remove(id, actor);

@@ -59,6 +59,7 @@ import {
   type EventRow,
   eventValues,
   incidentFrom,
+  INCIDENT_COLUMNS,
   type IncidentRow,
   monitorFrom,
   type MonitorRow,
@@ -807,10 +808,29 @@ export class PostgresStore implements Store {
 
   // ---------------------------------------------------------------------------------------------- incidents
 
+  async incident(id: number): Promise<Incident | undefined> {
+    const [row] = await this.rows<IncidentRow>(this.pool, `SELECT ${INCIDENT_COLUMNS} FROM ${this.s}.incidents WHERE id = $1`, [id]);
+    return row && incidentFrom(row);
+  }
+
+  async acknowledgeIncident(id: number, acknowledged: { at: number; by: string }, audit?: NewAuditEntry): Promise<boolean> {
+    return this.audited(
+      async (client) =>
+        ((
+          await client.query(
+            `UPDATE ${this.s}.incidents SET acknowledged_at = $1, acknowledged_by = $2
+             WHERE id = $3 AND ended_at IS NULL AND acknowledged_at IS NULL`,
+            [acknowledged.at, acknowledged.by, id],
+          )
+        ).rowCount ?? 0) > 0,
+      audit,
+      (updated) => updated,
+    );
+  }
+
   async incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]> {
     const limit = checkLimit(options.limit);
-    const select = `SELECT id, monitor_id AS "monitorId", status, started_at AS "startedAt", ended_at AS "endedAt", cause
-                    FROM ${this.s}.incidents`;
+    const select = `SELECT ${INCIDENT_COLUMNS} FROM ${this.s}.incidents`;
     const rows =
       options.monitorId === undefined
         ? await this.rows<IncidentRow>(this.pool, `${select} ORDER BY started_at DESC, id DESC LIMIT $1`, [limit])

@@ -50,6 +50,8 @@ export interface IncidentRow {
   startedAt: number;
   endedAt: number | null;
   cause: string | null;
+  acknowledgedAt?: number | null;
+  acknowledgedBy?: string | null;
 }
 
 export function incidentFrom(row: IncidentRow): Incident {
@@ -61,12 +63,19 @@ export function incidentFrom(row: IncidentRow): Incident {
   };
   if (row.endedAt !== null) incident.endedAt = Number(row.endedAt);
   if (row.cause !== null) incident.cause = row.cause;
+  if (row.acknowledgedAt !== null && row.acknowledgedAt !== undefined) {
+    incident.acknowledged = { at: Number(row.acknowledgedAt), by: row.acknowledgedBy ?? '' };
+  }
   return incident;
 }
 
+/** The columns of `incidents` as an `IncidentRow`. */
+export const INCIDENT_COLUMNS =
+  'id, monitor_id AS "monitorId", status, started_at AS "startedAt", ended_at AS "endedAt", cause, acknowledged_at AS "acknowledgedAt", acknowledged_by AS "acknowledgedBy"';
+
 /** The columns of `runtime_states` as a `RuntimeStateRow` (quoted aliases: both SQLite and PostgreSQL keep them). */
 export const STATE_COLUMNS =
-  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since, alert_seq AS "alertSeq", alert_bad AS "alertBad", alert_good AS "alertGood", alert_trigger AS "alertTrigger", alert_since AS "alertSince", alert_notified_at AS "alertNotifiedAt", alert_held AS "alertHeld"';
+  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since, alert_seq AS "alertSeq", alert_bad AS "alertBad", alert_good AS "alertGood", alert_trigger AS "alertTrigger", alert_since AS "alertSince", alert_notified_at AS "alertNotifiedAt", alert_held AS "alertHeld", alert_acked_at AS "alertAckedAt", alert_acked_by AS "alertAckedBy", alert_escalated AS "alertEscalated"';
 
 export interface RuntimeStateRow {
   monitorId: string;
@@ -84,6 +93,9 @@ export interface RuntimeStateRow {
   alertSince: number | null;
   alertNotifiedAt: number | null;
   alertHeld: string | null;
+  alertAckedAt: number | null;
+  alertAckedBy: string | null;
+  alertEscalated: number | null;
 }
 
 export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
@@ -104,6 +116,10 @@ export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
         trigger: Number(row.alertTrigger),
         since: Number(row.alertSince),
         notifiedAt: Number(row.alertNotifiedAt),
+        ...(row.alertAckedAt !== null && row.alertAckedAt !== undefined
+          ? { acknowledged: { at: Number(row.alertAckedAt), by: row.alertAckedBy ?? '' } }
+          : {}),
+        ...(Number(row.alertEscalated ?? 0) === 1 ? { escalated: true } : {}),
       };
     }
     if (row.alertHeld !== null && row.alertHeld !== undefined) state.alert.held = row.alertHeld;
@@ -113,10 +129,10 @@ export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
 
 /** The columns `stateValues` fills, in its order. */
 export const STATE_INSERT_COLUMNS =
-  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since, alert_seq, alert_bad, alert_good, alert_trigger, alert_since, alert_notified_at, alert_held';
+  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since, alert_seq, alert_bad, alert_good, alert_trigger, alert_since, alert_notified_at, alert_held, alert_acked_at, alert_acked_by, alert_escalated';
 
 /** Their PostgreSQL types, for `unnest` of a batch. */
-export const STATE_COLUMN_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'integer', 'integer', 'bigint', 'integer', 'integer', 'integer', 'integer', 'bigint', 'bigint', 'text'];
+export const STATE_COLUMN_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'integer', 'integer', 'bigint', 'integer', 'integer', 'integer', 'integer', 'bigint', 'bigint', 'text', 'bigint', 'text', 'integer'];
 
 /** `SET` of an upsert of a state: every column but the key, from the row proposed. */
 export const STATE_UPDATE_SET = STATE_INSERT_COLUMNS.split(', ')
@@ -142,6 +158,9 @@ export function stateValues(state: MonitorRuntimeState): Array<string | number |
     alert?.open?.since ?? null,
     alert?.open?.notifiedAt ?? null,
     alert?.held ?? null,
+    alert?.open?.acknowledged?.at ?? null,
+    alert?.open?.acknowledged?.by ?? null,
+    alert?.open === undefined ? null : alert.open.escalated ? 1 : 0,
   ];
 }
 

@@ -60,6 +60,7 @@ import {
   type EventRow,
   eventValues,
   incidentFrom,
+  INCIDENT_COLUMNS,
   type IncidentRow,
   monitorFrom,
   type MonitorRow,
@@ -670,10 +671,28 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------------------------------------- incidents
 
+  async incident(id: number): Promise<Incident | undefined> {
+    const row = this.get<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`, id);
+    return row && incidentFrom(row);
+  }
+
+  async acknowledgeIncident(id: number, acknowledged: { at: number; by: string }, audit?: NewAuditEntry): Promise<boolean> {
+    return this.write(() => {
+      const updated =
+        this.run(
+          'UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND ended_at IS NULL AND acknowledged_at IS NULL',
+          acknowledged.at,
+          acknowledged.by,
+          id,
+        ) > 0;
+      if (updated) this.audit(audit);
+      return updated;
+    });
+  }
+
   async incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]> {
     const limit = checkLimit(options.limit);
-    const select =
-      'SELECT id, monitor_id AS monitorId, status, started_at AS startedAt, ended_at AS endedAt, cause FROM incidents';
+    const select = `SELECT ${INCIDENT_COLUMNS} FROM incidents`;
     const rows =
       options.monitorId === undefined
         ? this.all<IncidentRow>(`${select} ORDER BY started_at DESC, id DESC LIMIT ?`, limit)

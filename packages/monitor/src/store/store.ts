@@ -54,6 +54,7 @@ export const AUDIT_ACTIONS = [
   'monitor.resume',
   'token.create',
   'token.revoke',
+  'incident.acknowledge',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -272,6 +273,12 @@ export interface Store {
 
   /** Newest (by start) first; all monitors when `monitorId` is undefined. */
   incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]>;
+
+  /** One incident, by id. */
+  incident(id: number): Promise<Incident | undefined>;
+
+  /** Marks an open incident acknowledged (with its audit entry); false when it has ended or was acknowledged before. */
+  acknowledgeIncident(id: number, acknowledged: { at: number; by: string }, audit?: NewAuditEntry): Promise<boolean>;
 
   /** The committed state of every monitor at `location`, by monitor id. */
   runtimeStates(location: string): Promise<Map<string, MonitorRuntimeState>>;

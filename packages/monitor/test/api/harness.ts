@@ -103,6 +103,14 @@ export class FakeService {
       await this.registry.remove(id, actor);
       this.calls.push(`remove ${id}`);
     },
+    acknowledge: async (incidentId, actor) => {
+      this.#failure();
+      const incident = await this.store.incident(incidentId);
+      if (incident === undefined) throw new Error(`no incident ${incidentId}`);
+      await this.store.acknowledgeIncident(incidentId, { at: NOW, by: actor.name });
+      this.calls.push(`acknowledge ${incidentId}`);
+      return (await this.store.incident(incidentId))!;
+    },
   };
 }
 

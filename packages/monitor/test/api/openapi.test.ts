@@ -435,7 +435,16 @@ describe('responses match the document', () => {
       '/uptime: must be null',
       '/uptime: must match a schema in anyOf',
     ]);
-    const incident = { id: 1, monitor: 'm', status: 'unhealthy', started_at: '2025-01-15T12:00:00.000Z', ended_at: null, cause: null };
+    const incident = {
+      id: 1,
+      monitor: 'm',
+      status: 'unhealthy',
+      started_at: '2025-01-15T12:00:00.000Z',
+      ended_at: null,
+      cause: null,
+      acknowledged_at: null,
+      acknowledged_by: null,
+    };
     expect(problems(componentValidator('Incident'), incident)).toEqual([]);
     expect(problems(componentValidator('Incident'), { ...incident, surprise: true })).toEqual([
       '/: must NOT have additional properties (surprise)',

@@ -171,6 +171,8 @@ describe('GET /api/v1/incidents', () => {
         started_at: new Date(NOW - 3 * HOUR).toISOString(),
         ended_at: new Date(NOW - 2 * HOUR).toISOString(),
         cause: 'HTTP 503',
+        acknowledged_at: null,
+        acknowledged_by: null,
       },
       {
         id: 32,
@@ -179,6 +181,8 @@ describe('GET /api/v1/incidents', () => {
         started_at: new Date(NOW - 4 * HOUR).toISOString(),
         ended_at: null,
         cause: null,
+        acknowledged_at: null,
+        acknowledged_by: null,
       },
     ]);
   });

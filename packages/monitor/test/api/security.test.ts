@@ -206,6 +206,7 @@ describe('token scopes', () => {
       'GET /api/v1/signals': 'public',
       'GET /api/v1/monitors/:id/uptime': 'public',
       'GET /api/v1/incidents': 'public',
+      'POST /api/v1/incidents/:id/acknowledge': 'write',
       'GET /api/v1/events': 'read',
       'GET /api/v1/events/stream': 'read',
       'GET /api/v1/notifications': 'read',

@@ -190,6 +190,11 @@ ALTER TABLE runtime_states ADD COLUMN alert_trigger INTEGER;
 ALTER TABLE runtime_states ADD COLUMN alert_since INTEGER;
 ALTER TABLE runtime_states ADD COLUMN alert_notified_at INTEGER;
 ALTER TABLE runtime_states ADD COLUMN alert_held TEXT;
+ALTER TABLE runtime_states ADD COLUMN alert_acked_at INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_acked_by TEXT;
+ALTER TABLE runtime_states ADD COLUMN alert_escalated INTEGER;
+ALTER TABLE incidents ADD COLUMN acknowledged_at INTEGER;
+ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   idempotency_key TEXT NOT NULL UNIQUE,
