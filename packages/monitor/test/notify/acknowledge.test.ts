@@ -4,33 +4,24 @@
  * the API) gets neither reminders nor escalation, while the checks go on.
  */
 import { execFile } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/api/tokens.js';
 import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
 import { eventually, getJson, writeConfig } from '../service/harness.js';
 import { CLI, tempDir } from '../support.js';
+import { LocalServers } from './servers.js';
 
 const run = promisify(execFile);
 
 let dir: { dir: string; remove: () => Promise<void> };
 let running: RunningMonitor | undefined;
-let servers: http.Server[];
+const servers = new LocalServers();
 let up: boolean;
 const received: Array<{ channel: string; kind: string }> = [];
 
-async function listen(handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 beforeEach(async () => {
   dir = await tempDir('acknowledge');
-  servers = [];
   up = true;
   received.length = 0;
 });
@@ -38,23 +29,13 @@ beforeEach(async () => {
 afterEach(async () => {
   await running?.stop();
   running = undefined;
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await servers.closeAll();
   await dir.remove();
 });
 
 async function start(): Promise<RunningMonitor> {
-  const target = await listen((_req, res) => res.writeHead(up ? 200 : 500).end());
-  const hook = await listen((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push({ channel: (req.url ?? '').slice(1), kind: (JSON.parse(body) as { kind: string }).kind });
-      res.writeHead(200).end('ok');
-    });
-  });
+  const target = await servers.listen((_req, res) => res.writeHead(up ? 200 : 500).end());
+  const hook = await servers.receiver((path, body: { kind: string }) => received.push({ channel: path.slice(1), kind: body.kind }));
   const yaml = `
 defaults: { interval: 1s, timeout: 500ms }
 alerts:

@@ -3,29 +3,20 @@
  * gets one notification, the database's, naming the three; each service's trigger is recorded as held back by the
  * database. When the database is back and one service is still down, that service alerts.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
 import { eventually, writeConfig } from '../service/harness.js';
 import { tempDir } from '../support.js';
+import { LocalServers } from './servers.js';
 
 let dir: { dir: string; remove: () => Promise<void> };
 let running: RunningMonitor | undefined;
-let servers: http.Server[];
+const servers = new LocalServers();
 const down = new Set<string>();
 const received: Array<Record<string, any>> = [];
 
-async function listen(handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 beforeEach(async () => {
   dir = await tempDir('dependencies');
-  servers = [];
   down.clear();
   received.length = 0;
 });
@@ -33,23 +24,13 @@ beforeEach(async () => {
 afterEach(async () => {
   await running?.stop();
   running = undefined;
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await servers.closeAll();
   await dir.remove();
 });
 
 it('a parent and three children down: one notification naming the children; a child still down after the parent alerts', async () => {
-  const target = await listen((req, res) => res.writeHead(down.has((req.url ?? '').slice(1)) ? 500 : 200).end());
-  const hook = await listen((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push(JSON.parse(body) as Record<string, any>);
-      res.writeHead(200).end('ok');
-    });
-  });
+  const target = await servers.listen((req, res) => res.writeHead(down.has((req.url ?? '').slice(1)) ? 500 : 200).end());
+  const hook = await servers.receiver((_path, body: Record<string, any>) => received.push(body));
   const child = (name: string) => `  - { name: ${name}, type: http, url: "${target}/${name.toLowerCase()}", depends_on: [db] }\n`;
   const yaml = `
 defaults: { interval: 1s, timeout: 500ms }

@@ -3,55 +3,35 @@
  * excused, and when it ends the state before and after decide — still down: nothing new; down since the window
  * started: the trigger; recovered with a trigger delivered before: the resolve.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
 import { eventually, writeConfig } from '../service/harness.js';
 import { tempDir } from '../support.js';
+import { LocalServers } from './servers.js';
 
 let dir: { dir: string; remove: () => Promise<void> };
 let running: RunningMonitor | undefined;
 let received: Array<{ kind: string; at: string }>;
 let up: boolean;
-let servers: http.Server[];
-
-async function listen(handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const servers = new LocalServers();
 
 beforeEach(async () => {
   dir = await tempDir('maintenance');
   received = [];
   up = true;
-  servers = [];
 });
 
 afterEach(async () => {
   await running?.stop();
   running = undefined;
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await servers.closeAll();
   await dir.remove();
 });
 
 /** A monitor checked every second, alerting after 2 failures and resolving after 2 passes, and a window [from, to). */
 async function start(from: number, to: number): Promise<RunningMonitor> {
-  const target = await listen((_req, res) => res.writeHead(up ? 200 : 500).end());
-  const hook = await listen((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const notification = JSON.parse(body) as { kind: string; at: string };
-      received.push({ kind: notification.kind, at: notification.at });
-      res.writeHead(200).end('ok');
-    });
-  });
+  const target = await servers.listen((_req, res) => res.writeHead(up ? 200 : 500).end());
+  const hook = await servers.receiver((_path, body: { kind: string; at: string }) => received.push({ kind: body.kind, at: body.at }));
   const yaml = `
 defaults: { interval: 1s, timeout: 500ms }
 alerts:
