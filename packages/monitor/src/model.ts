@@ -140,6 +140,8 @@ export interface AlertProgress {
   };
   /** A trigger held back (recorded, not sent) because this monitor it depends on was down. */
   held?: string;
+  /** The certificate last warned about, and the smallest of `certificate_days` it was warned at. */
+  certificate?: { expiresAt: number; days: number };
 }
 
 /**

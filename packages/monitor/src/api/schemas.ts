@@ -214,7 +214,7 @@ export const NotificationSchema = z
     monitor: z.string(),
     location: z.string(),
     channel: z.string(),
-    kind: z.enum(['trigger', 'reminder', 'escalation', 'resolve']),
+    kind: z.enum(['trigger', 'reminder', 'escalation', 'resolve', 'certificate']),
     status: z.enum(DELIVERY_STATUSES).meta({
       description: '`dead`: failed for good (a permanent failure, or past its deadline); `suppressed`: held back while a monitor it depends on was down (`last_error` says which).',
     }),

@@ -32,6 +32,10 @@ export const alertRuleFields = {
     .optional()
     .describe('An alert nobody has acknowledged after this long also goes to `escalate_to` (checked at each failed check); `0` for never. Default: never.'),
   escalate_to: z.array(text()).optional().describe('The channels an unacknowledged alert escalates to, by name.'),
+  certificate_days: z
+    .array(z.int({ error: 'expected a whole number of days' }).min(1, { error: 'must be at least 1 day' }))
+    .optional()
+    .describe('Warn when the certificate of an https, health or tls monitor expires within these many days, once each per certificate; `[]` for never. Default: [14, 3].'),
 };
 
 export const alertRule = z.strictObject(alertRuleFields);
@@ -52,11 +56,13 @@ export interface AlertRule {
   /** 0: never. */
   escalateAfterMs: number;
   escalateTo: readonly string[];
+  certificateDays: readonly number[];
 }
 
 export const DEFAULT_RULE: Omit<AlertRule, 'channels'> = {
   escalateAfterMs: 0,
   escalateTo: [],
+  certificateDays: [14, 3],
   enabled: true,
   failureThreshold: 3,
   successThreshold: 2,

@@ -70,6 +70,7 @@ export function resolveAlertRule(
     if (level.channels !== undefined) merged.channels = level.channels;
     if (level.escalate_after !== undefined) merged.escalateAfterMs = level.escalate_after;
     if (level.escalate_to !== undefined) merged.escalateTo = level.escalate_to;
+    if (level.certificate_days !== undefined) merged.certificateDays = level.certificate_days;
   }
   if (own === false) merged.enabled = false;
   return { ...merged, channels: merged.channels ?? alerts.routes[merged.severity] ?? [] };

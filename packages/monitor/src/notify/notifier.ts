@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import type { MonitorState } from '../model.js';
 
 /** `escalation`: an alert nobody acknowledged, sent to the rule's further channels (`escalate_to`). */
-export const NOTIFICATION_KINDS = ['trigger', 'resolve', 'reminder', 'escalation', 'test'] as const;
+/** `certificate`: the monitor's certificate expires within one of the rule's `certificate_days`. */
+export const NOTIFICATION_KINDS = ['trigger', 'resolve', 'reminder', 'escalation', 'certificate', 'test'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -47,6 +48,8 @@ export interface Notification {
   url?: string;
   /** For a trigger: the monitors that depend on this one (`depends_on`) and are down with it, by name. */
   children?: string[];
+  /** For `certificate`: when the certificate expires, and the whole days left. */
+  certificate?: { expiresAt: number; daysLeft: number };
 }
 
 export type SendOutcome =

@@ -39,14 +39,24 @@ export function spokenDuration(ms: number): string {
   return h % 24 === 0 ? `${d}d` : `${d}d ${h % 24}h`;
 }
 
-const HEADLINES = { trigger: 'DOWN', resolve: 'RESOLVED', reminder: 'STILL DOWN', escalation: 'ESCALATED', test: 'TEST' } as const;
+const HEADLINES = {
+  trigger: 'DOWN',
+  resolve: 'RESOLVED',
+  reminder: 'STILL DOWN',
+  escalation: 'ESCALATED',
+  certificate: 'CERTIFICATE',
+  test: 'TEST',
+} as const;
 
 /** What templates see: the notification's fields, plus words and times ready to show. */
 export function notificationView(notification: Notification) {
   const down = notification.since === undefined ? undefined : spokenDuration(notification.at - notification.since);
   const headline = notification.kind === 'trigger' && notification.state === 'degraded' ? 'DEGRADED' : HEADLINES[notification.kind];
+  const certificate = notification.certificate;
   const summary =
-    notification.kind === 'test'
+    notification.kind === 'certificate' && certificate !== undefined
+      ? `The certificate of ${notification.monitor.name} expires in ${certificate.daysLeft} day${certificate.daysLeft === 1 ? '' : 's'} (${new Date(certificate.expiresAt).toISOString().slice(0, 10)})`
+      : notification.kind === 'test'
       ? `Test message from Vigil for ${notification.monitor.name}`
       : notification.kind === 'resolve'
         ? `${notification.monitor.name} is up again${down ? ` after ${down}` : ''}`
@@ -63,6 +73,8 @@ export function notificationView(notification: Notification) {
     duration: down ?? '',
     firing: notification.kind === 'trigger' || notification.kind === 'reminder' || notification.kind === 'escalation',
     children: notification.children ?? [],
+    certificate_expires_iso: certificate === undefined ? '' : new Date(certificate.expiresAt).toISOString(),
+    days_left: certificate?.daysLeft ?? '',
     children_text: (notification.children ?? []).join(', '),
     resolved: notification.kind === 'resolve',
   };

@@ -62,7 +62,11 @@ export function notificationsOf(
     suppressedBy?: string;
   },
 ): NewNotification[] {
-  const alertKey = `${alerting.monitor.id}/${location}/${alert.trigger}`;
+  // A certificate warning stands alone: its key names the certificate (by its expiry).
+  const alertKey =
+    alert.kind === 'certificate' && alert.certificate !== undefined
+      ? `${alerting.monitor.id}/${location}/certificate/${alert.certificate.expiresAt}`
+      : `${alerting.monitor.id}/${location}/${alert.trigger}`;
   const further = alerting.escalateTo ?? [];
   // An escalation goes to the further channels; the resolve of an escalated alert to both.
   const channels =
@@ -79,7 +83,8 @@ export function notificationsOf(
       state: context.state,
       ...(context.cause !== undefined ? { cause: sanitizeMessage(context.cause) } : {}),
       at: context.at,
-      ...(alert.kind === 'trigger' ? {} : { since: alert.since }),
+      ...(alert.kind === 'trigger' || alert.kind === 'certificate' ? {} : { since: alert.since }),
+      ...(alert.certificate !== undefined ? { certificate: alert.certificate } : {}),
       ...(alerting.url !== undefined ? { url: alerting.url } : {}),
       ...(context.children !== undefined && context.children.length > 0 ? { children: context.children } : {}),
     };
@@ -309,6 +314,7 @@ export class CheckPipeline {
       ...(result.error !== undefined ? { cause: result.error } : {}),
       ...(rule !== undefined ? { alerting: rule } : {}),
       ...(heldBy !== undefined ? { heldBy } : {}),
+      ...(result.certificateExpiresAt !== undefined ? { certificateExpiresAt: result.certificateExpiresAt } : {}),
     };
   }
 

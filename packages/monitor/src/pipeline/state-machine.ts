@@ -38,6 +38,8 @@ export interface CheckVerdict {
   observed?: Status;
   /** A monitor this one depends on that is down: a trigger now is held back (recorded, not sent). */
   heldBy?: string;
+  /** When the certificate the check saw expires. */
+  certificateExpiresAt?: number;
 }
 
 /** The part of a monitor's alert rule the state machine applies. */
@@ -50,9 +52,11 @@ export interface AlertingRule {
   onDegraded: boolean;
   /** 0: never. After this long unacknowledged, the alert goes to the rule's further channels too. */
   escalateAfterMs?: number;
+  /** Warn when the certificate expires within these many days (each once per certificate); none: never. */
+  certificateDays?: readonly number[];
 }
 
-export type AlertKind = 'trigger' | 'reminder' | 'escalation' | 'resolve';
+export type AlertKind = 'trigger' | 'reminder' | 'escalation' | 'resolve' | 'certificate';
 
 /** A notification the step makes: committed with it, one outbox row per channel. */
 export interface AlertStep {
@@ -65,6 +69,8 @@ export interface AlertStep {
   since: number;
   /** A held-back trigger: the monitor it depends on that was down. Recorded, not sent; the alert is not open. */
   suppressedBy?: string;
+  /** A certificate warning: when it expires, and the whole days left. */
+  certificate?: { expiresAt: number; daysLeft: number };
   /** A resolve of an escalated alert: it goes to the further channels too. */
   escalated?: boolean;
 }
@@ -228,6 +234,44 @@ export function initialState(monitorId: string, location: string): MonitorRuntim
   return { monitorId, location, state: 'new', consecutiveFailures: 0, seq: 0 };
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A warning when the certificate a check saw expires within one of the rule's `certificateDays`: once per threshold
+ * and certificate (a renewed certificate starts over), the smallest threshold crossed.
+ */
+function certificateWarning(
+  alert: AlertProgress | undefined,
+  verdict: CheckVerdict,
+): { alert: AlertProgress | undefined; step?: AlertStep } {
+  const days = verdict.alerting?.certificateDays ?? [];
+  const expiresAt = verdict.certificateExpiresAt;
+  if (verdict.alerting === undefined || days.length === 0 || expiresAt === undefined) return { alert };
+  const left = (expiresAt - verdict.at) / DAY_MS;
+  const crossed = days.filter((threshold) => left <= threshold);
+  const base: AlertProgress = alert ?? { seq: 0, bad: 0, good: 0 };
+  const sameCertificate = base.certificate?.expiresAt === expiresAt;
+  if (crossed.length === 0) {
+    // Not close yet (or renewed): forget the old warnings.
+    if (base.certificate === undefined) return { alert };
+    const { certificate: _renewed, ...rest } = base;
+    return { alert: rest };
+  }
+  const threshold = Math.min(...crossed);
+  if (sameCertificate && base.certificate!.days <= threshold) return { alert };
+  const seq = base.seq + 1;
+  return {
+    alert: { ...base, seq, certificate: { expiresAt, days: threshold } },
+    step: {
+      kind: 'certificate',
+      seq,
+      trigger: seq,
+      since: verdict.at,
+      certificate: { expiresAt, daysLeft: Math.max(0, Math.floor(left)) },
+    },
+  };
+}
+
 export function nextState(previous: MonitorRuntimeState | undefined, verdict: CheckVerdict): StateStep {
   const retries = Number.isFinite(verdict.retries) ? Math.max(0, Math.floor(verdict.retries)) : 0;
   const before = previous ?? initialState(verdict.monitorId, verdict.location);
@@ -256,7 +300,9 @@ export function nextState(previous: MonitorRuntimeState | undefined, verdict: Ch
     ...(before.since !== undefined ? { since: before.since } : {}),
   };
 
-  const { alert, step: alertStep } = nextAlert(before.alert, verdict, to);
+  const alerted = nextAlert(before.alert, verdict, to);
+  // A certificate warning waits for a check without another notification (one per step).
+  const { alert, step: alertStep } = alerted.step === undefined ? certificateWarning(alerted.alert, verdict) : alerted;
   if (alert !== undefined) state.alert = alert;
   const step: StateStep = { state, ...(alertStep ? { alert: alertStep } : {}) };
   if (before.state !== to) {

@@ -7,6 +7,7 @@ import { describeTarget } from '../api/redact.js';
 import { resolveAlertRule } from '../config/alerts.js';
 import type { MonitorConfig, VigilConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
+import type { AlertProgress, MonitorState } from '../model.js';
 import { createNotifier } from '../notify/channels/index.js';
 import { type DispatcherOptions, NotificationDispatcher } from '../notify/dispatcher.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -15,12 +16,24 @@ import type { ClaimedNotification, DeliveryAttempt, Store } from '../store/store
 
 export type AttemptListener = (channel: string, outcome: DeliveryAttempt['outcome'] | 'dead', notification: ClaimedNotification) => void;
 
+/** An alert that is open now, for re-posting to Alertmanager channels. */
+export interface OpenAlert {
+  monitorId: string;
+  location: string;
+  state: MonitorState;
+  open: NonNullable<AlertProgress['open']>;
+}
+
 export interface AlertingOptions {
   store: Store;
   logger: Logger;
   config: VigilConfig;
   /** A monitor of the running configuration (either source). */
   monitorOf: (id: string) => MonitorConfig | undefined;
+  /** The alerts open now. */
+  openAlerts?: () => Iterable<OpenAlert>;
+  /** How often open alerts are posted again to Alertmanager channels. Default 5 minutes. */
+  repostEveryMs?: number;
   /** Dispatcher settings (tests shorten the times). */
   dispatcher?: Partial<Omit<DispatcherOptions, 'store' | 'notifierOf' | 'logger'>>;
 }
@@ -74,6 +87,7 @@ export class Alerting {
               remindEveryMs: rule.remindEveryMs,
               onDegraded: rule.onDegraded,
               escalateAfterMs: rule.escalateTo.length > 0 ? rule.escalateAfterMs : 0,
+              certificateDays: rule.certificateDays,
             },
             escalateTo: rule.escalateTo,
             severity: rule.severity,
@@ -102,6 +116,64 @@ export class Alerting {
 
   start(): void {
     this.dispatcher.start();
+    this.scheduleRepost();
+  }
+
+  /**
+   * Alertmanager ends an alert at its `endsAt`: an alert that lasts is posted again every few minutes with a new
+   * `endsAt` (as Prometheus does), straight to its Alertmanager channels — best effort, since a lost re-post is
+   * made good by the next one. Other channels are not re-posted (their users get reminders, if they ask).
+   */
+  async repostOpenAlerts(): Promise<number> {
+    let posted = 0;
+    for (const alert of this.options.openAlerts?.() ?? []) {
+      const alerting = this.of(alert.monitorId);
+      if (alerting === undefined) continue;
+      const channels = alert.open.escalated ? [...alerting.channels, ...(alerting.escalateTo ?? [])] : alerting.channels;
+      for (const channel of new Set(channels)) {
+        if (this.config.alerts.channels[channel]?.type !== 'alertmanager') continue;
+        const notifier = this.notifiers.get(channel);
+        if (notifier === undefined) continue;
+        const at = Date.now();
+        const alertKey = `${alert.monitorId}/${alert.location}/${alert.open.trigger}`;
+        const sent = await notifier.send(
+          {
+            idempotencyKey: `${alertKey}/repost/${at}/${channel}`,
+            alertKey,
+            kind: 'reminder',
+            severity: alerting.severity,
+            monitor: alerting.monitor,
+            location: alert.location,
+            state: alert.state,
+            at,
+            since: alert.open.since,
+            ...(alerting.url !== undefined ? { url: alerting.url } : {}),
+          },
+          { signal: AbortSignal.timeout(this.config.alerts.send_timeout) },
+        );
+        if (sent.outcome === 'delivered') posted++;
+        else {
+          this.options.logger.warn(
+            { event: 'repost_failed', channel, monitor: alert.monitorId, error: sent.error },
+            `posting the open alert of ${alert.monitorId} to ${channel} again failed: ${sent.error}`,
+          );
+        }
+      }
+    }
+    return posted;
+  }
+
+  private repostTimer: NodeJS.Timeout | undefined;
+
+  private scheduleRepost(): void {
+    this.repostTimer = setTimeout(() => {
+      void this.repostOpenAlerts()
+        .catch((error: unknown) => this.options.logger.error({ event: 'repost_failed', error: String(error) }, 'posting open alerts again failed'))
+        .finally(() => {
+          if (this.repostTimer !== undefined) this.scheduleRepost();
+        });
+    }, this.options.repostEveryMs ?? 5 * 60_000);
+    this.repostTimer.unref?.();
   }
 
   /** The pipeline committed notifications. */
@@ -110,6 +182,8 @@ export class Alerting {
   }
 
   stop(): Promise<void> {
+    clearTimeout(this.repostTimer);
+    this.repostTimer = undefined;
     return this.dispatcher.stop();
   }
 

@@ -21,7 +21,7 @@ import { type ActiveMonitor, MonitorRegistry } from '../registry/registry.js';
 import { type Clock, delay, systemClock } from '../scheduler/clock.js';
 import { RunAbortedError, Scheduler, type SchedulerStats } from '../scheduler/scheduler.js';
 import { type Actor, retentionFromConfig, type Store } from '../store/store.js';
-import { Alerting, type AlertingOptions } from './alerting.js';
+import { Alerting, type AlertingOptions, type OpenAlert } from './alerting.js';
 import { MaintenanceLoop } from './maintenance.js';
 import { MaintenanceWindows } from './maintenance-windows.js';
 
@@ -106,6 +106,7 @@ export class MonitorService {
       logger: this.logger,
       config: this.config,
       monitorOf: (id) => this.registry.get(id)?.config,
+      openAlerts: () => this.openAlerts(),
       ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
     });
     this.pipeline = new CheckPipeline({
@@ -349,6 +350,16 @@ export class MonitorService {
       this.feed.stop();
       // Sends in flight finish (each within its timeout); what is pending waits in the outbox for the next start.
       await this.alerting.stop();
+    }
+  }
+
+  /** The alerts open now, with their monitor's state. */
+  private *openAlerts(): Generator<OpenAlert> {
+    for (const { config } of this.registry.all()) {
+      const state = this.pipeline.state(config.id);
+      if (state?.alert?.open !== undefined) {
+        yield { monitorId: config.id, location: state.location, state: state.state, open: state.alert.open };
+      }
     }
   }
 

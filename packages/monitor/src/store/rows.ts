@@ -75,7 +75,7 @@ export const INCIDENT_COLUMNS =
 
 /** The columns of `runtime_states` as a `RuntimeStateRow` (quoted aliases: both SQLite and PostgreSQL keep them). */
 export const STATE_COLUMNS =
-  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since, alert_seq AS "alertSeq", alert_bad AS "alertBad", alert_good AS "alertGood", alert_trigger AS "alertTrigger", alert_since AS "alertSince", alert_notified_at AS "alertNotifiedAt", alert_held AS "alertHeld", alert_acked_at AS "alertAckedAt", alert_acked_by AS "alertAckedBy", alert_escalated AS "alertEscalated"';
+  'monitor_id AS "monitorId", location, state, consecutive_failures AS "consecutiveFailures", last_check_at AS "lastCheckAt", open_incident_id AS "openIncidentId", seq, since, alert_seq AS "alertSeq", alert_bad AS "alertBad", alert_good AS "alertGood", alert_trigger AS "alertTrigger", alert_since AS "alertSince", alert_notified_at AS "alertNotifiedAt", alert_held AS "alertHeld", alert_acked_at AS "alertAckedAt", alert_acked_by AS "alertAckedBy", alert_escalated AS "alertEscalated", alert_cert_expires_at AS "alertCertExpiresAt", alert_cert_days AS "alertCertDays"';
 
 export interface RuntimeStateRow {
   monitorId: string;
@@ -96,6 +96,8 @@ export interface RuntimeStateRow {
   alertAckedAt: number | null;
   alertAckedBy: string | null;
   alertEscalated: number | null;
+  alertCertExpiresAt: number | null;
+  alertCertDays: number | null;
 }
 
 export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
@@ -123,16 +125,19 @@ export function runtimeStateFrom(row: RuntimeStateRow): MonitorRuntimeState {
       };
     }
     if (row.alertHeld !== null && row.alertHeld !== undefined) state.alert.held = row.alertHeld;
+    if (row.alertCertExpiresAt !== null && row.alertCertExpiresAt !== undefined) {
+      state.alert.certificate = { expiresAt: Number(row.alertCertExpiresAt), days: Number(row.alertCertDays ?? 0) };
+    }
   }
   return state;
 }
 
 /** The columns `stateValues` fills, in its order. */
 export const STATE_INSERT_COLUMNS =
-  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since, alert_seq, alert_bad, alert_good, alert_trigger, alert_since, alert_notified_at, alert_held, alert_acked_at, alert_acked_by, alert_escalated';
+  'monitor_id, location, state, consecutive_failures, last_check_at, open_incident_id, seq, since, alert_seq, alert_bad, alert_good, alert_trigger, alert_since, alert_notified_at, alert_held, alert_acked_at, alert_acked_by, alert_escalated, alert_cert_expires_at, alert_cert_days';
 
 /** Their PostgreSQL types, for `unnest` of a batch. */
-export const STATE_COLUMN_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'integer', 'integer', 'bigint', 'integer', 'integer', 'integer', 'integer', 'bigint', 'bigint', 'text', 'bigint', 'text', 'integer'];
+export const STATE_COLUMN_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'integer', 'integer', 'bigint', 'integer', 'integer', 'integer', 'integer', 'bigint', 'bigint', 'text', 'bigint', 'text', 'integer', 'bigint', 'integer'];
 
 /** `SET` of an upsert of a state: every column but the key, from the row proposed. */
 export const STATE_UPDATE_SET = STATE_INSERT_COLUMNS.split(', ')
@@ -161,6 +166,8 @@ export function stateValues(state: MonitorRuntimeState): Array<string | number |
     alert?.open?.acknowledged?.at ?? null,
     alert?.open?.acknowledged?.by ?? null,
     alert?.open === undefined ? null : alert.open.escalated ? 1 : 0,
+    alert?.certificate?.expiresAt ?? null,
+    alert?.certificate?.days ?? null,
   ];
 }
 

@@ -298,3 +298,40 @@ describe('alerting with a dependency down', () => {
     ]);
   });
 });
+
+describe('certificate warnings', () => {
+  const DAY = 86_400_000;
+  const rule = { failureThreshold: 3, successThreshold: 2, sendResolved: true, remindEveryMs: 0, onDegraded: false, certificateDays: [14, 3] };
+  /** Daily checks, each seeing a certificate that expires at `expiries[i]` (ms after the first check). */
+  function days(expiries: Array<number | undefined>, statuses: Verdict[] = []) {
+    let state: MonitorRuntimeState | undefined;
+    return expiries.map((expiresIn, i) => {
+      const at = AT + i * DAY;
+      const step = nextState(
+        state,
+        verdict(statuses[i] ?? 'healthy', 0, { at, alerting: rule, ...(expiresIn === undefined ? {} : { certificateExpiresAt: AT + expiresIn }) }),
+      );
+      state = step.state;
+      return step.alert ? `${step.alert.kind}${step.alert.certificate ? ` ${step.alert.certificate.daysLeft}d` : ''}` : '-';
+    });
+  }
+
+  it('warns once at 14 days and once at 3, then renews', () => {
+    const expiry = 20 * DAY;
+    const seen = days([expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, expiry, 100 * DAY, 100 * DAY]);
+    expect(seen.filter((s) => s !== '-')).toEqual(['certificate 14d', 'certificate 3d']);
+    expect(seen[6]).toBe('certificate 14d');
+    expect(seen[17]).toBe('certificate 3d');
+  });
+
+  it('a certificate first seen within 3 days gets one warning, the smallest; a renewed one that is short again warns again', () => {
+    expect(days([2 * DAY, 2 * DAY]).filter((s) => s !== '-')).toEqual(['certificate 2d']);
+    expect(days([10 * DAY, 100 * DAY, 100 * DAY + 10 * DAY - 100 * DAY]).filter((s) => s !== '-')).toEqual(['certificate 10d', 'certificate 8d']);
+  });
+
+  it('waits for a check without another notification', () => {
+    // The third failure and the 14-day threshold on the same check: the trigger first, the warning at the next.
+    const seen = days([30 * DAY, 30 * DAY, 10 * DAY, 10 * DAY], ['unhealthy', 'unhealthy', 'unhealthy', 'unhealthy']);
+    expect(seen).toEqual(['-', '-', 'trigger', 'certificate 7d']);
+  });
+});

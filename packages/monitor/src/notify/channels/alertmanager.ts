@@ -87,7 +87,7 @@ export function alertmanagerAlert(
   return {
     labels: {
       ...options.labels,
-      alertname: test ? TEST_ALERTNAME : ALERTNAME,
+      alertname: test ? TEST_ALERTNAME : notification.kind === 'certificate' ? 'VigilCertificateExpiring' : ALERTNAME,
       monitor: notification.monitor.id,
       monitor_name: notification.monitor.name,
       severity: notification.severity,

@@ -64,7 +64,7 @@ export function message(notification: Notification): Message {
         ? 'test'
         : notification.kind === 'reminder'
           ? 'reminder'
-          : notification.state === 'degraded'
+          : notification.state === 'degraded' || notification.kind === 'certificate'
             ? 'degraded'
             : 'down';
   const name = notification.monitor.name;
@@ -83,6 +83,7 @@ export function message(notification: Notification): Message {
     [tone === 'resolved' ? 'Recovered at' : 'At', formatTime(notification.at)],
     [tone === 'resolved' ? 'Lasted' : 'Duration', view.duration || undefined],
     ['Down with it', notification.children?.length ? notification.children.join(', ') : undefined],
+    ['Certificate expires', notification.certificate === undefined ? undefined : formatTime(notification.certificate.expiresAt)],
   ];
   return {
     tone,

@@ -55,6 +55,10 @@ export function notificationJson(notification: Notification) {
     since: notification.since === undefined ? null : new Date(notification.since).toISOString(),
     url: notification.url ?? null,
     children: notification.children ?? [],
+    certificate:
+      notification.certificate === undefined
+        ? null
+        : { expires_at: new Date(notification.certificate.expiresAt).toISOString(), days_left: notification.certificate.daysLeft },
   };
 }
 

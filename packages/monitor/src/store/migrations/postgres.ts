@@ -180,7 +180,8 @@ CREATE INDEX audit_by_subject ON ${s}.audit (subject, id);
     sql: (s) => `
 ALTER TABLE ${s}.runtime_states ADD COLUMN alert_seq integer, ADD COLUMN alert_bad integer, ADD COLUMN alert_good integer,
   ADD COLUMN alert_trigger integer, ADD COLUMN alert_since bigint, ADD COLUMN alert_notified_at bigint, ADD COLUMN alert_held text,
-  ADD COLUMN alert_acked_at bigint, ADD COLUMN alert_acked_by text, ADD COLUMN alert_escalated integer;
+  ADD COLUMN alert_acked_at bigint, ADD COLUMN alert_acked_by text, ADD COLUMN alert_escalated integer,
+  ADD COLUMN alert_cert_expires_at bigint, ADD COLUMN alert_cert_days integer;
 ALTER TABLE ${s}.incidents ADD COLUMN acknowledged_at bigint, ADD COLUMN acknowledged_by text;
 CREATE TABLE ${s}.outbox (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -193,6 +193,8 @@ ALTER TABLE runtime_states ADD COLUMN alert_held TEXT;
 ALTER TABLE runtime_states ADD COLUMN alert_acked_at INTEGER;
 ALTER TABLE runtime_states ADD COLUMN alert_acked_by TEXT;
 ALTER TABLE runtime_states ADD COLUMN alert_escalated INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_cert_expires_at INTEGER;
+ALTER TABLE runtime_states ADD COLUMN alert_cert_days INTEGER;
 ALTER TABLE incidents ADD COLUMN acknowledged_at INTEGER;
 ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
 CREATE TABLE outbox (
