@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // The status page's script runs in browsers.
+    files: ['packages/monitor/web/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Tests walk arbitrary JSON from responses.
     files: ['**/test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

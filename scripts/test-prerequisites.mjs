@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // First step of `npm test`: the programs the tests run (a private Redis or PostgreSQL to kill, promtool and amtool
 // to lint the generated files, a real Prometheus and Alertmanager, curl, sqlite3 and jq for the docs' lines,
-// openssl for test certificates) must be on this machine. Run as root on a Debian-like system, the missing ones are installed with
-// apt; otherwise (or with VIGIL_TEST_NO_INSTALL=1) the tests do not start, and this says what is missing and the
-// one command that installs it.
+// openssl for test certificates, Debian's Chromium and a font for the browser tests) must be on this machine. Run as
+// root on a Debian-like system, the missing ones are installed with apt; otherwise (or with VIGIL_TEST_NO_INSTALL=1)
+// the tests do not start, and this says what is missing and the one command that installs it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -30,6 +30,8 @@ const NEEDED = [
   { program: 'openssl', found: () => onPath('openssl'), pkg: 'openssl', why: 'makes test certificates' },
   { program: 'sqlite3', found: () => onPath('sqlite3'), pkg: 'sqlite3', why: "runs the storage docs' backup lines" },
   { program: 'jq', found: () => onPath('jq'), pkg: 'jq', why: "reads the job log in the jobs docs and tests" },
+  { program: '/usr/bin/chromium', found: () => existsSync('/usr/bin/chromium'), pkg: 'chromium', why: 'headless browser for the web tests (Playwright never downloads one)' },
+  { program: 'DejaVu fonts', found: () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'), pkg: 'fonts-dejavu-core', why: 'readable text in browser screenshots' },
 ];
 
 const missing = NEEDED.filter((need) => !need.found());

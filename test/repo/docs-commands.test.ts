@@ -113,6 +113,7 @@ const NOT_RUN: { file: string; match: string; reason: string }[] = [
   { file: 'docs/benchmarks.md', match: 'npm run bench:jobs ', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:monitor', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:config-load', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'npm run bench:status-page', reason: BENCH },
 ];
 
 /** Programs the blocks run, with the Debian package that has them. */
@@ -730,6 +731,16 @@ const PAGES: Page[] = [
         ],
       },
       {
+        block: '/api/v1/status-incidents \\',
+        expect: [
+          ok,
+          { check: jsonCheck((body) => expect(body).toMatchObject({ status: 'identified' })) },
+          { check: jsonCheck((body) => expect(body).toMatchObject({ impact: 'major', monitors: [{ id: 'demo-app', impact: 'partial' }] })) },
+          { check: jsonCheck((body) => expect(body).toMatchObject({ status: 'resolved', resolved_at: expect.any(String) })) },
+          { check: jsonCheck((body) => expect(body.incidents.some((i: any) => i.title === 'Checkout errors' && i.status === 'resolved')).toBe(true)) },
+        ],
+      },
+      {
         block: 'events?after=0&limit=100',
         expect: [
           {
@@ -786,6 +797,31 @@ const PAGES: Page[] = [
           },
         ],
       },
+    ],
+  },
+  {
+    file: 'docs/status-page.md',
+    // `vigil incident` talks to http://127.0.0.1:3939 unless told otherwise: here, to this file's server.
+    env: () => ({ VIGIL_URL: `http://${ctx.monitor}` }),
+    steps: [
+      { block: 'npx vigil config check --config examples/vigil.yaml', expect: [{ check: outputHas('examples/vigil.yaml: valid') }] },
+      { block: 'summary.json | jq', expect: [{ check: outputHas(/"indicator": "(none|minor|major|critical|maintenance)"/, '"name": "Demo app"') }] },
+      {
+        block: 'badge/status.json',
+        expect: [
+          { check: jsonCheck((body) => expect(body).toMatchObject({ schemaVersion: 1, label: 'Demo app', message: expect.any(String) })) },
+          { check: outputHas(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/) },
+        ],
+      },
+      {
+        block: '--name status-team --scope write',
+        expect: [
+          ok,
+          { check: outputHas(/^status incident \d+ created \(investigating, published\): Slow demo app$/m) },
+          { check: outputHas(/Slow demo app/, /investigating/) },
+        ],
+      },
+      { block: 'feed.atom | head -5', expect: [{ check: outputHas('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">') }] },
     ],
   },
   {

@@ -94,6 +94,8 @@ describe('the JSON Schema', () => {
       'defaults',
       'alerts',
       'maintenance',
+      'status_pages',
+      'status_incidents',
       'monitors',
     ]);
     const monitors = (schema.properties as Record<string, JsonSchema>).monitors as JsonSchema;

@@ -56,6 +56,8 @@ describe('defaults', () => {
       defaults: { interval: 60_000, timeout: 10_000, retries: 0 },
       alerts: { channels: {}, routes: {}, defaults: {}, groups: {}, send_timeout: 10_000, per_channel_per_minute: 30 },
       maintenance: [],
+      status_pages: [],
+      status_incidents: { auto: 'off' },
       monitors: [],
     });
   });

@@ -23,11 +23,12 @@ import { registerIncidentRoutes } from './incidents.js';
 import { registerMonitorRoutes } from './monitors.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { registerResultRoutes } from './results.js';
+import { registerStatusIncidentRoutes } from './status-incidents.js';
 import { scopeIncludes } from './tokens.js';
 import type { ApiDeps } from './types.js';
 import { registerUptimeRoutes } from './uptime.js';
 
-export type { ApiDeps, MonitorControl, MonitorDefinition, MonitorView } from './types.js';
+export type { ApiDeps, MonitorControl, MonitorDefinition, MonitorView, StatusIncidentControl } from './types.js';
 export { HttpError } from '../http/errors.js';
 export { API_PREFIX } from './context.js';
 export { describeTarget, redactDefinition, redactUrlText } from './redact.js';
@@ -45,6 +46,7 @@ export function createApiRouter(): ApiRouter {
   registerResultRoutes(router);
   registerUptimeRoutes(router);
   registerIncidentRoutes(router);
+  registerStatusIncidentRoutes(router);
   registerEventRoutes(router);
   registerNotificationRoutes(router);
   registerAuditRoutes(router);
@@ -69,6 +71,7 @@ export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
     store: deps.store,
     monitors: deps.monitors,
     control: deps.control,
+    statusIncidents: deps.statusIncidents,
     feed: deps.feed,
     corsOrigins: deps.corsOrigins,
     now: deps.now ?? Date.now,

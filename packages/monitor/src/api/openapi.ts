@@ -17,10 +17,11 @@ import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventJson, STREAM_KEEPALIVE_MS 
 import { INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT } from './incidents.js';
 import { RESULTS_DEFAULT_LIMIT, RESULTS_MAX_LIMIT } from './results.js';
 import { DELIVERY_STATUSES } from '../store/store.js';
-import { RESPONSE_SCHEMAS } from './schemas.js';
+import { REQUEST_SCHEMAS, RESPONSE_SCHEMAS } from './schemas.js';
+import { STATUS_INCIDENTS_DEFAULT_LIMIT, STATUS_INCIDENTS_MAX_LIMIT } from './status-incidents.js';
 
 type Json = Record<string, unknown>;
-type SchemaName = keyof typeof RESPONSE_SCHEMAS | 'MonitorDefinition';
+type SchemaName = keyof typeof RESPONSE_SCHEMAS | keyof typeof REQUEST_SCHEMAS | 'MonitorDefinition';
 
 const SCHEMAS_URI = '#/components/schemas/';
 const ref = (name: SchemaName): Json => ({ $ref: `${SCHEMAS_URI}${name}` });
@@ -37,6 +38,7 @@ function response(description: string, schema?: Json): Json {
 const errorResponse = (description: string) => ({ $ref: `#/components/responses/${description}` });
 
 const monitorId: Json = { $ref: '#/components/parameters/MonitorId' };
+const statusIncidentId: Json = { $ref: '#/components/parameters/StatusIncidentId' };
 
 function limit(defaultValue: number, max: number, order = 'newest first'): Json {
   return {
@@ -73,6 +75,13 @@ const ADMIN_SECURITY = securityFor('admin');
 const writeErrors = {
   '401': errorResponse('Unauthorized'),
   '403': errorResponse('Forbidden'),
+};
+
+/** The errors of a body validated with zod (api/schemas.ts): 400 with `error.issues`, never 422. */
+const zodBodyErrors = {
+  '400': response('The body is not valid JSON, or not a valid request: `error.issues` lists each problem (an unknown monitor too).', ref('Error')),
+  '413': errorResponse('PayloadTooLarge'),
+  '415': errorResponse('UnsupportedMediaType'),
 };
 
 const bodyErrors = {
@@ -124,6 +133,16 @@ function responseSchemas(): Record<string, Json> {
   );
 }
 
+/** `components.schemas` for the request bodies validated with zod: what they accept (`io: 'input'`, defaults shown). */
+function requestSchemas(): Record<string, Json> {
+  return Object.fromEntries(
+    Object.entries(REQUEST_SCHEMAS).map(([id, zodSchema]) => {
+      const { $schema: _schema, ...schema } = z.toJSONSchema(zodSchema, { target: 'draft-2020-12', io: 'input' }) as Json;
+      return [id, schema];
+    }),
+  );
+}
+
 /** An event of the stream, made by the builder the stream uses: the example cannot drift from what is sent. */
 function streamExample(): string {
   const at = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -157,7 +176,7 @@ function buildDocument(): Json {
       title: 'Vigil API',
       version: '1',
       description:
-        'Monitors, results, uptime, incidents, state changes and the audit log of a `vigil serve` instance. Anonymous callers see public monitors only. An API token (`vigil token create --name NAME --scope SCOPE`, sent as `Authorization: Bearer <token>`) has one scope, which includes the ones before it: `read` sees every monitor, its target and definition (secrets as "***") and the events feed; `write` may also create, change, delete, pause and resume monitors; `admin` may also read the audit log. A request its token\'s scope does not cover is answered 403 `forbidden`. Errors are `{ "error": { "code", "message" } }` (`Error`).',
+        'Monitors, results, uptime, incidents, status page incidents, state changes and the audit log of a `vigil serve` instance. Anonymous callers see public monitors only. An API token (`vigil token create --name NAME --scope SCOPE`, sent as `Authorization: Bearer <token>`) has one scope, which includes the ones before it: `read` sees every monitor, its target and definition (secrets as "***") and the events feed; `write` may also create, change, delete, pause and resume monitors and write status page incidents; `admin` may also read the audit log. A request its token\'s scope does not cover is answered 403 `forbidden`. Errors are `{ "error": { "code", "message" } }` (`Error`).',
     },
     paths: {
       [m]: {
@@ -365,6 +384,101 @@ function buildDocument(): Json {
           },
         },
       },
+      [`${API_PREFIX}/status-incidents`]: {
+        get: {
+          operationId: 'listStatusIncidents',
+          summary: 'Status page incidents, newest first, with their updates (drafts for token holders only)',
+          security: READ_SECURITY,
+          parameters: [
+            {
+              name: 'before',
+              in: 'query',
+              description: 'Incidents created before this id (`next` of the previous page).',
+              schema: { type: 'integer', minimum: 1 },
+            },
+            {
+              name: 'since',
+              in: 'query',
+              description: 'Only incidents still open, or resolved at or after this time (ISO 8601, or a date: midnight UTC).',
+              schema: { type: 'string' },
+              example: '2025-01-01T00:00:00Z',
+            },
+            limit(STATUS_INCIDENTS_DEFAULT_LIMIT, STATUS_INCIDENTS_MAX_LIMIT),
+          ],
+          responses: {
+            '200': response(
+              'The incidents: published ones for anonymous callers (their public monitors only, no authors), drafts too for token holders.',
+              ref('StatusIncidentList'),
+            ),
+            '400': errorResponse('BadRequest'),
+          },
+        },
+        post: {
+          operationId: 'createStatusIncident',
+          summary: 'Write a status page incident, with its first update',
+          security: WRITE_SECURITY,
+          requestBody: { required: true, content: content(ref('NewStatusIncident')) },
+          responses: {
+            '201': {
+              ...response('Created; `Location` is its URL.', ref('StatusIncident')),
+              headers: { Location: { schema: { type: 'string' } } },
+            },
+            ...writeErrors,
+            ...zodBodyErrors,
+          },
+        },
+      },
+      [`${API_PREFIX}/status-incidents/{id}`]: {
+        get: {
+          operationId: 'getStatusIncident',
+          summary: 'One status page incident with its updates',
+          security: READ_SECURITY,
+          parameters: [statusIncidentId],
+          responses: {
+            '200': response('The incident (for anonymous callers: public monitors only, no authors).', ref('StatusIncident')),
+            '404': response('No such status incident, or a draft and the caller has no token.', ref('Error')),
+          },
+        },
+        patch: {
+          operationId: 'changeStatusIncident',
+          summary: 'Change the title, impact, monitors or publication of a status page incident',
+          security: WRITE_SECURITY,
+          parameters: [statusIncidentId],
+          requestBody: { required: true, content: content(ref('StatusIncidentPatch')) },
+          responses: {
+            '200': response('The incident after the change.', ref('StatusIncident')),
+            ...writeErrors,
+            ...zodBodyErrors,
+            '404': response('No such status incident.', ref('Error')),
+          },
+        },
+        delete: {
+          operationId: 'deleteStatusIncident',
+          summary: 'Delete a status page incident and its updates',
+          security: WRITE_SECURITY,
+          parameters: [statusIncidentId],
+          responses: {
+            '204': response('Deleted.'),
+            ...writeErrors,
+            '404': response('No such status incident.', ref('Error')),
+          },
+        },
+      },
+      [`${API_PREFIX}/status-incidents/{id}/updates`]: {
+        post: {
+          operationId: 'addStatusIncidentUpdate',
+          summary: 'Add an update to a status page incident (how its status changes: `resolved` resolves it)',
+          security: WRITE_SECURITY,
+          parameters: [statusIncidentId],
+          requestBody: { required: true, content: content(ref('StatusIncidentUpdateRequest')) },
+          responses: {
+            '201': response('The incident with the new update.', ref('StatusIncident')),
+            ...writeErrors,
+            ...zodBodyErrors,
+            '404': response('No such status incident.', ref('Error')),
+          },
+        },
+      },
       [`${API_PREFIX}/events`]: {
         get: {
           operationId: 'listEvents',
@@ -492,6 +606,13 @@ function buildDocument(): Json {
           description: 'The monitor id (`[a-z0-9_-]`).',
           schema: { type: 'string' },
         },
+        StatusIncidentId: {
+          name: 'id',
+          in: 'path',
+          required: true,
+          description: 'The status incident id.',
+          schema: { type: 'integer', minimum: 1 },
+        },
       },
       responses: {
         BadRequest: response('A query parameter or the body is malformed.', ref('Error')),
@@ -511,6 +632,7 @@ function buildDocument(): Json {
       },
       schemas: {
         ...responseSchemas(),
+        ...requestSchemas(),
         MonitorDefinition: monitorDefinitionSchema(),
       },
     },

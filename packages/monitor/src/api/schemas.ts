@@ -7,7 +7,13 @@ import { STATUSES } from '@vigil/core';
 import { z } from 'zod';
 import { HEARTBEAT_STATES } from '../heartbeat/tracker.js';
 import { MONITOR_STATES } from '../model.js';
-import { AUDIT_ACTIONS, DELIVERY_STATUSES } from '../store/store.js';
+import {
+  AUDIT_ACTIONS,
+  DELIVERY_STATUSES,
+  MONITOR_IMPACTS,
+  STATUS_IMPACTS,
+  STATUS_INCIDENT_STATES,
+} from '../store/store.js';
 import { UPTIME_WINDOWS } from './uptime.js';
 
 /** An instant as ISO 8601 in UTC (`2025-01-15T12:00:00.000Z`). */
@@ -242,6 +248,124 @@ export const NotificationPageSchema = z.object({
   next: z.int().min(1).nullable().meta({ description: 'Pass as `before` for the next (older) page; null on the last.' }),
 });
 
+const statusIncidentState = z.enum(STATUS_INCIDENT_STATES);
+const statusImpact = z.enum(STATUS_IMPACTS);
+const monitorImpact = z.enum(MONITOR_IMPACTS);
+
+export const StatusIncidentUpdateSchema = z
+  .object({
+    id: z.int().min(1),
+    at: time,
+    status: statusIncidentState.meta({ description: "The incident's status from this update on." }),
+    message: z.string(),
+    author: z
+      .string()
+      .nullable()
+      .meta({ description: 'Who wrote it: a token name, `cli`, or `vigil` for a draft Vigil made; null for anonymous callers.' }),
+  })
+  .meta({ description: 'One update of a status incident: its time, status and text.' });
+
+export const StatusIncidentSchema = z
+  .object({
+    id: z.int().min(1),
+    title: z.string(),
+    status: statusIncidentState.meta({ description: 'The status of its latest update.' }),
+    impact: statusImpact.meta({ description: 'The overall impact.' }),
+    published: z.boolean().meta({ description: 'Shown on status pages and to anonymous callers; a draft (false) is shown to token holders only.' }),
+    monitors: z
+      .array(z.object({ id: z.string(), impact: monitorImpact.meta({ description: 'How the monitor is affected while the incident is open.' }) }))
+      .meta({ description: 'The monitors affected (anonymous callers: public monitors only).' }),
+    created_at: time,
+    updated_at: time,
+    resolved_at: time.nullable().meta({ description: 'When it was resolved; null while it is open.' }),
+    source_incident: z
+      .int()
+      .nullable()
+      .meta({ description: 'The monitor incident Vigil drafted it from (`/api/v1/incidents`); null when written by a person.' }),
+    updates: z.array(StatusIncidentUpdateSchema).meta({ description: 'Oldest first.' }),
+  })
+  .meta({ description: 'An incident as status pages show it, written by people: a title, a lifecycle, updates, the monitors affected.' });
+
+export const StatusIncidentListSchema = z.object({
+  incidents: z.array(StatusIncidentSchema).meta({ description: 'Newest (by creation) first.' }),
+  next: z.int().min(1).nullable().meta({ description: 'Pass as `before` for the next (older) page; null on the last.' }),
+});
+
+/** What a request body field must be, said the same way for every field (`title: required`). */
+const must = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : `expected ${what}`);
+
+const oneOf = (values: readonly string[]) => (issue: { input?: unknown }) =>
+  `expected one of ${values.join(', ')}${typeof issue.input === 'string' ? `, got ${JSON.stringify(issue.input.length > 40 ? `${issue.input.slice(0, 40)}…` : issue.input)}` : ''}`;
+
+export const STATUS_INCIDENT_TITLE_MAX = 200;
+export const STATUS_INCIDENT_MESSAGE_MAX = 10_000;
+export const STATUS_INCIDENT_MONITORS_MAX = 1000;
+
+const titleInput = z
+  .string({ error: must('a string') })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(STATUS_INCIDENT_TITLE_MAX, `at most ${STATUS_INCIDENT_TITLE_MAX} characters`)
+  .meta({ description: `What is wrong, in a few words (at most ${STATUS_INCIDENT_TITLE_MAX} characters).` });
+const messageInput = z
+  .string({ error: must('a string') })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(STATUS_INCIDENT_MESSAGE_MAX, `at most ${STATUS_INCIDENT_MESSAGE_MAX} characters`)
+  .meta({ description: `The text of the update (at most ${STATUS_INCIDENT_MESSAGE_MAX} characters).` });
+const statusInput = z.enum(STATUS_INCIDENT_STATES, { error: oneOf(STATUS_INCIDENT_STATES) });
+const impactInput = z.enum(STATUS_IMPACTS, { error: oneOf(STATUS_IMPACTS) });
+const monitorIdInput = z.string({ error: must('a monitor id') }).min(1, 'must not be empty').max(200, 'at most 200 characters');
+const monitorsInput = z
+  .array(
+    z.union(
+      [
+        monitorIdInput.meta({ description: 'A monitor id; its impact follows the incident\'s: `major` for a critical or major incident, `degraded` otherwise.' }),
+        z.strictObject(
+          {
+            id: monitorIdInput,
+            impact: z.enum(MONITOR_IMPACTS, { error: oneOf(MONITOR_IMPACTS) }).optional().meta({ description: "Default: from the incident's impact." }),
+          },
+        ),
+      ],
+      { error: 'expected a monitor id or { "id", "impact" }' },
+    ),
+    { error: must('an array of monitors') },
+  )
+  .max(STATUS_INCIDENT_MONITORS_MAX, `at most ${STATUS_INCIDENT_MONITORS_MAX} monitors`)
+  .meta({ description: 'The monitors affected: ids, or `{ "id", "impact" }` objects.' });
+const publishedInput = z.boolean({ error: must('true or false') });
+
+/** POST /api/v1/status-incidents. */
+export const NewStatusIncidentSchema = z
+  .strictObject({
+    title: titleInput,
+    status: statusInput.default('investigating'),
+    impact: impactInput.default('major'),
+    monitors: monitorsInput.default([]),
+    published: publishedInput.default(true).meta({ description: 'false: a draft, shown to token holders only until published.' }),
+    message: messageInput.meta({ description: 'The first update.' }),
+  })
+  .meta({ description: 'A new status incident with its first update.' });
+
+/** POST /api/v1/status-incidents/{id}/updates. */
+export const StatusIncidentUpdateRequestSchema = z
+  .strictObject({
+    status: statusInput.optional().meta({ description: 'The new status (`resolved` resolves it). Default: the current one.' }),
+    message: messageInput,
+  })
+  .meta({ description: 'An update: a message, and the status from now on.' });
+
+/** PATCH /api/v1/status-incidents/{id}. */
+export const StatusIncidentPatchSchema = z
+  .strictObject({
+    title: titleInput.optional(),
+    impact: impactInput.optional(),
+    monitors: monitorsInput.optional().meta({ description: 'Replaces the list.' }),
+    published: publishedInput.optional().meta({ description: 'true publishes a draft; false takes it off the status pages.' }),
+  })
+  .meta({ description: 'New values for some fields (at least one); the lifecycle changes through updates.' });
+
 /** Every `error.code` the API answers with (http/ and api/: `new HttpError(…)`, api/errors.ts). */
 export const ERROR_CODES = [
   'bad_request',
@@ -272,7 +396,7 @@ export const ErrorSchema = z.object({
         }),
       )
       .optional()
-      .meta({ description: 'For 422: each problem of the body.' }),
+      .meta({ description: 'For 422 (and 400 for a status incident body): each problem of the body.' }),
   }),
 });
 
@@ -297,6 +421,16 @@ export const RESPONSE_SCHEMAS = {
   AuditPage: AuditPageSchema,
   Notification: NotificationSchema,
   NotificationPage: NotificationPageSchema,
+  StatusIncidentUpdate: StatusIncidentUpdateSchema,
+  StatusIncident: StatusIncidentSchema,
+  StatusIncidentList: StatusIncidentListSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+/** The request bodies validated with zod, as components of the OpenAPI document (their input side). */
+export const REQUEST_SCHEMAS = {
+  NewStatusIncident: NewStatusIncidentSchema,
+  StatusIncidentUpdateRequest: StatusIncidentUpdateRequestSchema,
+  StatusIncidentPatch: StatusIncidentPatchSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type PublicHeartbeatJson = z.output<typeof PublicHeartbeatSchema>;
@@ -317,5 +451,8 @@ export type EventPageJson = z.output<typeof EventPageSchema>;
 export type AuditEntryJson = z.output<typeof AuditEntrySchema>;
 export type AuditPageJson = z.output<typeof AuditPageSchema>;
 export type NotificationJson = z.output<typeof NotificationSchema>;
+export type StatusIncidentJson = z.output<typeof StatusIncidentSchema>;
+export type StatusIncidentUpdateJson = z.output<typeof StatusIncidentUpdateSchema>;
+export type StatusIncidentListJson = z.output<typeof StatusIncidentListSchema>;
 export type ErrorJson = z.output<typeof ErrorSchema>;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -8,7 +8,13 @@ import type { HeartbeatView } from '../heartbeat/index.js';
 import type { Incident, MonitorState } from '../model.js';
 import type { EventFeed } from '../pipeline/feed.js';
 import type { Logger } from '../log/logger.js';
-import type { Actor, Store } from '../store/store.js';
+import type {
+  Actor,
+  NewStatusIncident,
+  StatusIncident,
+  StatusIncidentChange,
+  Store,
+} from '../store/store.js';
 
 /** One monitor as the service knows it now: from a configuration file (read-only) or created through the API. */
 export interface MonitorView {
@@ -76,11 +82,23 @@ export interface MonitorControl {
   acknowledge(incidentId: number, actor: Actor): Promise<Incident>;
 }
 
+/** Status page incidents, written through the service (which also makes the status pages show the change at once). */
+export interface StatusIncidentControl {
+  create(input: Omit<NewStatusIncident, 'at' | 'author' | 'sourceIncidentId'>, actor: Actor): Promise<StatusIncident>;
+  update(id: number, change: Omit<StatusIncidentChange, 'at' | 'author'>, actor: Actor): Promise<StatusIncident>;
+  remove(id: number, actor: Actor): Promise<void>;
+}
+
 export interface ApiDeps {
   store: Store;
   /** Every monitor, config and API, with its runtime state. Called on each request: keep it cheap. */
   monitors: () => readonly MonitorView[];
   control: MonitorControl;
+  /**
+   * Status page incidents. Refuses with a `MonitorError` as `control` does: `not_found` (404), `invalid` (an unknown
+   * monitor id: 400, the message naming the field from `issues`).
+   */
+  statusIncidents: StatusIncidentControl;
   /** The events feed (state changes), for `/api/v1/events`. */
   feed: EventFeed;
   /** `config.api.cors.origins`: origins allowed to call from a browser; `*` for read-only access by any. */

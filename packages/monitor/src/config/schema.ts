@@ -12,6 +12,7 @@ import { hasScheme, host, origin, port, secret, text, urlWith } from './fields.j
 import { slugify } from './monitors/base.js';
 import { heartbeatPingId } from './monitors/heartbeat.js';
 import { monitorSchema, PROBING_TYPES } from './monitors/index.js';
+import { statusIncidentsSection, statusPagesSection } from './status-pages.js';
 
 export const STORAGE_EXPECTED =
   'expected "sqlite", a postgres:// URL, or a mapping like { type: sqlite, path: ./data/vigil.db }';
@@ -165,6 +166,8 @@ export const sections = {
   defaults,
   alerts: alertsSection,
   maintenance: maintenanceSection,
+  status_pages: statusPagesSection,
+  status_incidents: statusIncidentsSection,
 };
 
 type ParsedMonitor = z.output<typeof monitorSchema>;
@@ -193,6 +196,8 @@ export interface VigilConfig {
   defaults: z.output<typeof defaults>;
   alerts: z.output<typeof alertsSection>;
   maintenance: z.output<typeof maintenanceSection>;
+  status_pages: z.output<typeof statusPagesSection>;
+  status_incidents: z.output<typeof statusIncidentsSection>;
   monitors: MonitorConfig[];
 }
 
@@ -222,6 +227,7 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
   }
   checkChannelNames(value, ctx);
   checkDependencies(value, ctx);
+  checkStatusPageMonitors(value, ctx);
   const monitors = Array.isArray(value.monitors) ? value.monitors : [];
   const ids = new Map<string, number>();
   const pingIds = new Map<string, { index: number; keyed: boolean }>();
@@ -349,6 +355,26 @@ function findCycle(start: string, edges: ReadonlyMap<string, readonly string[]>)
     return undefined;
   };
   return visit(start);
+}
+
+/** A status page section names monitors of the configuration, and public ones (others would never be shown). */
+function checkStatusPageMonitors(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const monitors = (Array.isArray(value.monitors) ? value.monitors : []).filter(isRecord);
+  const byId = new Map(monitors.map((monitor) => [typeof monitor.id === 'string' ? monitor.id : typeof monitor.name === 'string' ? slugify(monitor.name) : '', monitor]));
+  const pages = Array.isArray(value.status_pages) ? value.status_pages : [];
+  pages.forEach((page: unknown, pageIndex) => {
+    if (!isRecord(page) || !Array.isArray(page.sections)) return;
+    page.sections.forEach((section: unknown, sectionIndex) => {
+      if (!isRecord(section) || !Array.isArray(section.monitors)) return;
+      section.monitors.forEach((id: unknown, at) => {
+        if (typeof id !== 'string') return;
+        const path = ['status_pages', pageIndex, 'sections', sectionIndex, 'monitors', at];
+        const monitor = byId.get(id);
+        if (monitor === undefined) ctx.addIssue({ code: 'custom', path, message: `no monitor with id "${id}" in the configuration` });
+        else if (monitor.public !== true) ctx.addIssue({ code: 'custom', path, message: `monitor "${id}" is not public: set public: true on it to show it on a status page` });
+      });
+    });
+  });
 }
 
 /** Every channel a route or a rule names must be one of `alerts.channels`. */

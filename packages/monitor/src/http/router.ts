@@ -5,7 +5,7 @@
  */
 import { badRequest } from './errors.js';
 
-export const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
+export const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 export interface RouteInfo {

@@ -1,6 +1,6 @@
 /**
  * The HTTP server of `vigil serve`: the REST API (/api/v1), heartbeat pings (/ping), the server's own health
- * (/health, /livez, /readyz) and metrics (/metrics, its own and the monitors' results), and the front page.
+ * (/health, /livez, /readyz), metrics (/metrics, its own and the monitors' results) and the status pages.
  * Each part is a node:http handler that answers its paths and passes the others on.
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { nodeHandler, type Health } from '@vigil/health';
 import { createApiHandler, monitorViewOf, type MonitorView } from '../api/index.js';
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
-import { createPingHandler } from '../heartbeat/index.js';
-import { renderHomePage } from '../web/home-page.js';
+import { createPingHandler, type HeartbeatView } from '../heartbeat/index.js';
+import { createStatusPages } from '../status-page/handler.js';
 import { ANONYMOUS, createAuthenticator } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import { type MonitorFilter, registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createSelfHealth } from './self-health.js';
-import type { MonitorService } from './service.js';
+import type { MonitorService, MonitorStatus } from './service.js';
 
 /**
  * Resolves when the response can take more (`drain`) or never will (`close`: a client that goes away never
@@ -83,17 +83,25 @@ export async function bindEarly(port: number, host: string): Promise<Server> {
 /** Every monitor with its state, as the API and the pages show it. */
 export function monitorViews(service: MonitorService): MonitorView[] {
   const heartbeats = service.heartbeatViews();
-  return [...service.statuses()].map(({ monitor, paused, state, runtime }) =>
-    monitorViewOf(monitor.config, {
-      ...(heartbeats.has(monitor.config.id) ? { heartbeat: heartbeats.get(monitor.config.id)! } : {}),
-      source: monitor.source,
-      paused,
-      state,
-      ...(runtime?.since === undefined || state !== runtime.state ? {} : { since: runtime.since }),
-      ...(runtime?.lastCheckAt === undefined ? {} : { lastCheckAt: runtime.lastCheckAt }),
-      ...(monitor.definition ? { definition: monitor.definition } : {}),
-    }),
-  );
+  return [...service.statuses()].map((status) => viewOf(status, heartbeats.get(status.monitor.config.id)));
+}
+
+/** One monitor's view, without building the others'. */
+export function monitorView(service: MonitorService, id: string): MonitorView | undefined {
+  const status = service.status(id);
+  return status && viewOf(status, status.monitor.config.type === 'heartbeat' ? service.heartbeatViews().get(id) : undefined);
+}
+
+function viewOf({ monitor, paused, state, runtime }: MonitorStatus, heartbeat: HeartbeatView | undefined): MonitorView {
+  return monitorViewOf(monitor.config, {
+    ...(heartbeat ? { heartbeat } : {}),
+    source: monitor.source,
+    paused,
+    state,
+    ...(runtime?.since === undefined || state !== runtime.state ? {} : { since: runtime.since }),
+    ...(runtime?.lastCheckAt === undefined ? {} : { lastCheckAt: runtime.lastCheckAt }),
+    ...(monitor.definition ? { definition: monitor.definition } : {}),
+  });
 }
 
 export function createMonitorServer(service: MonitorService, options: MonitorServerOptions = {}): MonitorServer {
@@ -114,6 +122,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       store: service.store,
       monitors: () => monitorViews(service),
       control: service.control,
+      statusIncidents: service.statusIncidents,
       feed: service.feed,
       corsOrigins: service.currentConfig.api.cors.origins,
       logger,
@@ -121,22 +130,23 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
   let api = buildApi();
   const pings = createPingHandler(service.heartbeats, { logger });
   const healthHandler = nodeHandler(health);
-  const home: Handler = (req, res, next) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
-    const body = renderHomePage({
-      monitors: monitorViews(service),
-      latest: (id) => service.latestResult(id),
-      now: Date.now(),
-    });
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
-      'x-content-type-options': 'nosniff',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  };
+  // The status pages: `/`, `/status/<slug>` and what goes with them (public monitors only).
+  const statusPages = createStatusPages({
+    store: service.store,
+    feed: service.feed,
+    views: () => monitorViews(service),
+    view: (id) => monitorView(service, id),
+    config: () => service.currentConfig,
+    monitorsVersion: () => service.allMonitors(),
+    incidentsVersion: () => service.statusIncidents.version,
+    logger,
+  });
+  // The service has loaded the states: the default page is built now rather than for its first reader.
+  setImmediate(() =>
+    statusPages.warm().catch((error: unknown) =>
+      logger.error({ event: 'status_page_failed', error: describeError(error) }, `building the status page failed: ${describeError(error)}`),
+    ),
+  );
   // Who may see which monitors in /metrics: token holders all; anonymous callers the public ones (or all, when the
   // configuration says so).
   const visibleTo = async (req: IncomingMessage): Promise<MonitorFilter> => {
@@ -183,7 +193,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found\n');
   };
-  const chain: Handler[] = [(req, res, next) => api(req, res, next), pings, metricsRoute, healthHandler, home];
+  const chain: Handler[] = [(req, res, next) => api(req, res, next), pings, metricsRoute, healthHandler, statusPages.handle];
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     let index = 0;

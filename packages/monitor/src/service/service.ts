@@ -24,6 +24,8 @@ import { type Actor, retentionFromConfig, type Store } from '../store/store.js';
 import { Alerting, type AlertingOptions, type OpenAlert } from './alerting.js';
 import { MaintenanceLoop } from './maintenance.js';
 import { MaintenanceWindows } from './maintenance-windows.js';
+import { StatusIncidentDrafts } from './status-incident-drafts.js';
+import { StatusIncidentService } from './status-incidents.js';
 
 export interface MonitorServiceOptions {
   config: VigilConfig;
@@ -84,6 +86,9 @@ export class MonitorService {
   private readonly maintenance: MaintenanceLoop;
   readonly alerting: Alerting;
   readonly windows: MaintenanceWindows;
+  /** Status page incidents: written through the API and the CLI, and drafted by Vigil. */
+  readonly statusIncidents: StatusIncidentService;
+  private readonly drafts: StatusIncidentDrafts;
   /** Each probing monitor prepared once per configuration version (a new config object is a new version). */
   private readonly prepared = new Map<string, PreparedMonitor>();
   private started = false;
@@ -162,6 +167,23 @@ export class MonitorService {
         }
       },
     });
+    this.statusIncidents = new StatusIncidentService({
+      store: this.store,
+      monitorExists: (id) => this.registry.get(id) !== undefined,
+      now: () => this.clock.now(),
+    });
+    this.drafts = new StatusIncidentDrafts({
+      store: this.store,
+      feed: this.feed,
+      incidents: this.statusIncidents,
+      logger: this.logger,
+      mode: () => this.config.status_incidents.auto,
+      publicName: (id) => {
+        const config = this.registry.get(id)?.config;
+        return config?.public ? config.name : undefined;
+      },
+      location: this.location,
+    });
     this.maintenance = new MaintenanceLoop({
       store: this.store,
       clock: this.clock,
@@ -207,6 +229,13 @@ export class MonitorService {
     this.maintenance.start();
     this.alerting.start();
     this.windows.start();
+    // Never fails (a failed draft is logged): a store that stops answering must not stop the checks.
+    await this.drafts.start();
+  }
+
+  /** Resolves when the status page incidents Vigil drafts from the state changes so far are written (for tests). */
+  draftsIdle(): Promise<void> {
+    return this.drafts.idle();
   }
 
   /**
@@ -340,6 +369,7 @@ export class MonitorService {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.drafts.stop();
     this.windows.stop();
     this.heartbeats.stop();
     await this.scheduler.stop();

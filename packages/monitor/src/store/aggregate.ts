@@ -7,7 +7,7 @@
 import { DEGRADED, UNHEALTHY } from './codec.js';
 import { LatencySketch } from './sketch.js';
 import type { StoreSummary } from './store.js';
-import { DAY_MS, floorTo } from './time.js';
+import { floorTo } from './time.js';
 
 export const P95 = 0.95;
 
@@ -173,41 +173,53 @@ export function mergeRollups(rows: Iterable<StoredRollup>, size: number): Rollup
   return [...tallies.entries()].map(([key, bucket, tally]) => tally.toRollup(key, bucket));
 }
 
-/** One monitor's daily rollups packed by the database into one JSON array (reading 90 days × 1,000 monitors as
- * separate rows costs several times more): `[bucketStart, checks, failures, degraded, latencySum, p95, excused]`. */
-export interface PackedDays {
+/**
+ * One monitor's rollups of one resolution packed by the database into one JSON array (reading 90 days × 1,000
+ * monitors as separate rows costs several times more): `[bucketStart, checks, failures, degraded, latencySum, p95,
+ * excused]`.
+ */
+export interface PackedRollups {
   key: number;
-  days: Array<[number, number, number, number, number, number | null, number]>;
+  buckets: Array<[number, number, number, number, number, number | null, number]>;
+}
+
+/** Where `assembleBuckets` takes its figures from, as `planBuckets` chose them. */
+export interface BucketSources {
+  /** Rollups as long as the bucket (daily for days, hourly for hours). */
+  whole: Iterable<PackedRollups>;
+  /** Shorter rollups, merged per bucket (hourly rollups of a day). */
+  parts: Iterable<StoredRollup>;
+  /** Raw groups whose `bucket` is already the bucket's start. */
+  raw: Iterable<RawGroup>;
 }
 
 /**
- * Per-day summaries from the three sources `planDaily` chose. Daily rollups are complete days that no other
- * source touches, so each becomes a summary directly (with its stored p95); hourly rollups and raw groups are
- * merged per day. Only days with checks are set.
+ * Per-bucket summaries (days or hours, `size` long). Rollups as long as the bucket are complete buckets that no
+ * other source touches, so each becomes a summary directly (with its stored p95); shorter rollups and raw groups
+ * are merged per bucket. Only buckets with checks are set.
  */
-export function assembleDaily(
+export function assembleBuckets(
   out: Map<string, Map<number, StoreSummary>>,
   monitorOf: (key: number) => string | undefined,
-  daily: Iterable<PackedDays>,
-  hourly: Iterable<StoredRollup>,
-  raw: Iterable<RawGroup>,
+  size: number,
+  sources: BucketSources,
   withP95: boolean,
 ): void {
-  for (const pack of daily) {
-    const days = out.get(monitorOf(pack.key)!);
-    if (!days) continue;
-    for (const [day, checks, failures, degraded, latencySum, p95, excused] of pack.days) {
+  for (const pack of sources.whole) {
+    const buckets = out.get(monitorOf(pack.key)!);
+    if (!buckets) continue;
+    for (const [start, checks, failures, degraded, latencySum, p95, excused] of pack.buckets) {
       if (checks > 0) {
         const counts = { checks, failures, excused, degraded, latencySum };
-        days.set(day, summaryOf(counts, false, withP95 ? (p95 ?? undefined) : undefined));
+        buckets.set(start, summaryOf(counts, false, withP95 ? (p95 ?? undefined) : undefined));
       }
     }
   }
   const tallies = new TallyMap();
-  for (const row of hourly) tallies.get(row.key, floorTo(row.bucketStart, DAY_MS)).addRollup(row);
-  for (const group of raw) tallies.get(group.key, group.bucket).addGroup(group);
-  for (const [key, day, tally] of tallies.entries()) {
-    const days = out.get(monitorOf(key)!);
-    if (days && tally.checks > 0) days.set(day, tally.toSummary(false, withP95));
+  for (const row of sources.parts) tallies.get(row.key, floorTo(row.bucketStart, size)).addRollup(row);
+  for (const group of sources.raw) tallies.get(group.key, group.bucket).addGroup(group);
+  for (const [key, start, tally] of tallies.entries()) {
+    const buckets = out.get(monitorOf(key)!);
+    if (buckets && tally.checks > 0) buckets.set(start, tally.toSummary(false, withP95));
   }
 }

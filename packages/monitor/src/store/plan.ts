@@ -3,7 +3,7 @@
  * hours and days are rolled up and from when each resolution is still complete; a read takes raw results from
  * `rawFrom` on, hourly rollups before that and daily rollups before `hourlyFrom`.
  */
-import { ceilTo, DAY_MS, floorTo } from './time.js';
+import { ceilTo, DAY_MS, floorTo, type HOUR_MS } from './time.js';
 
 export interface Watermarks {
   /** Hours before this are folded into hourly rollups. */
@@ -90,24 +90,38 @@ export function planSummary(marks: Watermarks, from: number, to: number): ReadPl
   return plan;
 }
 
+/** The length of a bucket of `dailySummaries` or `hourlySummaries`. */
+export type BucketSize = typeof DAY_MS | typeof HOUR_MS;
+
 /**
  * `dailySummaries(from, to)` over whole UTC days: daily rollups for the days rolled up, hourly rollups grouped by
  * day for the hours rolled up since, raw results grouped by day for the rest (the current hour or two).
  */
 export function planDaily(marks: Watermarks, from: number, to: number): ReadPlan {
+  return planBuckets(marks, from, to, DAY_MS);
+}
+
+/**
+ * Per-bucket reads over whole buckets of `size`, each resolution from where the one before stops: `planDaily` for
+ * days; for hours (`hourlySummaries`), hourly rollups for the hours rolled up and raw results for the rest. Hours
+ * before `hourlyFrom` survive only inside daily rollups, which cannot be split into hours: they are not read.
+ */
+export function planBuckets(marks: Watermarks, from: number, to: number, size: BucketSize): ReadPlan {
   const plan: ReadPlan = {};
-  const dayFrom = floorTo(from, DAY_MS);
-  const dayTo = ceilTo(to, DAY_MS);
-  const { dailyTo, hourlyTo } = marks;
+  const bucketFrom = floorTo(from, size);
+  const bucketTo = ceilTo(to, size);
+  const { hourlyTo } = marks;
+  const dailyTo = size === DAY_MS ? marks.dailyTo : undefined;
   if (dailyTo !== undefined) {
-    const daily = range(dayFrom, Math.min(dayTo, dailyTo));
+    const daily = range(bucketFrom, Math.min(bucketTo, dailyTo));
     if (daily) plan.daily = daily;
   }
   if (hourlyTo !== undefined) {
-    const hourly = range(Math.max(dayFrom, dailyTo ?? dayFrom, marks.hourlyFrom ?? dayFrom), Math.min(dayTo, hourlyTo));
+    const hourlyFrom = Math.max(bucketFrom, dailyTo ?? bucketFrom, marks.hourlyFrom ?? bucketFrom);
+    const hourly = range(hourlyFrom, Math.min(bucketTo, hourlyTo));
     if (hourly) plan.hourly = hourly;
   }
-  const raw = range(Math.max(dayFrom, hourlyTo ?? dayFrom, marks.rawFrom ?? dayFrom), dayTo);
+  const raw = range(Math.max(bucketFrom, hourlyTo ?? bucketFrom, marks.rawFrom ?? bucketFrom), bucketTo);
   if (raw) plan.raw = raw;
   return plan;
 }

@@ -8,12 +8,12 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { CheckResult, Incident, MonitorRuntimeState, StateChangeEvent } from '../model.js';
 import {
-  assembleDaily,
+  assembleBuckets,
   buildRollups,
   emptySummary,
   type ExactAggregate,
   mergeRollups,
-  type PackedDays,
+  type PackedRollups,
   type RawGroup,
   type RollupRow,
   type StoredRollup,
@@ -40,7 +40,7 @@ import {
   Serial,
 } from './maintain.js';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres.js';
-import { metaEntries, planDaily, planSummary, type Watermarks, watermarksFrom } from './plan.js';
+import { type BucketSize, metaEntries, planBuckets, planSummary, type Watermarks, watermarksFrom } from './plan.js';
 import { SKETCH_LOWER_BOUNDS } from './sketch.js';
 import {
   AUDIT_COLUMNS,
@@ -87,6 +87,15 @@ import {
   notificationValues,
   nextValues,
   storedNotificationFrom,
+  applyStatusIncidentChange,
+  newStatusIncidentValues,
+  STATUS_INCIDENT_COLUMNS,
+  STATUS_INCIDENT_INSERT_COLUMNS,
+  type StatusIncidentRow,
+  statusIncidentsFrom,
+  STATUS_UPDATE_COLUMNS,
+  STATUS_UPDATE_INSERT_COLUMNS,
+  type StatusUpdateRow,
 } from './rows.js';
 import type {
   AuditEntry,
@@ -102,7 +111,10 @@ import type {
   MigrationReport,
   MonitorCommit,
   NewAuditEntry,
+  NewStatusIncident,
   Retention,
+  StatusIncident,
+  StatusIncidentChange,
   Store,
   StoredMonitor,
   StoredToken,
@@ -583,13 +595,19 @@ export class PostgresStore implements Store {
     );
   }
 
-  private packedDays(db: Queryable, keys: readonly number[], from: number, to: number): Promise<PackedDays[]> {
-    return this.rows<PackedDays>(
+  private packedRollups(
+    db: Queryable,
+    table: 'hourly' | 'daily',
+    keys: readonly number[],
+    from: number,
+    to: number,
+  ): Promise<PackedRollups[]> {
+    return this.rows<PackedRollups>(
       db,
       `SELECT monitor_key AS key,
               json_agg(json_build_array(bucket_start, checks, failures, degraded, latency_sum, latency_p95, excused)
-                       ORDER BY bucket_start) AS days
-       FROM ${this.s}.rollups_daily
+                       ORDER BY bucket_start) AS buckets
+       FROM ${this.s}.${ROLLUP_TABLES[table]}
        WHERE monitor_key = ANY($1::integer[]) AND bucket_start >= $2 AND bucket_start < $3
        GROUP BY monitor_key`,
       [keys, from, to],
@@ -647,20 +665,42 @@ export class PostgresStore implements Store {
     to: number,
     options: { p95?: boolean } = {},
   ): Promise<Map<string, Map<number, StoreSummary>>> {
+    return this.bucketSummaries(monitorIds, from, to, DAY_MS, options.p95 ?? true);
+  }
+
+  async hourlySummaries(
+    monitorIds: readonly string[],
+    from: number,
+    to: number,
+    options: { p95?: boolean } = {},
+  ): Promise<Map<string, Map<number, StoreSummary>>> {
+    return this.bucketSummaries(monitorIds, from, to, HOUR_MS, options.p95 ?? true);
+  }
+
+  /** Per-day or per-hour summaries: one query per resolution for all the monitors, in one snapshot. */
+  private async bucketSummaries(
+    monitorIds: readonly string[],
+    from: number,
+    to: number,
+    size: BucketSize,
+    withP95: boolean,
+  ): Promise<Map<string, Map<number, StoreSummary>>> {
     checkRange(from, to);
-    const withP95 = options.p95 ?? true;
     const out = new Map<string, Map<number, StoreSummary>>(monitorIds.map((id) => [id, new Map()]));
     const keys = [...new Set((await this.seriesKeys(monitorIds)).values())];
     if (keys.length === 0) return out;
-    const [daily, hourly, raw] = await this.snapshot(async (client) => {
-      const plan = planDaily(await this.watermarks(client), from, to);
-      return [
-        plan.daily ? await this.packedDays(client, keys, plan.daily.from, plan.daily.to) : [],
-        plan.hourly ? await this.rollups(client, 'hourly', keys, plan.hourly.from, plan.hourly.to, withP95) : [],
-        plan.raw ? await this.rawGroups(client, keys, plan.raw.from, plan.raw.to, DAY_MS, withP95) : [],
-      ] as const;
+    const sources = await this.snapshot(async (client) => {
+      const plan = planBuckets(await this.watermarks(client), from, to, size);
+      // Rollups as long as the bucket are used whole; a day also gathers the hourly rollups since the last one.
+      const [whole, wholeTable] = size === DAY_MS ? [plan.daily, 'daily' as const] : [plan.hourly, 'hourly' as const];
+      const parts = size === DAY_MS ? plan.hourly : undefined;
+      return {
+        whole: whole ? await this.packedRollups(client, wholeTable, keys, whole.from, whole.to) : [],
+        parts: parts ? await this.rollups(client, 'hourly', keys, parts.from, parts.to, withP95) : [],
+        raw: plan.raw ? await this.rawGroups(client, keys, plan.raw.from, plan.raw.to, size, withP95) : [],
+      };
     });
-    assembleDaily(out, (key) => this.monitorByKey.get(key), daily, hourly, raw, withP95);
+    assembleBuckets(out, (key) => this.monitorByKey.get(key), size, sources, withP95);
     return out;
   }
 
@@ -826,6 +866,18 @@ export class PostgresStore implements Store {
       audit,
       (updated) => updated,
     );
+  }
+
+  async incidentsOverlapping(options: { from: number; to: number; monitorIds?: readonly string[] }): Promise<Incident[]> {
+    const { from, to, monitorIds } = options;
+    checkRange(from, to);
+    const overlapping = `SELECT ${INCIDENT_COLUMNS} FROM ${this.s}.incidents WHERE started_at < $2 AND (ended_at IS NULL OR ended_at > $1)`;
+    const order = 'ORDER BY started_at, id';
+    const rows =
+      monitorIds === undefined
+        ? await this.rows<IncidentRow>(this.pool, `${overlapping} ${order}`, [from, to])
+        : await this.rows<IncidentRow>(this.pool, `${overlapping} AND monitor_id = ANY($3::text[]) ${order}`, [from, to, monitorIds]);
+    return rows.map(incidentFrom);
   }
 
   async incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]> {
@@ -1057,6 +1109,138 @@ export class PostgresStore implements Store {
       `SELECT count(*) AS pending, min(created_at) AS oldest FROM ${this.s}.outbox WHERE status = 'pending'`,
     );
     return { pending: Number(row!.pending), ...(row!.oldest === null ? {} : { oldestCreatedAt: Number(row!.oldest) }) };
+  }
+
+  // ---------------------------------------------------------------------------------------------- status page incidents
+
+  /** Incidents (in `rows` order) with their updates: one more query, whatever their number. */
+  private async withUpdates(db: Queryable, rows: readonly StatusIncidentRow[]): Promise<StatusIncident[]> {
+    if (rows.length === 0) return [];
+    const updates = await this.rows<StatusUpdateRow>(
+      db,
+      `SELECT ${STATUS_UPDATE_COLUMNS} FROM ${this.s}.status_incident_updates
+       WHERE incident_id = ANY($1::bigint[]) ORDER BY incident_id, id`,
+      [rows.map((row) => row.id)],
+    );
+    return statusIncidentsFrom(rows, updates);
+  }
+
+  /** One incident with its updates (inside a transaction or snapshot, so that both reads agree). */
+  private async statusIncidentWhere(client: pg.PoolClient, column: 'id' | 'source_incident_id', value: number): Promise<StatusIncident | undefined> {
+    const rows = await this.rows<StatusIncidentRow>(
+      client,
+      `SELECT ${STATUS_INCIDENT_COLUMNS} FROM ${this.s}.status_incidents WHERE ${column} = $1`,
+      [value],
+    );
+    return (await this.withUpdates(client, rows))[0];
+  }
+
+  async createStatusIncident(incident: NewStatusIncident, audit?: NewAuditEntry): Promise<StatusIncident> {
+    const values = newStatusIncidentValues(incident);
+    const source = values[7];
+    const s = this.s;
+    // A draft racing another of the same monitor incident waits for it on the UNIQUE source, inserts nothing, and
+    // returns it. Should that one be deleted in between, the insert is tried again.
+    for (let attempt = 1; ; attempt++) {
+      const { incident: stored } = await this.audited(
+        async (client) => {
+          const [inserted] = await this.rows<{ id: number }>(
+            client,
+            `INSERT INTO ${s}.status_incidents (${STATUS_INCIDENT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+             ON CONFLICT (source_incident_id) DO NOTHING RETURNING id`,
+            values,
+          );
+          if (inserted === undefined) {
+            return { created: false, incident: await this.statusIncidentWhere(client, 'source_incident_id', source!) };
+          }
+          await client.query(`INSERT INTO ${s}.status_incident_updates (${STATUS_UPDATE_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, [
+            inserted.id,
+            incident.at,
+            incident.status,
+            String(incident.message),
+            String(incident.author),
+          ]);
+          return { created: true, incident: await this.statusIncidentWhere(client, 'id', inserted.id) };
+        },
+        audit,
+        (result) => result.created,
+      );
+      if (stored !== undefined) return stored;
+      if (attempt >= 3) throw new Error(`could not create a status incident for incident ${source}: it kept changing`);
+    }
+  }
+
+  async updateStatusIncident(id: number, change: StatusIncidentChange, audit?: NewAuditEntry): Promise<StatusIncident | undefined> {
+    const s = this.s;
+    return this.audited(
+      async (client) => {
+        const [current] = await this.rows<StatusIncidentRow>(
+          client,
+          `SELECT ${STATUS_INCIDENT_COLUMNS} FROM ${s}.status_incidents WHERE id = $1 FOR UPDATE`,
+          [id],
+        );
+        if (current === undefined) return undefined;
+        const next = applyStatusIncidentChange(current, change);
+        await client.query(
+          `UPDATE ${s}.status_incidents SET title = $1, status = $2, impact = $3, monitors = $4::jsonb, published = $5,
+             updated_at = $6, resolved_at = $7 WHERE id = $8`,
+          [next.title, next.status, next.impact, next.monitors, next.published, next.updatedAt, next.resolvedAt, id],
+        );
+        if (next.update !== undefined) {
+          const { at, status, message, author } = next.update;
+          await client.query(`INSERT INTO ${s}.status_incident_updates (${STATUS_UPDATE_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, [
+            id,
+            at,
+            status,
+            message,
+            author,
+          ]);
+        }
+        return this.statusIncidentWhere(client, 'id', id);
+      },
+      audit,
+      (updated) => updated !== undefined,
+    );
+  }
+
+  async statusIncident(id: number): Promise<StatusIncident | undefined> {
+    return this.snapshot((client) => this.statusIncidentWhere(client, 'id', id));
+  }
+
+  async statusIncidentBySource(sourceIncidentId: number): Promise<StatusIncident | undefined> {
+    return this.snapshot((client) => this.statusIncidentWhere(client, 'source_incident_id', sourceIncidentId));
+  }
+
+  async statusIncidents(options: { limit: number; since?: number; before?: number; publishedOnly?: boolean }): Promise<StatusIncident[]> {
+    const limit = checkLimit(options.limit);
+    const params: unknown[] = [options.before ?? Number.MAX_SAFE_INTEGER];
+    const where = ['id < $1'];
+    if (options.since !== undefined) {
+      params.push(options.since);
+      where.push(`(resolved_at IS NULL OR resolved_at >= $${params.length})`);
+    }
+    if (options.publishedOnly === true) where.push('published');
+    params.push(limit);
+    return this.snapshot(async (client) =>
+      this.withUpdates(
+        client,
+        await this.rows<StatusIncidentRow>(
+          client,
+          `SELECT ${STATUS_INCIDENT_COLUMNS} FROM ${this.s}.status_incidents WHERE ${where.join(' AND ')}
+           ORDER BY id DESC LIMIT $${params.length}`,
+          params,
+        ),
+      ),
+    );
+  }
+
+  async deleteStatusIncident(id: number, audit?: NewAuditEntry): Promise<boolean> {
+    // Its updates go with it (ON DELETE CASCADE).
+    return this.audited(
+      async (client) => ((await client.query(`DELETE FROM ${this.s}.status_incidents WHERE id = $1`, [id])).rowCount ?? 0) > 0,
+      audit,
+      (deleted) => deleted,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------- API monitors

@@ -1,20 +1,28 @@
 /** Input checks and row ↔ record conversions shared by both backends for the small tables. */
 import type { Incident, MonitorRuntimeState, MonitorState, StateChangeEvent } from '../model.js';
 import type { PendingChange } from '../pipeline/state-machine.js';
-import type {
-  AuditEntry,
-  ClaimedNotification,
-  CommitStep,
-  DeliveryAttempt,
-  DeliveryNext,
-  DeliveryStatus,
-  MonitorCommit,
-  NewAuditEntry,
-  NewNotification,
-  StoredMonitor,
-  StoredNotification,
-  StoredToken,
-  TokenScope,
+import {
+  type AuditEntry,
+  type ClaimedNotification,
+  type CommitStep,
+  type DeliveryAttempt,
+  type DeliveryNext,
+  type DeliveryStatus,
+  MONITOR_IMPACTS,
+  type MonitorCommit,
+  type NewAuditEntry,
+  type NewNotification,
+  type NewStatusIncident,
+  STATUS_IMPACTS,
+  STATUS_INCIDENT_STATES,
+  type StatusIncident,
+  type StatusIncidentChange,
+  type StatusIncidentState,
+  type StatusIncidentUpdate,
+  type StoredMonitor,
+  type StoredNotification,
+  type StoredToken,
+  type TokenScope,
 } from './store.js';
 
 export function checkLimit(limit: number): number {
@@ -454,3 +462,164 @@ export const CLAIMABLE = (table: string, p: (n: number) => string) => `
   o.status = 'pending' AND o.next_attempt_at <= ${p(1)} AND (o.lease_until IS NULL OR o.lease_until <= ${p(1)})
   AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.monitor_id = o.monitor_id AND e.location = o.location
                   AND e.channel = o.channel AND e.status = 'pending' AND e.id < o.id)`;
+
+// ------------------------------------------------------------------------------------------ status page incidents
+
+function checkOneOf(value: unknown, allowed: readonly string[], what: string): void {
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new TypeError(`${what} is one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkTime(at: unknown, what: string): void {
+  if (typeof at !== 'number' || !Number.isFinite(at)) throw new RangeError(`${what} must be epoch milliseconds, got ${String(at)}`);
+}
+
+/** The affected monitors as stored: `{ id, impact }` each, checked, as JSON. */
+function monitorsJson(monitors: StatusIncident['monitors']): string {
+  if (!Array.isArray(monitors)) throw new TypeError(`a status incident's monitors are a list`);
+  return JSON.stringify(
+    monitors.map((monitor) => {
+      if (typeof monitor?.id !== 'string') throw new TypeError(`a status incident's monitor needs an id`);
+      checkOneOf(monitor.impact, MONITOR_IMPACTS, `monitor ${JSON.stringify(monitor.id)}'s impact`);
+      return { id: monitor.id, impact: monitor.impact };
+    }),
+  );
+}
+
+/** A new status incident's values, checked, in `STATUS_INCIDENT_INSERT_COLUMNS` order (`published` as given). */
+export function newStatusIncidentValues(incident: NewStatusIncident): [string, string, string, string, boolean, number, number, number | null] {
+  checkOneOf(incident.status, STATUS_INCIDENT_STATES, `a status incident's status`);
+  checkOneOf(incident.impact, STATUS_IMPACTS, `a status incident's impact`);
+  checkTime(incident.at, `a status incident's time`);
+  if (incident.sourceIncidentId !== undefined && !Number.isSafeInteger(incident.sourceIncidentId)) {
+    throw new TypeError(`a status incident's source incident is an incident id, got ${String(incident.sourceIncidentId)}`);
+  }
+  return [
+    String(incident.title),
+    incident.status,
+    incident.impact,
+    monitorsJson(incident.monitors),
+    incident.published === true,
+    incident.at,
+    incident.at,
+    incident.sourceIncidentId ?? null,
+  ];
+}
+
+export const STATUS_INCIDENT_INSERT_COLUMNS = 'title, status, impact, monitors, published, created_at, updated_at, source_incident_id';
+export const STATUS_UPDATE_INSERT_COLUMNS = 'incident_id, at, status, message, author';
+
+/** The columns of `status_incidents` as a `StatusIncidentRow`. */
+export const STATUS_INCIDENT_COLUMNS =
+  'id, title, status, impact, monitors, published, created_at AS "createdAt", updated_at AS "updatedAt", resolved_at AS "resolvedAt", source_incident_id AS "sourceIncidentId"';
+
+export interface StatusIncidentRow {
+  id: number;
+  title: string;
+  status: string;
+  impact: string;
+  /** JSON text (SQLite) or already parsed (PostgreSQL jsonb). */
+  monitors: string | StatusIncident['monitors'];
+  /** 0/1 (SQLite) or a boolean (PostgreSQL). */
+  published: number | boolean;
+  createdAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  sourceIncidentId: number | null;
+}
+
+/** The columns of `status_incident_updates` as a `StatusUpdateRow`. */
+export const STATUS_UPDATE_COLUMNS = 'id, incident_id AS "incidentId", at, status, message, author';
+
+export interface StatusUpdateRow {
+  id: number;
+  incidentId: number;
+  at: number;
+  status: string;
+  message: string;
+  author: string;
+}
+
+function statusUpdateFrom(row: StatusUpdateRow): StatusIncidentUpdate {
+  return {
+    id: Number(row.id),
+    incidentId: Number(row.incidentId),
+    at: Number(row.at),
+    status: row.status as StatusIncidentState,
+    message: row.message,
+    author: row.author,
+  };
+}
+
+/** Incidents with their updates (`updates` ordered by incident, then oldest first), in the order of `rows`. */
+export function statusIncidentsFrom(rows: readonly StatusIncidentRow[], updates: readonly StatusUpdateRow[]): StatusIncident[] {
+  const byIncident = new Map<number, StatusIncidentUpdate[]>();
+  for (const row of updates) {
+    const update = statusUpdateFrom(row);
+    const list = byIncident.get(update.incidentId);
+    if (list) list.push(update);
+    else byIncident.set(update.incidentId, [update]);
+  }
+  return rows.map((row) => {
+    const id = Number(row.id);
+    const incident: StatusIncident = {
+      id,
+      title: row.title,
+      status: row.status as StatusIncidentState,
+      impact: row.impact as StatusIncident['impact'],
+      monitors: (typeof row.monitors === 'string' ? JSON.parse(row.monitors) : row.monitors) as StatusIncident['monitors'],
+      published: Boolean(row.published),
+      createdAt: Number(row.createdAt),
+      updatedAt: Number(row.updatedAt),
+      updates: byIncident.get(id) ?? [],
+    };
+    if (row.resolvedAt !== null) incident.resolvedAt = Number(row.resolvedAt);
+    if (row.sourceIncidentId !== null) incident.sourceIncidentId = Number(row.sourceIncidentId);
+    return incident;
+  });
+}
+
+/** What a change makes of a stored incident: its new column values, and the update it adds (if any). */
+export interface StatusIncidentWrite {
+  title: string;
+  status: string;
+  impact: string;
+  monitors: string;
+  published: boolean;
+  updatedAt: number;
+  resolvedAt: number | null;
+  update?: { at: number; status: StatusIncidentState; message: string; author: string };
+}
+
+/**
+ * Applies a change to the stored row (checked first): given fields replace theirs; with `status` or `message`, an
+ * update (status defaulting to the current one, message to '') that sets the incident's status, and `resolvedAt`
+ * to its time when it is `resolved` (cleared otherwise); `updatedAt` is the change's time.
+ */
+export function applyStatusIncidentChange(current: StatusIncidentRow, change: StatusIncidentChange): StatusIncidentWrite {
+  checkTime(change.at, `a status incident change's time`);
+  if (change.status !== undefined) checkOneOf(change.status, STATUS_INCIDENT_STATES, `a status incident's status`);
+  if (change.impact !== undefined) checkOneOf(change.impact, STATUS_IMPACTS, `a status incident's impact`);
+  const write: StatusIncidentWrite = {
+    title: change.title === undefined ? current.title : String(change.title),
+    status: current.status,
+    impact: change.impact ?? current.impact,
+    monitors:
+      change.monitors !== undefined
+        ? monitorsJson(change.monitors)
+        : typeof current.monitors === 'string'
+          ? current.monitors
+          : JSON.stringify(current.monitors),
+    published: change.published === undefined ? Boolean(current.published) : change.published === true,
+    updatedAt: change.at,
+    resolvedAt: current.resolvedAt === null ? null : Number(current.resolvedAt),
+  };
+  if (change.status !== undefined || change.message !== undefined) {
+    const status = change.status ?? (current.status as StatusIncidentState);
+    write.update = { at: change.at, status, message: change.message ?? '', author: change.author };
+    write.status = status;
+    write.resolvedAt = status === 'resolved' ? change.at : null;
+  }
+  return write;
+}

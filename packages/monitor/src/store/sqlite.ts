@@ -7,13 +7,13 @@
 import Database from 'better-sqlite3';
 import type { CheckResult, Incident, MonitorRuntimeState, StateChangeEvent } from '../model.js';
 import {
-  assembleDaily,
+  assembleBuckets,
   buildRollups,
   emptySummary,
   type ExactAggregate,
   mergeRollups,
   P95,
-  type PackedDays,
+  type PackedRollups,
   type RawGroup,
   type RollupRow,
   type StoredRollup,
@@ -41,7 +41,7 @@ import {
 } from './maintain.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { ensurePrivateFile } from './private-files.js';
-import { metaEntries, planDaily, planSummary, type Watermarks, watermarksFrom } from './plan.js';
+import { type BucketSize, metaEntries, planBuckets, planSummary, type Watermarks, watermarksFrom } from './plan.js';
 import { nearestRankOffset, sketchBucket } from './sketch.js';
 import {
   AUDIT_COLUMNS,
@@ -87,6 +87,15 @@ import {
   notificationValues,
   nextValues,
   storedNotificationFrom,
+  applyStatusIncidentChange,
+  newStatusIncidentValues,
+  STATUS_INCIDENT_COLUMNS,
+  STATUS_INCIDENT_INSERT_COLUMNS,
+  type StatusIncidentRow,
+  statusIncidentsFrom,
+  STATUS_UPDATE_COLUMNS,
+  STATUS_UPDATE_INSERT_COLUMNS,
+  type StatusUpdateRow,
 } from './rows.js';
 import type {
   AuditEntry,
@@ -101,7 +110,10 @@ import type {
   MigrationReport,
   MonitorCommit,
   NewAuditEntry,
+  NewStatusIncident,
   Retention,
+  StatusIncident,
+  StatusIncidentChange,
   Store,
   StoredMonitor,
   StoredToken,
@@ -466,16 +478,16 @@ export class SqliteStore implements Store {
     );
   }
 
-  private packedDays(keys: readonly number[], from: number, to: number): PackedDays[] {
-    const rows = this.all<{ key: number; days: string }>(
+  private packedRollups(table: 'hourly' | 'daily', keys: readonly number[], from: number, to: number): PackedRollups[] {
+    const rows = this.all<{ key: number; buckets: string }>(
       `SELECT monitor_key AS key,
               json_group_array(json_array(bucket_start, checks, failures, degraded, latency_sum, latency_p95, excused)
-                               ORDER BY bucket_start) AS days
-       FROM rollups_daily WHERE ${KEYS_IN} AND bucket_start >= @from AND bucket_start < @to
+                               ORDER BY bucket_start) AS buckets
+       FROM ${ROLLUP_TABLES[table]} WHERE ${KEYS_IN} AND bucket_start >= @from AND bucket_start < @to
        GROUP BY monitor_key`,
       { keys: JSON.stringify(keys), from, to },
     );
-    return rows.map((row) => ({ key: row.key, days: JSON.parse(row.days) as PackedDays['days'] }));
+    return rows.map((row) => ({ key: row.key, buckets: JSON.parse(row.buckets) as PackedRollups['buckets'] }));
   }
 
   private exactRaw(key: number, from: number, to: number): ExactAggregate {
@@ -538,19 +550,44 @@ export class SqliteStore implements Store {
     to: number,
     options: { p95?: boolean } = {},
   ): Promise<Map<string, Map<number, StoreSummary>>> {
+    return this.bucketSummaries(monitorIds, from, to, DAY_MS, options.p95 ?? true);
+  }
+
+  async hourlySummaries(
+    monitorIds: readonly string[],
+    from: number,
+    to: number,
+    options: { p95?: boolean } = {},
+  ): Promise<Map<string, Map<number, StoreSummary>>> {
+    return this.bucketSummaries(monitorIds, from, to, HOUR_MS, options.p95 ?? true);
+  }
+
+  /** Per-day or per-hour summaries: one query per resolution for all the monitors, in one snapshot. */
+  private bucketSummaries(
+    monitorIds: readonly string[],
+    from: number,
+    to: number,
+    size: BucketSize,
+    withP95: boolean,
+  ): Map<string, Map<number, StoreSummary>> {
     checkRange(from, to);
-    const withP95 = options.p95 ?? true;
     const out = new Map<string, Map<number, StoreSummary>>(monitorIds.map((id) => [id, new Map()]));
     const keys = [...new Set(monitorIds.map((id) => this.seriesKey(id)).filter((key) => key !== undefined))];
     if (keys.length === 0) return out;
     this.read(() => {
-      const plan = planDaily(this.watermarks(), from, to);
-      assembleDaily(
+      const plan = planBuckets(this.watermarks(), from, to, size);
+      // Rollups as long as the bucket are used whole; a day also gathers the hourly rollups since the last one.
+      const [whole, wholeTable] = size === DAY_MS ? [plan.daily, 'daily' as const] : [plan.hourly, 'hourly' as const];
+      const parts = size === DAY_MS ? plan.hourly : undefined;
+      assembleBuckets(
         out,
         (key) => this.monitorByKey.get(key),
-        plan.daily ? this.packedDays(keys, plan.daily.from, plan.daily.to) : [],
-        plan.hourly ? this.rollups('hourly', keys, plan.hourly.from, plan.hourly.to, withP95) : [],
-        plan.raw ? this.rawGroups(keys, plan.raw.from, plan.raw.to, DAY_MS, withP95) : [],
+        size,
+        {
+          whole: whole ? this.packedRollups(wholeTable, keys, whole.from, whole.to) : [],
+          parts: parts ? this.rollups('hourly', keys, parts.from, parts.to, withP95) : [],
+          raw: plan.raw ? this.rawGroups(keys, plan.raw.from, plan.raw.to, size, withP95) : [],
+        },
         withP95,
       );
     });
@@ -688,6 +725,22 @@ export class SqliteStore implements Store {
       if (updated) this.audit(audit);
       return updated;
     });
+  }
+
+  async incidentsOverlapping(options: { from: number; to: number; monitorIds?: readonly string[] }): Promise<Incident[]> {
+    const { from, to, monitorIds } = options;
+    checkRange(from, to);
+    const overlapping = `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE started_at < @to AND (ended_at IS NULL OR ended_at > @from)`;
+    const order = 'ORDER BY started_at, id';
+    const rows =
+      monitorIds === undefined
+        ? this.all<IncidentRow>(`${overlapping} ${order}`, { from, to })
+        : this.all<IncidentRow>(`${overlapping} AND monitor_id IN (SELECT value FROM json_each(@ids)) ${order}`, {
+            from,
+            to,
+            ids: JSON.stringify(monitorIds),
+          });
+    return rows.map(incidentFrom);
   }
 
   async incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]> {
@@ -903,6 +956,119 @@ export class SqliteStore implements Store {
       "SELECT count(*) AS pending, min(created_at) AS oldest FROM outbox WHERE status = 'pending'",
     )!;
     return { pending: Number(row.pending), ...(row.oldest === null ? {} : { oldestCreatedAt: Number(row.oldest) }) };
+  }
+
+  // ---------------------------------------------------------------------------------------------- status page incidents
+
+  /** Incidents (in `rows` order) with their updates: one more query, whatever their number. */
+  private withUpdates(rows: readonly StatusIncidentRow[]): StatusIncident[] {
+    if (rows.length === 0) return [];
+    const updates = this.all<StatusUpdateRow>(
+      `SELECT ${STATUS_UPDATE_COLUMNS} FROM status_incident_updates
+       WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, id`,
+      JSON.stringify(rows.map((row) => row.id)),
+    );
+    return statusIncidentsFrom(rows, updates);
+  }
+
+  /** Inside a transaction: one incident with its updates. */
+  private statusIncidentWhere(column: 'id' | 'source_incident_id', value: number): StatusIncident | undefined {
+    const row = this.get<StatusIncidentRow>(`SELECT ${STATUS_INCIDENT_COLUMNS} FROM status_incidents WHERE ${column} = ?`, value);
+    return row && this.withUpdates([row])[0];
+  }
+
+  async createStatusIncident(incident: NewStatusIncident, audit?: NewAuditEntry): Promise<StatusIncident> {
+    const [title, status, impact, monitors, published, createdAt, updatedAt, source] = newStatusIncidentValues(incident);
+    return this.write(() => {
+      // A second draft of the same monitor incident inserts nothing (the UNIQUE source): the first one is returned.
+      const inserted = this.get<{ id: number }>(
+        `INSERT INTO status_incidents (${STATUS_INCIDENT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source_incident_id) DO NOTHING RETURNING id`,
+        title,
+        status,
+        impact,
+        monitors,
+        published ? 1 : 0,
+        createdAt,
+        updatedAt,
+        source,
+      );
+      if (inserted === undefined) return this.statusIncidentWhere('source_incident_id', source!)!;
+      this.run(
+        `INSERT INTO status_incident_updates (${STATUS_UPDATE_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?)`,
+        inserted.id,
+        incident.at,
+        status,
+        String(incident.message),
+        String(incident.author),
+      );
+      this.audit(audit);
+      return this.statusIncidentWhere('id', inserted.id)!;
+    });
+  }
+
+  async updateStatusIncident(id: number, change: StatusIncidentChange, audit?: NewAuditEntry): Promise<StatusIncident | undefined> {
+    return this.write(() => {
+      const current = this.get<StatusIncidentRow>(`SELECT ${STATUS_INCIDENT_COLUMNS} FROM status_incidents WHERE id = ?`, id);
+      if (current === undefined) return undefined;
+      const next = applyStatusIncidentChange(current, change);
+      this.run(
+        `UPDATE status_incidents SET title = ?, status = ?, impact = ?, monitors = ?, published = ?, updated_at = ?, resolved_at = ?
+         WHERE id = ?`,
+        next.title,
+        next.status,
+        next.impact,
+        next.monitors,
+        next.published ? 1 : 0,
+        next.updatedAt,
+        next.resolvedAt,
+        id,
+      );
+      if (next.update !== undefined) {
+        const { at, status, message, author } = next.update;
+        this.run(`INSERT INTO status_incident_updates (${STATUS_UPDATE_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?)`, id, at, status, message, author);
+      }
+      this.audit(audit);
+      return this.statusIncidentWhere('id', id);
+    });
+  }
+
+  async statusIncident(id: number): Promise<StatusIncident | undefined> {
+    return this.read(() => this.statusIncidentWhere('id', id));
+  }
+
+  async statusIncidentBySource(sourceIncidentId: number): Promise<StatusIncident | undefined> {
+    return this.read(() => this.statusIncidentWhere('source_incident_id', sourceIncidentId));
+  }
+
+  async statusIncidents(options: { limit: number; since?: number; before?: number; publishedOnly?: boolean }): Promise<StatusIncident[]> {
+    const limit = checkLimit(options.limit);
+    const where = ['id < ?'];
+    const params: unknown[] = [options.before ?? Number.MAX_SAFE_INTEGER];
+    if (options.since !== undefined) {
+      where.push('(resolved_at IS NULL OR resolved_at >= ?)');
+      params.push(options.since);
+    }
+    if (options.publishedOnly === true) where.push('published = 1');
+    return this.read(() =>
+      this.withUpdates(
+        this.all<StatusIncidentRow>(
+          `SELECT ${STATUS_INCIDENT_COLUMNS} FROM status_incidents WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+          ...params,
+          limit,
+        ),
+      ),
+    );
+  }
+
+  async deleteStatusIncident(id: number, audit?: NewAuditEntry): Promise<boolean> {
+    return this.write(() => {
+      // The schema's ON DELETE CASCADE needs foreign keys on, which they are not here: the updates go first.
+      this.run('DELETE FROM status_incident_updates WHERE incident_id = ?', id);
+      const deleted = this.run('DELETE FROM status_incidents WHERE id = ?', id) > 0;
+      if (deleted) this.audit(audit);
+      return deleted;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- API monitors

@@ -55,6 +55,9 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'incident.acknowledge',
+  'status_incident.create',
+  'status_incident.update',
+  'status_incident.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -210,6 +213,80 @@ export type CommitResult =
   | { status: 'applied'; state: MonitorRuntimeState; event?: StateChangeEvent }
   | { status: 'replayed' | 'conflict'; state: MonitorRuntimeState | undefined };
 
+// ------------------------------------------------------------------------------------------ status page incidents
+
+/**
+ * Incidents as status pages show them, written by people (or drafted by Vigil from a public monitor's state
+ * change): a title, a lifecycle, updates with their time and text, the monitors affected and how. Not the
+ * monitor's own incidents (`Incident`: periods a monitor was down), which the check pipeline records.
+ */
+export const STATUS_INCIDENT_STATES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type StatusIncidentState = (typeof STATUS_INCIDENT_STATES)[number];
+
+/** The incident's overall impact, as the hosted status-page API names it. */
+export const STATUS_IMPACTS = ['none', 'minor', 'major', 'critical'] as const;
+export type StatusImpact = (typeof STATUS_IMPACTS)[number];
+
+/** How a monitor is affected (its state on the page while the incident is open). */
+export const MONITOR_IMPACTS = ['degraded', 'partial', 'major', 'maintenance'] as const;
+export type MonitorImpact = (typeof MONITOR_IMPACTS)[number];
+
+export interface StatusIncidentUpdate {
+  id: number;
+  incidentId: number;
+  at: number;
+  /** The incident's state from this update on. */
+  status: StatusIncidentState;
+  message: string;
+  /** A token's name, `cli`, or `vigil` for what Vigil drafted. */
+  author: string;
+}
+
+export interface StatusIncident {
+  id: number;
+  title: string;
+  /** The status of its latest update. */
+  status: StatusIncidentState;
+  impact: StatusImpact;
+  monitors: Array<{ id: string; impact: MonitorImpact }>;
+  /** Shown on status pages; a draft is not (only through the API, to token holders). */
+  published: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** When it was resolved (its last `resolved` update). */
+  resolvedAt?: number;
+  /** The monitor incident it was drafted from (one status incident at most per monitor incident). */
+  sourceIncidentId?: number;
+  /** Oldest first. */
+  updates: StatusIncidentUpdate[];
+}
+
+export interface NewStatusIncident {
+  title: string;
+  status: StatusIncidentState;
+  impact: StatusImpact;
+  monitors: Array<{ id: string; impact: MonitorImpact }>;
+  published: boolean;
+  /** The first update's text. */
+  message: string;
+  author: string;
+  at: number;
+  sourceIncidentId?: number;
+}
+
+/** A change to a status incident: an update (status and/or message) and/or new values of its fields. */
+export interface StatusIncidentChange {
+  at: number;
+  author: string;
+  /** With `status` or `message`, an update is added (status defaults to the current one). */
+  status?: StatusIncidentState;
+  message?: string;
+  title?: string;
+  impact?: StatusImpact;
+  monitors?: Array<{ id: string; impact: MonitorImpact }>;
+  published?: boolean;
+}
+
 /** Space used, for benchmarks and diagnostics (counting results scans the table: not for hot paths). */
 export interface StoreUsage {
   /** Raw results stored. */
@@ -270,9 +347,29 @@ export interface Store {
     to: number,
     options?: { p95?: boolean },
   ): Promise<Map<string, Map<number, StoreSummary>>>;
+  /**
+   * Per-hour summaries of every UTC hour that overlaps [from, to) (for status pages), keyed by the hour's start
+   * (epoch ms); hours without checks are absent, and every requested id has a map (empty if no data). Hourly
+   * rollups where hours are rolled up, raw results beyond (the hour in progress, and hours not rolled up yet);
+   * hours older than hourly retention are absent. One query per resolution for all the monitors. Every figure is
+   * exact except the p95 (`exact` is false); `{ p95: false }` leaves the p95 out, which makes the query over raw
+   * results cheaper.
+   */
+  hourlySummaries(
+    monitorIds: readonly string[],
+    from: number,
+    to: number,
+    options?: { p95?: boolean },
+  ): Promise<Map<string, Map<number, StoreSummary>>>;
 
   /** Newest (by start) first; all monitors when `monitorId` is undefined. */
   incidents(options: { monitorId?: string; limit: number }): Promise<Incident[]>;
+
+  /**
+   * The incidents that overlap [from, to) — started before `to`, and still open or ended after `from` — of the
+   * given monitors (all when `monitorIds` is undefined), oldest start first. One query, however many monitors.
+   */
+  incidentsOverlapping(options: { from: number; to: number; monitorIds?: readonly string[] }): Promise<Incident[]>;
 
   /** One incident, by id. */
   incident(id: number): Promise<Incident | undefined>;
@@ -337,6 +434,29 @@ export interface Store {
 
   /** Pending notifications: how many, and when the oldest was made. */
   notificationBacklog(): Promise<{ pending: number; oldestCreatedAt?: number }>;
+
+  /**
+   * Creates a status incident with its first update (and its audit entry) in one transaction. With a
+   * `sourceIncidentId` that already has one, nothing is created and that one is returned (drafting is idempotent).
+   */
+  createStatusIncident(incident: NewStatusIncident, audit?: NewAuditEntry): Promise<StatusIncident>;
+  /**
+   * Applies a change in one transaction: new field values, and an update when `status` or `message` is given
+   * (`resolved` sets `resolvedAt`; another status after it clears it). Undefined when there is no such incident.
+   */
+  updateStatusIncident(id: number, change: StatusIncidentChange, audit?: NewAuditEntry): Promise<StatusIncident | undefined>;
+  /** One status incident with its updates. */
+  statusIncident(id: number): Promise<StatusIncident | undefined>;
+  /** The status incident drafted from a monitor incident, if any. */
+  statusIncidentBySource(sourceIncidentId: number): Promise<StatusIncident | undefined>;
+  /**
+   * Status incidents with their updates, newest (by creation) first, in two queries whatever their number: those
+   * open or resolved at or after `since` (all when undefined), created before the id `before`; published ones only
+   * with `publishedOnly`.
+   */
+  statusIncidents(options: { limit: number; since?: number; before?: number; publishedOnly?: boolean }): Promise<StatusIncident[]>;
+  /** Deletes a status incident and its updates; false when there is none. */
+  deleteStatusIncident(id: number, audit?: NewAuditEntry): Promise<boolean>;
 
   /** Monitors paused through the API (a runtime setting of either source, kept across restarts). */
   pausedMonitors(): Promise<string[]>;

@@ -62,3 +62,17 @@ export function covers(window: MaintenanceWindowConfig, monitor: { id: string; g
     (monitor.group !== undefined && (window.groups?.includes(monitor.group) ?? false))
   );
 }
+
+/** The next span of `window` that starts after `now` and before `until`, if any (for "scheduled maintenance"). */
+export function nextSpan(window: MaintenanceWindowConfig, now: number, until: number): WindowSpan | undefined {
+  if (window.once !== undefined) {
+    const start = Date.parse(window.once.start);
+    const end = window.once.end !== undefined ? Date.parse(window.once.end) : start + (window.once.duration ?? 0);
+    return start > now && start < until ? { start, end } : undefined;
+  }
+  const recurring = cronOf(window);
+  if (recurring === undefined) return undefined;
+  const next = cron(window, recurring.expression).nextRun(new Date(now));
+  if (next === null || next.getTime() >= until) return undefined;
+  return { start: next.getTime(), end: next.getTime() + recurring.durationMs };
+}

@@ -6,16 +6,17 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiHandler, type MonitorControl, type MonitorView } from '../../src/api/index.js';
+import { createApiHandler, type MonitorControl, type MonitorView, type StatusIncidentControl } from '../../src/api/index.js';
 import { monitorViewOf } from '../../src/api/monitors.js';
 import { createApiToken } from '../../src/api/tokens.js';
 import { parseConfigSources } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { MonitorState } from '../../src/model.js';
 import { EventFeed } from '../../src/pipeline/feed.js';
+import { MonitorError, quote } from '../../src/registry/errors.js';
 import { MonitorRegistry } from '../../src/registry/registry.js';
 import { openStore } from '../../src/store/open.js';
-import type { Store } from '../../src/store/store.js';
+import type { Actor, AuditAction, NewAuditEntry, Store } from '../../src/store/store.js';
 
 export const CONFIG_YAML = `
 monitors:
@@ -50,6 +51,8 @@ export class FakeService {
   readonly calls: string[] = [];
   /** Makes the next control call throw this. */
   failNext: Error | undefined;
+  /** The time of status incident changes (the API's clock too: `TestApi.clock`). */
+  readonly clock = { now: NOW };
 
   constructor(store: Store, yaml = CONFIG_YAML) {
     this.store = store;
@@ -112,6 +115,56 @@ export class FakeService {
       return (await this.store.incident(incidentId))!;
     },
   };
+
+  readonly statusIncidents: StatusIncidentControl = fakeStatusIncidents(this, () => this.#failure());
+}
+
+/** What the service's status incidents do, on the real store: monitors checked against the registry, audited. */
+function fakeStatusIncidents(service: FakeService, fail: () => void): StatusIncidentControl {
+  const checkMonitors = (monitors: ReadonlyArray<{ id: string }> | undefined) => {
+    const unknown = (monitors ?? []).flatMap((monitor, index) =>
+      service.registry.get(monitor.id) ? [] : [{ path: `monitors[${index}]`, message: `no monitor with id ${quote(monitor.id)}` }],
+    );
+    if (unknown.length > 0) throw new MonitorError('invalid', unknown[0]!.message, unknown);
+  };
+  const audit = (actor: Actor, action: AuditAction, subject: string, after?: unknown): NewAuditEntry => ({
+    at: service.clock.now,
+    actor,
+    action,
+    subject,
+    ...(after === undefined ? {} : { after }),
+  });
+  return {
+    create: async (input, actor) => {
+      fail();
+      checkMonitors(input.monitors);
+      const created = await service.store.createStatusIncident(
+        { ...input, at: service.clock.now, author: actor.name },
+        audit(actor, 'status_incident.create', 'status-incident', { title: input.title, status: input.status, published: input.published }),
+      );
+      service.calls.push(`create status incident ${created.id}`);
+      return created;
+    },
+    update: async (id, change, actor) => {
+      fail();
+      checkMonitors(change.monitors);
+      const updated = await service.store.updateStatusIncident(
+        id,
+        { ...change, at: service.clock.now, author: actor.name },
+        audit(actor, 'status_incident.update', `status-incident/${id}`, change),
+      );
+      if (updated === undefined) throw new MonitorError('not_found', `no status incident ${id}`);
+      service.calls.push(`update status incident ${id}`);
+      return updated;
+    },
+    remove: async (id, actor) => {
+      fail();
+      if (!(await service.store.deleteStatusIncident(id, audit(actor, 'status_incident.delete', `status-incident/${id}`)))) {
+        throw new MonitorError('not_found', `no status incident ${id}`);
+      }
+      service.calls.push(`delete status incident ${id}`);
+    },
+  };
 }
 
 export interface Response {
@@ -162,11 +215,12 @@ export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?:
   const logger = createLogger({ format: 'pretty', destination: { write: (line) => logs.push(line) } });
   const feed = new EventFeed({ store: service.store, logger, pollMs: 60_000 });
   await feed.start();
-  const clock = { now: NOW };
+  const clock = service.clock;
   const handler = createApiHandler({
     store: service.store,
     monitors: service.monitors,
     control: service.control,
+    statusIncidents: service.statusIncidents,
     feed,
     corsOrigins: options.corsOrigins ?? [],
     now: () => clock.now,

@@ -341,6 +341,7 @@ describe('routing', () => {
       store: api.store,
       monitors: api.service.monitors,
       control: api.service.control,
+      statusIncidents: api.service.statusIncidents,
       feed: api.feed,
       corsOrigins: [],
     });

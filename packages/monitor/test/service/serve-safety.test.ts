@@ -2,7 +2,7 @@
  * `vigil serve` with bad input and on a shared machine, in process with a real SQLite store in a temporary
  * directory: reloads that never drop monitors by accident, the port bound before anything is created, a database
  * only its owner can read, log lines nothing can forge, and what anonymous callers of /metrics, /health and the
- * front page may see.
+ * status page may see.
  */
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -243,7 +243,7 @@ describe('private stays private', () => {
 });
 
 describe('heartbeats show what the docs describe', () => {
-  it('their own state, last ping, run and last /log message, in the API and on the front page', async () => {
+  it('their own state, last ping, run and last /log message, in the API and on the status page', async () => {
     const monitor = await start(`
 monitors:
   - name: Nightly backup
@@ -278,7 +278,7 @@ monitors:
     expect(done.heartbeat).toMatchObject({ state: 'up', running: false, last_exit_status: 0 });
     expect(done.heartbeat.last_duration_ms).toBeGreaterThanOrEqual(0);
     const page = await (await fetch(monitor.url)).text();
-    expect(page).toContain('>Up<');
-    expect(page).toMatch(/last ping \d+s ago · last run/);
+    expect(page).toMatch(/<span class="st-label">Operational<\/span>/);
+    expect(page).toMatch(/Last ping [A-Z][a-z]{2} \d+, \d{4}, \d+:\d\d [AP]M UTC/);
   });
 });

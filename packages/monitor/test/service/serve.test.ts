@@ -197,7 +197,7 @@ describe('vigil serve', () => {
     expect(await monitor.store.listMonitors()).toHaveLength(1);
   });
 
-  it('shows public monitors on the front page, escaped, and nothing of private ones', async () => {
+  it('shows public monitors on the status page, escaped, and nothing of private ones', async () => {
     const monitor = await start(
       config(`
   - name: "<script>alert(1)</script> & Co"

@@ -6,7 +6,17 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { CheckResult, MonitorRuntimeState } from '../../src/model.js';
 import type { MaintenanceOptions } from '../../src/store/maintain.js';
 import { SKETCH_RELATIVE_ERROR } from '../../src/store/sketch.js';
-import type { CommitStep, MonitorCommit, Retention, Store, StoreSummary } from '../../src/store/store.js';
+import type {
+  AuditAction,
+  CommitStep,
+  MonitorCommit,
+  NewAuditEntry,
+  NewStatusIncident,
+  Retention,
+  StatusIncident,
+  Store,
+  StoreSummary,
+} from '../../src/store/store.js';
 import { DAY_MS, HOUR_MS } from '../../src/store/time.js';
 import { type Expected, expected, fullResult, series } from './data.js';
 import { seedIncident } from './seed.js';
@@ -53,13 +63,26 @@ function expectSummary(actual: StoreSummary | undefined, want: Expected, exact: 
   }
 }
 
-function dayFigures(results: readonly CheckResult[], from: number, to: number): Map<number, Expected> {
-  const days = new Map<number, Expected>();
-  for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
-    const want = expected(results, day, day + DAY_MS);
-    if (want.checks > 0) days.set(day, want);
+/** The figures of every bucket of `size` that overlaps [from, to) and has checks, by the bucket's start. */
+function bucketFigures(results: readonly CheckResult[], from: number, to: number, size: number): Map<number, Expected> {
+  const buckets = new Map<number, Expected>();
+  for (let start = Math.floor(from / size) * size; start < to; start += size) {
+    const want = expected(results, start, start + size);
+    if (want.checks > 0) buckets.set(start, want);
   }
-  return days;
+  return buckets;
+}
+
+const dayFigures = (results: readonly CheckResult[], from: number, to: number) => bucketFigures(results, from, to, DAY_MS);
+const hourFigures = (results: readonly CheckResult[], from: number, to: number) => bucketFigures(results, from, to, HOUR_MS);
+
+/** Per-bucket summaries as `dailySummaries` and `hourlySummaries` give them: the same buckets, in order, with these figures. */
+function expectBuckets(actual: Map<number, StoreSummary> | undefined, want: Map<number, Expected>, withP95 = true): void {
+  expect(actual).toBeDefined();
+  expect([...actual!.keys()]).toEqual([...want.keys()]);
+  for (const [start, figures] of want) {
+    expectSummary(actual!.get(start), withP95 ? figures : { ...figures, latencyP95Ms: undefined }, false);
+  }
 }
 
 export function describeStore(name: string, open: OpenStore): void {
@@ -303,6 +326,65 @@ export function describeStore(name: string, open: OpenStore): void {
         await check();
       });
 
+      test('hourlySummaries: raw results, then hourly rollups with the same figures, across the boundary, within retention', async () => {
+        const { store } = await fresh();
+        const api = series({ monitorId: 'api', from: T0 + 22 * HOUR_MS, to: T0 + 26 * HOUR_MS, everyMs: 30_000, seed: 11 });
+        const web = series({ monitorId: 'web', from: T0 + 23 * HOUR_MS, to: T0 + 26 * HOUR_MS, everyMs: 45_000, seed: 12, failureRate: 0.3 });
+        await append(store, [...api, ...web]);
+        // Hour 21 has no checks; hours 22 and 25 only partly overlap the range and count whole.
+        const from = T0 + 21 * HOUR_MS + 1_800_000;
+        const to = T0 + 25 * HOUR_MS + 1_800_000;
+        const read = () => store.hourlySummaries(['api', 'web', 'nope'], from, to);
+
+        const before = await read();
+        expect([...before.keys()]).toEqual(['api', 'web', 'nope']);
+        expect(before.get('nope')!.size).toBe(0);
+        expectBuckets(before.get('api'), hourFigures(api, from, to));
+        expectBuckets(before.get('web'), hourFigures(web, from, to));
+        expect([...before.get('api')!.keys()]).toEqual([22, 23, 24, 25].map((h) => T0 + h * HOUR_MS));
+        const withoutP95 = await store.hourlySummaries(['api'], from, to, { p95: false });
+        expectBuckets(withoutP95.get('api'), hourFigures(api, from, to), false);
+
+        // Hours 22 and 23 rolled up and their raw results deleted; 24 and 25 still raw: the same figures.
+        const rolled = await store.maintain(T0 + 24 * HOUR_MS + 600_000, { ...KEEP_ALL, rawMs: 300_000 });
+        expect(rolled).toMatchObject({ hoursRolledUp: 2, deleted: { results: 240 + 80 } });
+        expect(await read()).toEqual(before);
+        expect(await store.hourlySummaries(['api'], from, to, { p95: false })).toEqual(withoutP95);
+
+        // Every hour rolled up, no raw result left: still the same.
+        await store.maintain(T0 + 3 * DAY_MS, { ...KEEP_ALL, rawMs: DAY_MS });
+        expect(await store.latestResults('api', 1)).toEqual([]);
+        expect(await read()).toEqual(before);
+
+        // Hourly rollups past retention are deleted: those hours are gone (daily rollups cannot be split).
+        await store.maintain(T0 + 3 * DAY_MS, { rawMs: DAY_MS, hourlyMs: DAY_MS, dailyMs: 3650 * DAY_MS });
+        expect((await read()).get('api')!.size).toBe(0);
+        expect((await store.dailySummaries(['api'], from, to)).get('api')!.size).toBe(2);
+        await expect(store.hourlySummaries(['api'], Number.NaN, to)).rejects.toThrow(/range/);
+        expect(await store.hourlySummaries([], from, to)).toEqual(new Map());
+      });
+
+      test('hourlySummaries answers many monitors at once, each with its own figures', async () => {
+        const { store } = await fresh({ monitorsPerStep: 16 });
+        const ids = Array.from({ length: 50 }, (_, i) => `m${i}`);
+        const results = new Map(
+          ids.map((id, i) => [
+            id,
+            series({ monitorId: id, from: T0 + i * 60_000, to: T0 + 3 * HOUR_MS, everyMs: 60_000 + i * 1000, seed: i, failureRate: i / 100 }),
+          ]),
+        );
+        await append(store, [...results.values()].flat(), 2000);
+        const check = async () => {
+          const hours = await store.hourlySummaries([...ids, 'nope'], T0, T0 + 3 * HOUR_MS);
+          expect(hours.size).toBe(51);
+          for (const [id, want] of results) expectBuckets(hours.get(id), hourFigures(want, T0, T0 + 3 * HOUR_MS));
+        };
+        await check();
+        // The first two hours from rollups, the third from raw results.
+        await store.maintain(T0 + 2 * HOUR_MS + 600_000, KEEP_ALL);
+        await check();
+      });
+
       test('maintain is idempotent: twice, concurrently, after a restart, with later times', async () => {
         const { store, reopen } = await fresh();
         const api = series({ monitorId: 'api', from: T0 + 21 * HOUR_MS, to: T0 + 27 * HOUR_MS, everyMs: 45_000, seed: 3 });
@@ -502,6 +584,32 @@ export function describeStore(name: string, open: OpenStore): void {
         expect((await store.runtimeStates(L)).get('api')?.seq).toBe(3);
       });
 
+      test('incidentsOverlapping: open or ended after from, started before to; by monitor; oldest start first', async () => {
+        const { store } = await fresh();
+        const from = T0 + HOUR_MS;
+        const to = T0 + 3 * HOUR_MS;
+        const minutes = (n: number) => T0 + n * 60_000;
+        await seedIncident(store, { monitorId: 'api', status: 'unhealthy', startedAt: minutes(0), endedAt: minutes(10) });
+        // Ended exactly at `from`: over before the range begins.
+        await seedIncident(store, { monitorId: 'api', status: 'unhealthy', startedAt: minutes(30), endedAt: from });
+        const stillOpen = await seedIncident(store, { monitorId: 'cache', status: 'unhealthy', startedAt: T0 - HOUR_MS, cause: 'timeout' });
+        const acrossFrom = await seedIncident(store, { monitorId: 'web', status: 'degraded', startedAt: minutes(50), endedAt: minutes(120) });
+        const inside = await seedIncident(store, { monitorId: 'db', status: 'unhealthy', startedAt: minutes(70), endedAt: minutes(80) });
+        const openInside = await seedIncident(store, { monitorId: 'api', status: 'degraded', startedAt: minutes(90) });
+        // Started exactly at `to`: after the range.
+        await seedIncident(store, { monitorId: 'db', status: 'unhealthy', startedAt: to });
+        expect(await store.acknowledgeIncident(openInside.id, { at: minutes(95), by: 'ops' })).toBe(true);
+        const acknowledged = { ...openInside, acknowledged: { at: minutes(95), by: 'ops' } };
+
+        expect(await store.incidentsOverlapping({ from, to })).toEqual([stillOpen, acrossFrom, inside, acknowledged]);
+        expect(await store.incidentsOverlapping({ from, to, monitorIds: ['api', 'db', 'nope'] })).toEqual([inside, acknowledged]);
+        expect(await store.incidentsOverlapping({ from, to, monitorIds: [] })).toEqual([]);
+        expect(await store.incidentsOverlapping({ from: to, to: to + HOUR_MS, monitorIds: ['db'] })).toMatchObject([
+          { monitorId: 'db', startedAt: to },
+        ]);
+        await expect(store.incidentsOverlapping({ from: Number.NaN, to })).rejects.toThrow(/range/);
+      });
+
       test('results keep their kind and whether a failure was excused; an excused failure is no downtime', async () => {
         const { store } = await fresh();
         await store.appendResults([
@@ -518,6 +626,263 @@ export function describeStore(name: string, open: OpenStore): void {
           ['ping', 'healthy', undefined],
         ]);
         expect(await store.summary('job', T0, T0 + 10)).toMatchObject({ checks: 4, failures: 1, excused: 2, uptime: 0.75, latencyAvgMs: 10 });
+      });
+    });
+
+    describe('status page incidents', () => {
+      const actor = { tokenId: 'tok_1', name: 'ops' };
+      const MIN = 60_000;
+      const draft = (fields: Partial<NewStatusIncident> = {}): NewStatusIncident => ({
+        title: 'Checkout errors',
+        status: 'investigating',
+        impact: 'major',
+        monitors: [{ id: 'api', impact: 'major' }],
+        published: true,
+        message: 'We are looking into failed payments.',
+        author: 'ops',
+        at: T0,
+        ...fields,
+      });
+      const entry = (action: AuditAction, subject: string, at: number, after?: unknown): NewAuditEntry => ({
+        at,
+        actor,
+        action,
+        subject,
+        ...(after === undefined ? {} : { after }),
+      });
+      /** Updates as [status, message, at, author], oldest first. */
+      const updatesOf = (incident: StatusIncident | undefined) => incident?.updates.map((u) => [u.status, u.message, u.at, u.author]);
+
+      test('created with its first update, read back (also after a restart); unknown ids give undefined or false', async () => {
+        const { store, reopen } = await fresh();
+        const monitors = [
+          { id: 'api', impact: 'major' as const },
+          { id: 'web', impact: 'degraded' as const },
+        ];
+        const created = await store.createStatusIncident(draft({ monitors }));
+        expect(created).toEqual({
+          id: expect.any(Number),
+          title: 'Checkout errors',
+          status: 'investigating',
+          impact: 'major',
+          monitors,
+          published: true,
+          createdAt: T0,
+          updatedAt: T0,
+          updates: [
+            { id: expect.any(Number), incidentId: created.id, at: T0, status: 'investigating', message: 'We are looking into failed payments.', author: 'ops' },
+          ],
+        });
+        expect('resolvedAt' in created || 'sourceIncidentId' in created).toBe(false);
+        expect(await store.statusIncident(created.id)).toEqual(created);
+        expect(await (await reopen()).statusIncident(created.id)).toEqual(created);
+        const draftOnly = await store.createStatusIncident(draft({ published: false, monitors: [], message: '', at: T0 + 1 }));
+        expect(draftOnly).toMatchObject({ published: false, monitors: [], updates: [{ message: '', at: T0 + 1 }] });
+        expect(draftOnly.id).toBeGreaterThan(created.id);
+
+        const unknown = created.id + draftOnly.id + 1000;
+        expect(await store.statusIncident(unknown)).toBeUndefined();
+        expect(await store.statusIncidentBySource(42)).toBeUndefined();
+        const change = { at: T0 + MIN, author: 'ops', status: 'resolved' as const };
+        expect(await store.updateStatusIncident(unknown, change, entry('status_incident.update', `status-incident/${unknown}`, T0))).toBeUndefined();
+        expect(await store.deleteStatusIncident(unknown, entry('status_incident.delete', `status-incident/${unknown}`, T0))).toBe(false);
+        // Nothing changed: no audit entry either.
+        expect(await store.auditLog({ limit: 10 })).toEqual([]);
+      });
+
+      test('values outside the lists are refused, and nothing is written', async () => {
+        const { store } = await fresh();
+        await expect(store.createStatusIncident(draft({ status: 'fixed' as never }))).rejects.toThrow(/status/);
+        await expect(store.createStatusIncident(draft({ impact: 'huge' as never }))).rejects.toThrow(/impact/);
+        await expect(store.createStatusIncident(draft({ monitors: [{ id: 'api', impact: 'down' as never }] }))).rejects.toThrow(/impact/);
+        await expect(store.createStatusIncident(draft({ at: Number.NaN }))).rejects.toThrow(/epoch/);
+        expect(await store.statusIncidents({ limit: 10 })).toEqual([]);
+        const { id } = await store.createStatusIncident(draft());
+        const audit = entry('status_incident.update', `status-incident/${id}`, T0 + MIN);
+        await expect(store.updateStatusIncident(id, { at: T0 + MIN, author: 'ops', status: 'gone' as never }, audit)).rejects.toThrow(/status/);
+        expect((await store.statusIncident(id))?.updates).toHaveLength(1);
+        expect(await store.auditLog({ limit: 10 })).toEqual([]);
+      });
+
+      test('the status follows its updates: investigating → identified → monitoring → resolved, each kept in order', async () => {
+        const { store } = await fresh();
+        const { id } = await store.createStatusIncident(draft());
+        const identified = await store.updateStatusIncident(id, {
+          at: T0 + MIN,
+          author: 'alice',
+          status: 'identified',
+          message: 'A bad deploy of the payment service.',
+        });
+        expect(identified).toMatchObject({ status: 'identified', updatedAt: T0 + MIN, createdAt: T0 });
+        expect(identified?.resolvedAt).toBeUndefined();
+        // A message alone keeps the status; a status alone has an empty message.
+        const note = await store.updateStatusIncident(id, { at: T0 + 2 * MIN, author: 'bob', message: 'Rolling back.' });
+        expect(note).toMatchObject({ status: 'identified', updatedAt: T0 + 2 * MIN });
+        const monitoring = await store.updateStatusIncident(id, { at: T0 + 3 * MIN, author: 'alice', status: 'monitoring' });
+        expect(monitoring).toMatchObject({ status: 'monitoring', updatedAt: T0 + 3 * MIN });
+        const resolved = await store.updateStatusIncident(id, {
+          at: T0 + 10 * MIN,
+          author: 'alice',
+          status: 'resolved',
+          message: 'Payments work again.',
+        });
+        expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: T0 + 10 * MIN, updatedAt: T0 + 10 * MIN, createdAt: T0 });
+        expect(updatesOf(resolved)).toEqual([
+          ['investigating', 'We are looking into failed payments.', T0, 'ops'],
+          ['identified', 'A bad deploy of the payment service.', T0 + MIN, 'alice'],
+          ['identified', 'Rolling back.', T0 + 2 * MIN, 'bob'],
+          ['monitoring', '', T0 + 3 * MIN, 'alice'],
+          ['resolved', 'Payments work again.', T0 + 10 * MIN, 'alice'],
+        ]);
+        const ids = resolved!.updates.map((u) => u.id);
+        expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+        expect(resolved!.updates.every((u) => u.incidentId === id)).toBe(true);
+        expect(await store.statusIncident(id)).toEqual(resolved);
+      });
+
+      test('reopening clears resolvedAt; resolving again sets it anew; a later resolved update moves it', async () => {
+        const { store } = await fresh();
+        const { id } = await store.createStatusIncident(draft());
+        await store.updateStatusIncident(id, { at: T0 + MIN, author: 'ops', status: 'resolved', message: 'Fixed.' });
+        const reopened = await store.updateStatusIncident(id, { at: T0 + 5 * MIN, author: 'ops', status: 'investigating', message: 'Back again.' });
+        expect(reopened).toMatchObject({ status: 'investigating', updatedAt: T0 + 5 * MIN });
+        expect(reopened?.resolvedAt).toBeUndefined();
+        expect((await store.statusIncident(id))?.resolvedAt).toBeUndefined();
+        const again = await store.updateStatusIncident(id, { at: T0 + 9 * MIN, author: 'ops', status: 'resolved' });
+        expect(again).toMatchObject({ status: 'resolved', resolvedAt: T0 + 9 * MIN });
+        // A note after it is a resolved update too: resolvedAt is that of the last one.
+        const note = await store.updateStatusIncident(id, { at: T0 + 60 * MIN, author: 'ops', message: 'Post-mortem published.' });
+        expect(note).toMatchObject({ status: 'resolved', resolvedAt: T0 + 60 * MIN, updatedAt: T0 + 60 * MIN });
+        expect(updatesOf(note)?.map(([status]) => status)).toEqual(['investigating', 'resolved', 'investigating', 'resolved', 'resolved']);
+      });
+
+      test('field changes without status or message add no update, and keep status and resolvedAt', async () => {
+        const { store } = await fresh();
+        const { id } = await store.createStatusIncident(draft({ published: false }));
+        const resolved = await store.updateStatusIncident(id, { at: T0 + MIN, author: 'ops', status: 'resolved', message: 'Fixed.' });
+        const monitors = [{ id: 'web', impact: 'partial' as const }];
+        const changed = await store.updateStatusIncident(id, {
+          at: T0 + 2 * MIN,
+          author: 'ops',
+          title: 'Checkout was slow',
+          impact: 'minor',
+          monitors,
+          published: true,
+        });
+        expect(changed).toEqual({
+          ...resolved,
+          title: 'Checkout was slow',
+          impact: 'minor',
+          monitors,
+          published: true,
+          updatedAt: T0 + 2 * MIN,
+        });
+        expect(changed?.updates).toHaveLength(2);
+        expect(changed).toMatchObject({ status: 'resolved', resolvedAt: T0 + MIN });
+        // One field at a time; the others are kept.
+        const unpublished = await store.updateStatusIncident(id, { at: T0 + 3 * MIN, author: 'ops', published: false });
+        expect(unpublished).toEqual({ ...changed, published: false, updatedAt: T0 + 3 * MIN });
+        const cleared = await store.updateStatusIncident(id, { at: T0 + 4 * MIN, author: 'ops', monitors: [] });
+        expect(cleared).toEqual({ ...unpublished, monitors: [], updatedAt: T0 + 4 * MIN });
+        expect(await store.statusIncident(id)).toEqual(cleared);
+      });
+
+      test('one status incident per source incident: a second create returns it and writes nothing, even concurrently', async () => {
+        const { store, reopen } = await fresh();
+        const audit = (at: number) => entry('status_incident.create', 'status-incident', at);
+        const first = await store.createStatusIncident(draft({ sourceIncidentId: 7, author: 'vigil', published: false }), audit(T0));
+        expect(first).toMatchObject({ sourceIncidentId: 7, updates: [{ author: 'vigil' }] });
+        const again = await store.createStatusIncident(draft({ sourceIncidentId: 7, title: 'Another draft', at: T0 + 1 }), audit(T0 + 1));
+        expect(again).toEqual(first);
+        expect(await store.statusIncidentBySource(7)).toEqual(first);
+        expect(await store.auditLog({ limit: 10 })).toHaveLength(1);
+
+        // Many drafts of the same incident at once, from two instances: one is created, all return it.
+        const other = await reopen();
+        const racers = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            (i % 2 === 0 ? store : other).createStatusIncident(draft({ sourceIncidentId: 8, title: `racer ${i}`, at: T0 + 10 + i }), audit(T0 + 10 + i)),
+          ),
+        );
+        expect(new Set(racers.map((incident) => incident.id)).size).toBe(1);
+        for (const racer of racers) expect(racer).toEqual(racers[0]);
+        expect(racers[0]?.updates).toHaveLength(1);
+        expect(await store.statusIncidentBySource(8)).toEqual(racers[0]);
+        // Without a source, every create is a new incident.
+        await store.createStatusIncident(draft());
+        await store.createStatusIncident(draft());
+        expect((await store.statusIncidents({ limit: 10 })).map((incident) => incident.sourceIncidentId)).toEqual([undefined, undefined, 8, 7]);
+        expect(await store.auditLog({ limit: 20 })).toHaveLength(2);
+      });
+
+      test('list: newest first, limited, by page; since keeps the open ones and those resolved since; published ones only', async () => {
+        const { store } = await fresh();
+        const make = async (hour: number, published: boolean, resolvedHour?: number) => {
+          const { id } = await store.createStatusIncident(draft({ title: `at ${hour}h`, published, at: T0 + hour * HOUR_MS }));
+          if (resolvedHour !== undefined) {
+            await store.updateStatusIncident(id, { at: T0 + resolvedHour * HOUR_MS, author: 'ops', status: 'resolved', message: 'Fixed.' });
+          }
+          return (await store.statusIncident(id))!;
+        };
+        const a = await make(0, true, 1);
+        const b = await make(1, true, 5);
+        const c = await make(2, false);
+        const d = await make(3, true);
+        const e = await make(4, false, 10);
+        const list = async (options: { limit?: number; since?: number; before?: number; publishedOnly?: boolean }) =>
+          (await store.statusIncidents({ limit: 10, ...options })).map((incident) => incident.title);
+
+        const all = await store.statusIncidents({ limit: 10 });
+        expect(all).toEqual([e, d, c, b, a]);
+        expect(updatesOf(all[3])).toEqual([
+          ['investigating', 'We are looking into failed payments.', T0 + HOUR_MS, 'ops'],
+          ['resolved', 'Fixed.', T0 + 5 * HOUR_MS, 'ops'],
+        ]);
+        expect(await list({ limit: 2 })).toEqual(['at 4h', 'at 3h']);
+        expect(await list({ limit: 2, before: d.id })).toEqual(['at 2h', 'at 1h']);
+        expect(await list({ before: a.id })).toEqual([]);
+        // Resolved exactly at `since` still counts.
+        expect(await list({ since: T0 + 5 * HOUR_MS })).toEqual(['at 4h', 'at 3h', 'at 2h', 'at 1h']);
+        expect(await list({ since: T0 + 5 * HOUR_MS + 1 })).toEqual(['at 4h', 'at 3h', 'at 2h']);
+        expect(await list({ since: T0 + 11 * HOUR_MS })).toEqual(['at 3h', 'at 2h']);
+        expect(await list({ publishedOnly: true })).toEqual(['at 3h', 'at 1h', 'at 0h']);
+        expect(await list({ publishedOnly: false })).toEqual(['at 4h', 'at 3h', 'at 2h', 'at 1h', 'at 0h']);
+        expect(await list({ publishedOnly: true, since: T0 + 2 * HOUR_MS })).toEqual(['at 3h', 'at 1h']);
+        expect(await list({ publishedOnly: true, since: T0 + 2 * HOUR_MS, before: d.id, limit: 1 })).toEqual(['at 1h']);
+        expect(await store.statusIncidents({ limit: 0 })).toEqual([]);
+        await expect(store.statusIncidents({ limit: -1 })).rejects.toThrow(/limit/);
+      });
+
+      test('delete takes its updates with it; every change is audited with it, in the same transaction', async () => {
+        const { store } = await fresh();
+        const created = await store.createStatusIncident(
+          draft(),
+          entry('status_incident.create', 'status-incident', T0, { title: 'Checkout errors', status: 'investigating', published: true }),
+        );
+        const subject = `status-incident/${created.id}`;
+        const other = await store.createStatusIncident(draft({ title: 'Other', at: T0 + 1 }));
+        await store.updateStatusIncident(
+          created.id,
+          { at: T0 + MIN, author: 'ops', status: 'resolved', message: 'Fixed.' },
+          entry('status_incident.update', subject, T0 + MIN, { status: 'resolved', message: 'Fixed.' }),
+        );
+        expect(await store.deleteStatusIncident(created.id, entry('status_incident.delete', subject, T0 + 2 * MIN))).toBe(true);
+        expect(await store.statusIncident(created.id)).toBeUndefined();
+        expect(await store.statusIncidents({ limit: 10 })).toEqual([other]);
+        expect(await store.updateStatusIncident(created.id, { at: T0 + 3 * MIN, author: 'ops', title: 'x' })).toBeUndefined();
+        expect(await store.deleteStatusIncident(created.id, entry('status_incident.delete', subject, T0 + 3 * MIN))).toBe(false);
+
+        const log = await store.auditLog({ limit: 10 });
+        expect(log.map((e) => [e.action, e.subject, e.at])).toEqual([
+          ['status_incident.delete', subject, T0 + 2 * MIN],
+          ['status_incident.update', subject, T0 + MIN],
+          ['status_incident.create', 'status-incident', T0],
+        ]);
+        expect(log[1]).toMatchObject({ actor, after: { status: 'resolved', message: 'Fixed.' } });
+        expect(log[2]?.after).toEqual({ title: 'Checkout errors', status: 'investigating', published: true });
+        expect((await store.auditLog({ limit: 10, subject })).map((e) => e.action)).toEqual(['status_incident.delete', 'status_incident.update']);
+        // The other incident and its update are untouched.
+        expect(await store.statusIncident(other.id)).toEqual(other);
       });
     });
 

@@ -53,6 +53,21 @@ export async function expectMigratedV1(store: Store): Promise<void> {
     { id: 'tok_old', name: 'ci', hash: 'e'.repeat(64), scope: 'admin', createdAt: V1_T0 },
   ]);
   expect(await store.auditLog({ limit: 10 })).toEqual([]);
+  // Status page incidents start empty, and a draft of an incident from before can be written.
+  expect(await store.statusIncidents({ limit: 10 })).toEqual([]);
+  const drafted = await store.createStatusIncident({
+    title: 'web is down',
+    status: 'investigating',
+    impact: 'major',
+    monitors: [{ id: 'web', impact: 'major' }],
+    published: false,
+    message: '',
+    author: 'vigil',
+    at: V1_T0 + 1,
+    sourceIncidentId: 1,
+  });
+  expect(drafted).toMatchObject({ id: 1, sourceIncidentId: 1, updates: [{ status: 'investigating', author: 'vigil' }] });
+  expect(await store.statusIncidentBySource(1)).toEqual(drafted);
   // The next change numbers from 1.
   const [first] = await store.commit([
     {

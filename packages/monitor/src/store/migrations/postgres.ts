@@ -215,4 +215,37 @@ CREATE TABLE ${s}.outbox_attempts (
 );
 `,
   },
+  {
+    version: 5,
+    description: 'status page incidents and their updates',
+    sql: (s) => `
+-- Incidents as status pages show them (not the monitors' own incidents). monitors: [{"id", "impact"}];
+-- status is that of the latest update; resolved_at set while it is resolved.
+CREATE TABLE ${s}.status_incidents (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  resolved_at bigint,
+  -- The monitor incident it was drafted from: one status incident at most each (no foreign key: retention
+  -- deletes monitor incidents, their status incidents stay).
+  source_incident_id integer UNIQUE,
+  published boolean NOT NULL,
+  title text NOT NULL,
+  status text NOT NULL,
+  impact text NOT NULL,
+  monitors jsonb NOT NULL
+);
+-- The list: open ones (NULL) and those resolved since a time, newest id first.
+CREATE INDEX status_incidents_by_resolution ON ${s}.status_incidents (resolved_at, id);
+CREATE TABLE ${s}.status_incident_updates (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  incident_id bigint NOT NULL REFERENCES ${s}.status_incidents (id) ON DELETE CASCADE,
+  at bigint NOT NULL,
+  status text NOT NULL,
+  message text NOT NULL,
+  author text NOT NULL
+);
+CREATE INDEX status_incident_updates_by_incident ON ${s}.status_incident_updates (incident_id, id);
+`,
+  },
 ];

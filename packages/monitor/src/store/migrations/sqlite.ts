@@ -229,4 +229,38 @@ CREATE TABLE outbox_attempts (
 );
 `,
   },
+  {
+    version: 5,
+    description: 'status page incidents and their updates',
+    sql: `
+-- Incidents as status pages show them (not the monitors' own incidents). monitors: JSON [{"id", "impact"}];
+-- published 0 or 1; status is that of the latest update; resolved_at set while it is resolved.
+CREATE TABLE status_incidents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  title TEXT NOT NULL,
+  status TEXT NOT NULL,
+  impact TEXT NOT NULL,
+  monitors TEXT NOT NULL,
+  published INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  resolved_at INTEGER,
+  -- The monitor incident it was drafted from: one status incident at most each (no foreign key: retention
+  -- deletes monitor incidents, their status incidents stay).
+  source_incident_id INTEGER UNIQUE
+);
+-- The list: open ones (NULL) and those resolved since a time, newest id first (the rowid is part of the index).
+CREATE INDEX status_incidents_by_resolution ON status_incidents (resolved_at);
+-- The cascade needs PRAGMA foreign_keys, which the store leaves off: it deletes the updates itself.
+CREATE TABLE status_incident_updates (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  incident_id INTEGER NOT NULL REFERENCES status_incidents (id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  message TEXT NOT NULL,
+  author TEXT NOT NULL
+);
+CREATE INDEX status_incident_updates_by_incident ON status_incident_updates (incident_id, id);
+`,
+  },
 ];
