@@ -175,6 +175,8 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
   try {
     await service.start();
     server = createMonitorServer(service, { logger, server: listener });
+    // The states are loaded: the status page is built before the server says it is listening.
+    await server.warm();
     const address = await server.listen(config.server.port, config.server.host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${shownHost}:${address.port}`;

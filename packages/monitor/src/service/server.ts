@@ -43,6 +43,8 @@ export interface MonitorServer {
   listen(port: number, host: string): Promise<AddressInfo>;
   /** After a reload: picks up the new CORS origins and defaults. */
   reconfigure(): void;
+  /** Builds the default status page now, for its first reader not to wait (never fails: a failure is logged). */
+  warm(): Promise<void>;
   /** Stops accepting connections and waits for the requests in flight (closing idle keep-alive sockets). */
   close(): Promise<void>;
 }
@@ -141,12 +143,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     incidentsVersion: () => service.statusIncidents.version,
     logger,
   });
-  // The service has loaded the states: the default page is built now rather than for its first reader.
-  setImmediate(() =>
-    statusPages.warm().catch((error: unknown) =>
-      logger.error({ event: 'status_page_failed', error: describeError(error) }, `building the status page failed: ${describeError(error)}`),
-    ),
-  );
+
   // Who may see which monitors in /metrics: token holders all; anonymous callers the public ones (or all, when the
   // configuration says so).
   const visibleTo = async (req: IncomingMessage): Promise<MonitorFilter> => {
@@ -232,6 +229,10 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     reconfigure: () => {
       api = buildApi();
     },
+    warm: () =>
+      statusPages.warm().catch((error: unknown) =>
+        logger.error({ event: 'status_page_failed', error: describeError(error) }, `building the status page failed: ${describeError(error)}`),
+      ),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         if (server.listening) return resolve(server.address() as AddressInfo);

@@ -277,6 +277,11 @@ export interface GatherInput {
   pageNumber?: number;
   /** Keeps the finished days between builds (under `cacheKey`); without it every build reads them. */
   finishedDays?: { cache: FinishedDays; key: string };
+  /**
+   * A rebuild after state changes: the monitors of `data` (a recent build of the same page, same day) are taken as
+   * they were, except those in `changed`, which are read again. Incidents are those of `data`.
+   */
+  reuse?: { data: PageData; changed: ReadonlySet<string> };
 }
 
 /** Everything a page shows. Four store calls for the whole page. */
@@ -284,7 +289,11 @@ export async function gatherPage(input: GatherInput): Promise<PageData> {
   const { store, now } = input;
   const all = pageSections(input.config, input.views);
   const { sections, total, pageNumber, pageCount } = paginate(all, input.pageNumber ?? 1);
-  const ids = [...new Set(sections.flatMap((section) => section.monitors.map((monitor) => monitor.id)))];
+  const reuse = input.reuse;
+  const before = new Map(reuse?.data.sections.flatMap((section) => section.monitors.map((monitor) => [monitor.view.id, monitor] as const)) ?? []);
+  const ids = [...new Set(sections.flatMap((section) => section.monitors.map((monitor) => monitor.id)))].filter(
+    (id) => reuse === undefined || reuse.changed.has(id) || !before.has(id),
+  );
   const today = floorTo(now, DAY_MS);
   const daysFrom = today - (HISTORY_DAYS - 1) * DAY_MS;
   const thisHour = floorTo(now, HOUR_MS);
@@ -292,17 +301,17 @@ export async function gatherPage(input: GatherInput): Promise<PageData> {
   const [daily, hourly, incidents, published] = await Promise.all([
     !ids.length
       ? new Map<string, Map<number, StoreSummary>>()
-      : input.finishedDays
+      : input.finishedDays && reuse === undefined
         ? input.finishedDays.cache.read(input.finishedDays.key, store, ids, daysFrom, today, now)
         : store.dailySummaries(ids, daysFrom, today, { p95: false }),
     ids.length ? store.hourlySummaries(ids, hoursFrom, now + 1, { p95: false }) : new Map<string, Map<number, StoreSummary>>(),
     ids.length ? store.incidentsOverlapping({ from: daysFrom, to: now + 1, monitorIds: ids }) : ([] as Incident[]),
-    store.statusIncidents({ limit: 200, since: now - RECENT_DAYS * DAY_MS, publishedOnly: true }),
+    reuse ? [] : store.statusIncidents({ limit: 200, since: now - RECENT_DAYS * DAY_MS, publishedOnly: true }),
   ]);
   const everyone = all.flatMap((section) => section.monitors);
   const everyId = new Set(everyone.map((view) => view.id));
   const onPage = published.filter((incident) => incidentOnPage(incident, everyId));
-  const open = onPage.filter((incident) => incident.status !== 'resolved');
+  const open = reuse ? reuse.data.incidents : onPage.filter((incident) => incident.status !== 'resolved');
   const impacts = incidentImpacts(open);
   const incidentsOf = new Map<string, Incident[]>();
   for (const incident of incidents) {
@@ -312,6 +321,9 @@ export async function gatherPage(input: GatherInput): Promise<PageData> {
   }
 
   const monitorOf = (view: MonitorView): PageMonitor => {
+    // Unchanged since the build reused: the same object (its rendered fragment is kept with it).
+    const kept = reuse && !reuse.changed.has(view.id) ? before.get(view.id) : undefined;
+    if (kept) return kept;
     const own = incidentsOf.get(view.id) ?? [];
     // Finished days from the (shared) daily figures, today from its hours.
     const days = history(daysFrom, DAY_MS, HISTORY_DAYS, daily.get(view.id), own, now, todayFromHours(hourly.get(view.id), today));
@@ -344,7 +356,7 @@ export async function gatherPage(input: GatherInput): Promise<PageData> {
     sections: pageSectionsOut,
     maintenance: pageMaintenance(input.windows, everyone, now),
     incidents: open,
-    recent: onPage.filter((incident) => incident.status === 'resolved'),
+    recent: reuse ? reuse.data.recent : onPage.filter((incident) => incident.status === 'resolved'),
     total,
     pageNumber,
     pageCount,

@@ -27,7 +27,7 @@ import { ASSET_PREFIX, statusAssets, type Asset } from './assets.js';
 import { BADGE_WINDOWS, badgeSvg, responseBadge, shieldsJson, statusBadge, uptimeBadge, type Badge, type BadgeWindow } from './badges.js';
 import { CompressedBody, sendCompressed } from './compressed.js';
 import { atomFeed, rssFeed } from './feeds.js';
-import { FinishedDays, gatherPage, HISTORY_DAYS, incidentImpacts, incidentOnPage, isOnPage, pageMaintenance, pageSections, shownState } from './data.js';
+import { FinishedDays, gatherPage, type PageData, HISTORY_DAYS, incidentImpacts, incidentOnPage, isOnPage, pageMaintenance, pageSections, shownState } from './data.js';
 import { LivePages } from './live.js';
 import { renderHistoryPage, renderStatusPage } from './render.js';
 import { combineStates, type PageState } from './states.js';
@@ -35,6 +35,8 @@ import { statusSummary } from './summary.js';
 
 /** A built page is kept at most this long (the history of the hour in progress moves). */
 export const PAGE_MAX_AGE_MS = 60_000;
+/** A rebuild after fewer state changes than this re-reads and re-renders only the monitors that changed. */
+export const PARTIAL_REBUILD_MAX = 100;
 
 /** The page served at `/` when none is marked `default`: every public monitor, by group. */
 export const ALL_PUBLIC: StatusPageConfig = {
@@ -129,8 +131,27 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
   const stamp = () => ({ head: deps.feed.head, config: deps.config(), monitors: deps.monitorsVersion(), incidents: deps.incidentsVersion(), at: now() });
   const renderOptions = (page: StatusPageConfig) => ({ base: `/status/${page.slug}`, css: assets.style.path, script: assets.script.path });
 
+  /** Each page's last data, and when its history was last read in full. */
+  const lastData = new Map<string, { data: PageData; stamp: ReturnType<typeof stamp>; fullAt: number }>();
+
+  /**
+   * The monitors that changed state since `last` was built, when a rebuild can reuse the others: same
+   * configuration, monitors, incidents and UTC day, history read in full less than a minute ago, and few changes.
+   */
+  async function changedSince(last: { stamp: ReturnType<typeof stamp>; fullAt: number } | undefined, at: ReturnType<typeof stamp>): Promise<Set<string> | undefined> {
+    if (last === undefined || last.stamp.config !== at.config || last.stamp.monitors !== at.monitors || last.stamp.incidents !== at.incidents) return undefined;
+    if (at.at - last.fullAt >= PAGE_MAX_AGE_MS || floorTo(at.at, DAY_MS) !== floorTo(last.fullAt, DAY_MS)) return undefined;
+    const events = await deps.store.events({ after: last.stamp.head, limit: PARTIAL_REBUILD_MAX });
+    if (events.length >= PARTIAL_REBUILD_MAX) return undefined;
+    // Every change read, also those after the stamp's head: the views the page is built from already show them.
+    return new Set(events.map((event) => event.monitorId));
+  }
+
   async function buildPage(page: StatusPageConfig, pageNumber: number): Promise<Built> {
     const at = stamp();
+    const key = `${page.slug}\n${pageNumber}`;
+    const last = lastData.get(key);
+    const changed = await changedSince(last, at);
     const data = await gatherPage({
       store: deps.store,
       config: page,
@@ -138,8 +159,10 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
       windows: at.config.maintenance,
       now: at.at,
       pageNumber,
-      finishedDays: { cache: finishedDays, key: `${page.slug}\n${pageNumber}` },
+      finishedDays: { cache: finishedDays, key },
+      ...(changed && last ? { reuse: { data: last.data, changed } } : {}),
     });
+    lastData.set(key, { data, stamp: at, fullAt: changed && last ? last.fullAt : at.at });
     const html = renderStatusPage(data, renderOptions(page));
     builds++;
     return { ...at, pageCount: data.pageCount, body: new CompressedBody(Buffer.from(html)) };

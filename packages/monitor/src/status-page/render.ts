@@ -97,7 +97,19 @@ function downtimeTable(monitor: PageMonitor, t: Catalog, f: Formatters): string 
   return `<table class="sr"><caption>${escapeHtml(monitor.view.name)}: ${t.daysWithDowntime}</caption><thead>${head}</thead><tbody>${rows}</tbody></table>`;
 }
 
+/** Each monitor's markup, kept with its data: a rebuild after a state change renders only what changed. */
+const fragments = new WeakMap<PageMonitor, string>();
+
 function monitorItem(monitor: PageMonitor, t: Catalog, f: Formatters): string {
+  let html = fragments.get(monitor);
+  if (html === undefined) {
+    html = renderMonitorItem(monitor, t, f);
+    fragments.set(monitor, html);
+  }
+  return html;
+}
+
+function renderMonitorItem(monitor: PageMonitor, t: Catalog, f: Formatters): string {
   const { view } = monitor;
   const id = escapeHtml(view.id);
   const name = escapeHtml(view.name);

@@ -269,6 +269,52 @@ describe('a status page', () => {
     expect(pages.builds).toBe(3);
   });
 
+  it('rebuilds after a state change by reading only the monitors that changed, the others as they were', async () => {
+    await store.appendResults([result('api', NOW - HOUR_MS), result('web', NOW - HOUR_MS), result('db', NOW - HOUR_MS)]);
+    const reads: Array<[string, unknown]> = [];
+    const counting = new Proxy(store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (String(key).endsWith('Summaries')) reads.push([String(key), args[0]]);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const partial = createStatusPages({
+      store: counting,
+      feed,
+      views,
+      config: () => config,
+      monitorsVersion: () => monitorsVersion,
+      incidentsVersion: () => incidents.version,
+      logger: silentLogger,
+      now: () => NOW,
+    });
+    const page = async () => {
+      const server2 = http.createServer((req, res) => partial.handle(req, res, () => res.writeHead(404).end()));
+      await new Promise<void>((resolve) => server2.listen(0, '127.0.0.1', resolve));
+      const body = await (await fetch(`http://127.0.0.1:${(server2.address() as AddressInfo).port}/`)).text();
+      server2.closeAllConnections();
+      await new Promise((resolve) => server2.close(resolve));
+      return body;
+    };
+    const first = await page();
+    expect(reads.map(([method, ids]) => `${method} ${(ids as string[]).join(',')}`)).toEqual(['dailySummaries api,web,db', 'hourlySummaries api,web,db']);
+    reads.length = 0;
+    states.set('web', 'unhealthy');
+    await seedChange(store, 'web', 'unhealthy', NOW - 1000);
+    await feed.wake();
+    const second = await page();
+    expect(reads.map(([method, ids]) => `${method} ${(ids as string[]).join(',')}`)).toEqual(['dailySummaries web', 'hourlySummaries web']);
+    expect(item(second, 'web')).toContain('data-state="major"');
+    expect(second).toMatch(/<section class="banner" data-state="partial"/);
+    // The others are the same markup as before.
+    expect(item(second, 'api')).toBe(item(first, 'api'));
+    expect(item(second, 'db')).toBe(item(first, 'db'));
+  });
+
   it('answers a page that does not exist, and a monitor not on the page, with 404', async () => {
     expect((await text('/status/nope')).status).toBe(404);
     expect((await text('/status/acme/monitors/billing/latency.json')).status).toBe(404);
