@@ -225,12 +225,13 @@ export class MonitorService {
         }
       }),
     );
+    // Before the first check: a change the checks make is then always seen by the drafts, or by their catching up.
+    // Never fails (a failed draft is logged): a store that stops answering must not stop the checks.
+    await this.drafts.start();
     this.scheduler.start();
     this.maintenance.start();
     this.alerting.start();
     this.windows.start();
-    // Never fails (a failed draft is logged): a store that stops answering must not stop the checks.
-    await this.drafts.start();
   }
 
   /** Resolves when the status page incidents Vigil drafts from the state changes so far are written (for tests). */

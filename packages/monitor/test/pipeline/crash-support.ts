@@ -122,6 +122,8 @@ function configYaml(options: CrashOptions, targetUrl: string, monitors: CrashRun
     '  per_channel_per_minute: 100000',
     '  send_timeout: 1s',
     `  defaults: { failure_threshold: ${ALERT_RULE.failureThreshold}, success_threshold: ${ALERT_RULE.successThreshold} }`,
+    // A status page incident drafted and resolved by Vigil for each incident of the (public) http monitors.
+    'status_incidents: { auto: publish }',
     `storage: ${options.storage}`,
     'defaults:',
     '  interval: 1s',
@@ -131,7 +133,7 @@ function configYaml(options: CrashOptions, targetUrl: string, monitors: CrashRun
     'monitors:',
   ];
   for (const monitor of monitors) {
-    lines.push(`  - name: ${monitor.id}`, `    type: http`, `    url: ${targetUrl}/${monitor.id}`, `    retries: ${monitor.retries}`);
+    lines.push(`  - name: ${monitor.id}`, `    type: http`, `    url: ${targetUrl}/${monitor.id}`, `    retries: ${monitor.retries}`, '    public: true');
   }
   lines.push(
     '  - name: nightly',
@@ -240,6 +242,12 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
       if (Date.now() > drained) throw new Error('notifications still pending at the end');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    // Every status page incident Vigil drafted is resolved (all monitors are up).
+    const resolved = Date.now() + 20_000;
+    while ((await openStatusIncidents(url)) > 0) {
+      if (Date.now() > resolved) throw new Error('status page incidents still open at the end');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     current.child.kill('SIGKILL');
     await current.exited;
     current = undefined;
@@ -254,6 +262,13 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
     await target.close();
     await receiver.close();
   }
+}
+
+/** Status page incidents not resolved, from the API. */
+async function openStatusIncidents(url: string): Promise<number> {
+  const response = await fetch(`${url}/api/v1/status-incidents?limit=1000`);
+  const body = (await response.json()) as { incidents: Array<{ status: string }> };
+  return body.incidents.filter((incident) => incident.status !== 'resolved').length;
 }
 
 /** Notifications waiting to be delivered, from the server's /metrics. */
@@ -343,6 +358,15 @@ export async function checkConsistency(
     changes += mine.length;
     incidentsSeen += incidents.length;
   }
+  // Status page incidents: exactly one drafted per incident of a public monitor (none lost, none twice, whatever
+  // the kills), each resolved since its incident ended; none for the heartbeat, which is not public.
+  const drafted = await store.statusIncidents({ limit: 1_000_000 });
+  const bySource = new Map(drafted.map((incident) => [incident.sourceIncidentId, incident]));
+  expect(bySource.size, 'one status incident per source').toBe(drafted.length);
+  const sources: number[] = [];
+  for (const { id } of run.monitors) sources.push(...(await store.incidents({ monitorId: id, limit: 1_000_000 })).map((incident) => incident.id));
+  expect([...bySource.keys()].sort((a, b) => (a ?? 0) - (b ?? 0)), 'status incidents drafted').toEqual(sources.sort((a, b) => a - b));
+  expect(drafted.filter((incident) => incident.status !== 'resolved').map((incident) => incident.id), 'status incidents left open').toEqual([]);
   // The receiver got every key the outbox holds, and nothing else: exactly once per key, once it drops repeats.
   expect(new Set(outboxKeys).size, 'idempotency keys are unique').toBe(outboxKeys.length);
   expect([...new Set(run.received)].sort(), 'keys the receiver got').toEqual([...outboxKeys].sort());

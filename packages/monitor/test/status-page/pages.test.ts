@@ -87,6 +87,20 @@ function views(): MonitorView[] {
   );
 }
 
+/** The status pages of this file's monitors and configuration, on `on` (the store, or a proxy of it). */
+function statusPagesOn(on: Store): StatusPages {
+  return createStatusPages({
+    store: on,
+    feed,
+    views,
+    config: () => config,
+    monitorsVersion: () => monitorsVersion,
+    incidentsVersion: () => incidents.version,
+    logger: silentLogger,
+    now: () => NOW,
+  });
+}
+
 beforeEach(async () => {
   store = await openStore({ type: 'sqlite', path: ':memory:' }, { dataDir: 'unused-in-memory' });
   feed = new EventFeed({ store, logger: silentLogger, pollMs: 60_000 });
@@ -100,16 +114,7 @@ beforeEach(async () => {
   ]);
   monitorsVersion = {};
   incidents = new StatusIncidentService({ store, monitorExists: (id) => config.monitors.some((monitor) => monitor.id === id), now: () => NOW });
-  pages = createStatusPages({
-    store,
-    feed,
-    views,
-    config: () => config,
-    monitorsVersion: () => monitorsVersion,
-    incidentsVersion: () => incidents.version,
-    logger: silentLogger,
-    now: () => NOW,
-  });
+  pages = statusPagesOn(store);
   server = http.createServer((req, res) => pages.handle(req, res, () => res.writeHead(404).end('next')));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -282,16 +287,7 @@ describe('a status page', () => {
         };
       },
     });
-    const partial = createStatusPages({
-      store: counting,
-      feed,
-      views,
-      config: () => config,
-      monitorsVersion: () => monitorsVersion,
-      incidentsVersion: () => incidents.version,
-      logger: silentLogger,
-      now: () => NOW,
-    });
+    const partial = statusPagesOn(counting);
     const page = async () => {
       const server2 = http.createServer((req, res) => partial.handle(req, res, () => res.writeHead(404).end()));
       await new Promise<void>((resolve) => server2.listen(0, '127.0.0.1', resolve));
