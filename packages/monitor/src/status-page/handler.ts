@@ -259,11 +259,19 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
   }
 
   async function feed(req: IncomingMessage, res: ServerResponse, page: StatusPageConfig, kind: 'rss' | 'atom'): Promise<void> {
-    const at = now();
-    const { incidents, monitors } = await pageIncidents(page, at);
-    const input = { config: page, url: pageUrl(req, page), incidents, maintenance: pageMaintenance(deps.config().maintenance, monitors, at), now: at };
-    const xml = kind === 'rss' ? rssFeed(input) : atomFeed(input);
-    await sendCompressed(req, res, new CompressedBody(Buffer.from(xml)), {
+    const url = pageUrl(req, page);
+    // Feed readers poll: built once per change, like the page.
+    const built = await cachedBuild(
+      `${page.slug}\nfeed.${kind}`,
+      async () => {
+        const at = stamp();
+        const { incidents, monitors } = await pageIncidents(page, at.at);
+        const input = { config: page, url, incidents, maintenance: pageMaintenance(at.config.maintenance, monitors, at.at), now: at.at };
+        return { ...at, host: url, body: new CompressedBody(Buffer.from(kind === 'rss' ? rssFeed(input) : atomFeed(input))) };
+      },
+      url,
+    );
+    await sendCompressed(req, res, built.body, {
       'content-type': kind === 'rss' ? 'application/rss+xml; charset=utf-8' : 'application/atom+xml; charset=utf-8',
       'cache-control': 'public, max-age=60',
       'x-content-type-options': 'nosniff',

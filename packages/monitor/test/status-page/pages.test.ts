@@ -442,6 +442,12 @@ maintenance:
     expect(atom.body).toContain('<content type="text">Monitoring (2026-12-06T12:30:00.000Z): Fix deployed; watching.</content>');
     // Nothing of user text is left unescaped in either feed.
     for (const xml of [rss.body, atom.body]) expect(xml).not.toMatch(/<friends>|<upgrade>/);
+    // Built once (same ETag for the next reader), and again when an incident is written.
+    expect((await text('/status/acme/feed.atom')).headers.get('etag')).toBe(atom.headers.get('etag'));
+    await incidents.update(incident.id, { status: 'resolved', message: 'All good.' }, ops);
+    const after = await text('/status/acme/feed.atom');
+    expect(after.headers.get('etag')).not.toBe(atom.headers.get('etag'));
+    expect(after.body).toContain('<title>[Resolved] Slow API &amp; &lt;friends&gt;</title>');
   });
 
   it('are in summary.json with their updates, in the hosted status-page API shape', async () => {
