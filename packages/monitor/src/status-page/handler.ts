@@ -136,11 +136,12 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
 
   /**
    * The monitors that changed state since `last` was built, when a rebuild can reuse the others: same
-   * configuration, monitors, incidents and UTC day, history read in full less than a minute ago, and few changes.
+   * configuration, monitors, incidents and UTC hour, history read in full less than a minute ago, and few changes.
    */
   async function changedSince(last: { stamp: ReturnType<typeof stamp>; fullAt: number } | undefined, at: ReturnType<typeof stamp>): Promise<Set<string> | undefined> {
     if (last === undefined || last.stamp.config !== at.config || last.stamp.monitors !== at.monitors || last.stamp.incidents !== at.incidents) return undefined;
-    if (at.at - last.fullAt >= PAGE_MAX_AGE_MS || floorTo(at.at, DAY_MS) !== floorTo(last.fullAt, DAY_MS)) return undefined;
+    // Same hour (so the same day): every monitor's bars start at the same hour and day.
+    if (at.at - last.fullAt >= PAGE_MAX_AGE_MS || floorTo(at.at, HOUR_MS) !== floorTo(last.fullAt, HOUR_MS)) return undefined;
     const events = await deps.store.events({ after: last.stamp.head, limit: PARTIAL_REBUILD_MAX });
     if (events.length >= PARTIAL_REBUILD_MAX) return undefined;
     // Every change read, also those after the stamp's head: the views the page is built from already show them.
