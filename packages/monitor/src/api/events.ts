@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { sanitizeMessage } from '@vigil/core';
 import { badRequest, quote } from '../http/errors.js';
+import { EVENT_STREAM_HEADERS, startEventStream } from '../http/event-stream.js';
 import { json, type Reply, serializeJson } from '../http/json.js';
 import type { StateChangeEvent } from '../model.js';
 import { API_PREFIX, type ApiContext, type ApiRouter, intParam, isoTime, route, singleParam } from './context.js';
@@ -13,8 +14,7 @@ import type { StateChangeEventJson } from './schemas.js';
 
 export const EVENTS_DEFAULT_LIMIT = 100;
 export const EVENTS_MAX_LIMIT = 1000;
-/** A comment line this often keeps proxies from closing an idle stream. */
-export const STREAM_KEEPALIVE_MS = 15_000;
+export { STREAM_KEEPALIVE_MS } from '../http/event-stream.js';
 
 export function eventJson(event: StateChangeEvent): StateChangeEventJson {
   return {
@@ -53,17 +53,13 @@ function streamEvents(ctx: ApiContext): Reply {
   const after = resumeFrom ?? cursor(singleParam(ctx.query, 'after'), 'after') ?? ctx.deps.feed.head;
   return {
     status: 200,
-    headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' },
+    headers: { ...EVENT_STREAM_HEADERS },
     stream: (res) => follow(res, ctx, after),
   };
 }
 
 function follow(res: ServerResponse, ctx: ApiContext, after: number): void {
-  // A stream lives longer than the server's request timeout allows a request.
-  res.socket?.setTimeout(0);
-  res.write(`retry: 2000\n: following state changes after ${after}\n\n`);
-  const keepalive = setInterval(() => res.write(': keep-alive\n\n'), STREAM_KEEPALIVE_MS);
-  keepalive.unref();
+  startEventStream(res, 2000, `following state changes after ${after}`);
   const subscription = ctx.deps.feed.subscribe(
     after,
     (events) => {
@@ -72,10 +68,7 @@ function follow(res: ServerResponse, ctx: ApiContext, after: number): void {
     },
     () => res.end(),
   );
-  res.on('close', () => {
-    clearInterval(keepalive);
-    subscription.close();
-  });
+  res.on('close', () => subscription.close());
 }
 
 export function registerEventRoutes(router: ApiRouter): void {

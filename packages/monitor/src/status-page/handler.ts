@@ -351,7 +351,7 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
       return sendCompressed(req, res, body, { ...HTML_HEADERS, 'content-security-policy': csp(page), 'cache-control': 'no-cache' });
     }
     if (rest === 'feed.rss' || rest === 'feed.atom') return feed(req, res, page, rest === 'feed.rss' ? 'rss' : 'atom');
-    if (rest === 'events') return live.follow(page.slug, req, res);
+    if (rest === 'events') return live.follow(page.slug, res);
     const pageBadge = /^badge\.(svg|json)$/.exec(rest);
     if (pageBadge) {
       const format = pageBadge[1] as 'svg' | 'json';

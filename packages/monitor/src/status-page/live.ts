@@ -4,15 +4,14 @@
  * `state` event with their new states, the states of every section and the banner. Nothing else about a monitor
  * (no reason, no target) goes out: the page is public.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { EVENT_STREAM_HEADERS, startEventStream } from '../http/event-stream.js';
 import type { MonitorView } from '../api/types.js';
 import type { StatusPageConfig } from '../config/status-pages.js';
 import type { MonitorState, StateChangeEvent } from '../model.js';
 import type { EventFeed, FeedSubscription } from '../pipeline/feed.js';
 import { pageSections, shownState } from './data.js';
 import { combineStates, type PageState } from './states.js';
-
-export const KEEPALIVE_MS = 15_000;
 
 export interface LiveUpdate {
   banner: string;
@@ -62,11 +61,9 @@ export class LivePages {
   ) {}
 
   /** Follows `slug` for this response until the client goes away. */
-  follow(slug: string, req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
-    // A stream lives longer than the server's request timeout allows a request.
-    req.socket.setTimeout(0);
-    res.write('retry: 3000\n\n');
+  follow(slug: string, res: ServerResponse): void {
+    res.writeHead(200, EVENT_STREAM_HEADERS);
+    startEventStream(res, 3000);
     let hub = this.hubs.get(slug);
     if (hub === undefined) {
       const clients = new Set<ServerResponse>();
@@ -85,10 +82,7 @@ export class LivePages {
     }
     const joined = hub;
     joined.clients.add(res);
-    const keepalive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
-    keepalive.unref();
     res.on('close', () => {
-      clearInterval(keepalive);
       joined.clients.delete(res);
       if (joined.clients.size === 0 && this.hubs.get(slug) === joined) {
         joined.subscription.close();

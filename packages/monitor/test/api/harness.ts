@@ -13,10 +13,10 @@ import { parseConfigSources } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { MonitorState } from '../../src/model.js';
 import { EventFeed } from '../../src/pipeline/feed.js';
-import { MonitorError, quote } from '../../src/registry/errors.js';
 import { MonitorRegistry } from '../../src/registry/registry.js';
+import { StatusIncidentService } from '../../src/service/status-incidents.js';
 import { openStore } from '../../src/store/open.js';
-import type { Actor, AuditAction, NewAuditEntry, Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
 
 export const CONFIG_YAML = `
 monitors:
@@ -119,49 +119,35 @@ export class FakeService {
   readonly statusIncidents: StatusIncidentControl = fakeStatusIncidents(this, () => this.#failure());
 }
 
-/** What the service's status incidents do, on the real store: monitors checked against the registry, audited. */
+/**
+ * The service's own status incidents (service/status-incidents.ts) on the real store, monitors checked against the
+ * registry, with the harness's failure injection and call log around it.
+ */
 function fakeStatusIncidents(service: FakeService, fail: () => void): StatusIncidentControl {
-  const checkMonitors = (monitors: ReadonlyArray<{ id: string }> | undefined) => {
-    const unknown = (monitors ?? []).flatMap((monitor, index) =>
-      service.registry.get(monitor.id) ? [] : [{ path: `monitors[${index}]`, message: `no monitor with id ${quote(monitor.id)}` }],
-    );
-    if (unknown.length > 0) throw new MonitorError('invalid', unknown[0]!.message, unknown);
-  };
-  const audit = (actor: Actor, action: AuditAction, subject: string, after?: unknown): NewAuditEntry => ({
-    at: service.clock.now,
-    actor,
-    action,
-    subject,
-    ...(after === undefined ? {} : { after }),
-  });
+  // Made at the first call: the harness's fields (the store) are not set yet when this is.
+  let made: StatusIncidentService | undefined;
+  const real = () =>
+    (made ??= new StatusIncidentService({
+      store: service.store,
+      monitorExists: (id) => service.registry.get(id) !== undefined,
+      now: () => service.clock.now,
+    }));
   return {
     create: async (input, actor) => {
       fail();
-      checkMonitors(input.monitors);
-      const created = await service.store.createStatusIncident(
-        { ...input, at: service.clock.now, author: actor.name },
-        audit(actor, 'status_incident.create', 'status-incident', { title: input.title, status: input.status, published: input.published }),
-      );
+      const created = await real().create(input, actor);
       service.calls.push(`create status incident ${created.id}`);
       return created;
     },
     update: async (id, change, actor) => {
       fail();
-      checkMonitors(change.monitors);
-      const updated = await service.store.updateStatusIncident(
-        id,
-        { ...change, at: service.clock.now, author: actor.name },
-        audit(actor, 'status_incident.update', `status-incident/${id}`, change),
-      );
-      if (updated === undefined) throw new MonitorError('not_found', `no status incident ${id}`);
+      const updated = await real().update(id, change, actor);
       service.calls.push(`update status incident ${id}`);
       return updated;
     },
     remove: async (id, actor) => {
       fail();
-      if (!(await service.store.deleteStatusIncident(id, audit(actor, 'status_incident.delete', `status-incident/${id}`)))) {
-        throw new MonitorError('not_found', `no status incident ${id}`);
-      }
+      await real().remove(id, actor);
       service.calls.push(`delete status incident ${id}`);
     },
   };

@@ -7,10 +7,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/api/tokens.js';
-import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
-import { eventually, getJson, writeConfig } from '../service/harness.js';
+import type { RunningMonitor } from '../../src/commands/serve.js';
+import { eventually, getJson } from '../service/harness.js';
 import { CLI, tempDir } from '../support.js';
-import { LocalServers } from './servers.js';
+import { LocalServers, serveAlerting } from './servers.js';
 
 const run = promisify(execFile);
 
@@ -47,10 +47,7 @@ alerts:
 monitors:
   - { name: Shop API, type: http, url: "${target}/api" }
 `;
-  running = await startMonitor(
-    { config: [await writeConfig(dir.dir, yaml)], port: '0', data: dir.dir, logFormat: 'json' },
-    { env: {}, logDestination: { write: () => undefined }, dispatcher: { pollMs: 100, baseBackoffMs: 200 } },
-  );
+  running = await serveAlerting(dir.dir, yaml);
   return running;
 }
 

@@ -8,10 +8,10 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateCertificates } from '../../../core/test/support/tls.js';
-import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
-import { eventually, writeConfig } from '../service/harness.js';
+import type { RunningMonitor } from '../../src/commands/serve.js';
+import { eventually } from '../service/harness.js';
 import { tempDir } from '../support.js';
-import { LocalServers } from './servers.js';
+import { LocalServers, serveAlerting } from './servers.js';
 
 let dir: { dir: string; remove: () => Promise<void> };
 let running: RunningMonitor | undefined;
@@ -47,10 +47,7 @@ alerts:
 monitors:
   - { name: Shop TLS, type: tls, host: 127.0.0.1, port: ${port}, server_name: localhost, ca_file: "${caFile}" }
 `;
-  running = await startMonitor(
-    { config: [await writeConfig(dir.dir, yaml)], port: '0', data: dir.dir, logFormat: 'json' },
-    { env: {}, logDestination: { write: () => undefined }, dispatcher: { pollMs: 100 } },
-  );
+  running = await serveAlerting(dir.dir, yaml, { pollMs: 100 });
   await eventually('the warning', () => (received.length >= 1 ? true : undefined), 10_000);
   await new Promise((resolve) => setTimeout(resolve, 3000));
   expect(received).toHaveLength(1);

@@ -4,10 +4,10 @@
  * database. When the database is back and one service is still down, that service alerts.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
-import { eventually, writeConfig } from '../service/harness.js';
+import type { RunningMonitor } from '../../src/commands/serve.js';
+import { eventually } from '../service/harness.js';
 import { tempDir } from '../support.js';
-import { LocalServers } from './servers.js';
+import { LocalServers, serveAlerting } from './servers.js';
 
 let dir: { dir: string; remove: () => Promise<void> };
 let running: RunningMonitor | undefined;
@@ -41,10 +41,7 @@ alerts:
 monitors:
   - { name: DB, type: http, url: "${target}/db" }
 ${child('Shop')}${child('Search')}${child('Billing')}`;
-  running = await startMonitor(
-    { config: [await writeConfig(dir.dir, yaml)], port: '0', data: dir.dir, logFormat: 'json' },
-    { env: {}, logDestination: { write: () => undefined }, dispatcher: { pollMs: 100, baseBackoffMs: 200 } },
-  );
+  running = await serveAlerting(dir.dir, yaml);
   for (const name of ['db', 'shop', 'search', 'billing']) down.add(name);
   await eventually('the database alert', () => (received.length >= 1 ? true : undefined), 10_000);
   await eventually('every service held back', async () => {

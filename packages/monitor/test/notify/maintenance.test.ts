@@ -4,10 +4,10 @@
  * started: the trigger; recovered with a trigger delivered before: the resolve.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
-import { eventually, writeConfig } from '../service/harness.js';
+import type { RunningMonitor } from '../../src/commands/serve.js';
+import { eventually } from '../service/harness.js';
 import { tempDir } from '../support.js';
-import { LocalServers } from './servers.js';
+import { LocalServers, serveAlerting } from './servers.js';
 
 let dir: { dir: string; remove: () => Promise<void> };
 let running: RunningMonitor | undefined;
@@ -45,10 +45,7 @@ maintenance:
 monitors:
   - { name: Shop API, type: http, url: "${target}/api" }
 `;
-  running = await startMonitor(
-    { config: [await writeConfig(dir.dir, yaml)], port: '0', data: dir.dir, logFormat: 'json' },
-    { env: {}, logDestination: { write: () => undefined }, dispatcher: { pollMs: 100, baseBackoffMs: 200 } },
-  );
+  running = await serveAlerting(dir.dir, yaml);
   return running;
 }
 

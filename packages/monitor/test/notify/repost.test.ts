@@ -3,10 +3,10 @@
  * a later `endsAt`, so a long outage stays firing there — and once resolved it is not posted again.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type RunningMonitor, startMonitor } from '../../src/commands/serve.js';
-import { eventually, writeConfig } from '../service/harness.js';
+import type { RunningMonitor } from '../../src/commands/serve.js';
+import { eventually } from '../service/harness.js';
 import { tempDir } from '../support.js';
-import { LocalServers } from './servers.js';
+import { LocalServers, serveAlerting } from './servers.js';
 
 let dir: { dir: string; remove: () => Promise<void> };
 let running: RunningMonitor | undefined;
@@ -36,10 +36,7 @@ alerts:
 monitors:
   - { name: Shop API, type: http, url: "${target}/api" }
 `;
-  running = await startMonitor(
-    { config: [await writeConfig(dir.dir, yaml)], port: '0', data: dir.dir, logFormat: 'json' },
-    { env: {}, logDestination: { write: () => undefined }, dispatcher: { pollMs: 100 } },
-  );
+  running = await serveAlerting(dir.dir, yaml, { pollMs: 100 });
   up = false;
   await eventually('the trigger', () => (posts.length === 1 ? true : undefined), 10_000);
   await new Promise((resolve) => setTimeout(resolve, 1100));

@@ -1,6 +1,11 @@
-/** Shared by the alerting tests of `vigil serve`: local HTTP servers (a target, a receiver) closed after each test. */
+/**
+ * Shared by the alerting tests of `vigil serve`: local HTTP servers (a target, a receiver) closed after each test,
+ * and the server itself.
+ */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type RunningMonitor, type ServeIo, startMonitor } from '../../src/commands/serve.js';
+import { writeConfig } from '../service/harness.js';
 
 export class LocalServers {
   private readonly servers: http.Server[] = [];
@@ -31,4 +36,15 @@ export class LocalServers {
       await new Promise((resolve) => server.close(resolve));
     }
   }
+}
+
+/**
+ * `vigil serve` in process with `yaml` written to `dir`, quiet, its dispatcher polling every 100 ms (retrying after
+ * 200 ms unless `dispatcher` says otherwise): what each alerting test starts.
+ */
+export async function serveAlerting(dir: string, yaml: string, dispatcher: ServeIo['dispatcher'] = { pollMs: 100, baseBackoffMs: 200 }): Promise<RunningMonitor> {
+  return startMonitor(
+    { config: [await writeConfig(dir, yaml)], port: '0', data: dir, logFormat: 'json' },
+    { env: {}, logDestination: { write: () => undefined }, ...(dispatcher ? { dispatcher } : {}) },
+  );
 }
