@@ -54,5 +54,11 @@ run('demo', ['examples/demo/dist/main.js']);
 run('vigil', ['packages/monitor/dist/cli.js', 'serve', '--config', 'examples/vigil.yaml']);
 const url = `http://${process.env.VIGIL_HOST ?? '127.0.0.1'}:${process.env.VIGIL_PORT ?? 3939}`;
 setTimeout(() => {
-  if (!stopping) console.log(`\n  Vigil is running: open ${url} in a browser (Ctrl-C stops it)\n`);
+  if (!stopping) {
+    console.log(
+      `\n  Vigil is running: open ${url} in a browser (Ctrl-C stops it)\n` +
+        `  The dashboard is ${url}/admin: sign in with a token from\n` +
+        `  npx vigil token create --name me --scope admin --config examples/vigil.yaml\n`,
+    );
+  }
 }, 1500).unref();

@@ -32,6 +32,8 @@ export interface ListJobsOptions extends QueueSource {
   limit?: number;
   /** The arguments (job data as JSON) are cut to this many characters. Default 200. */
   argumentsMaxLength?: number;
+  /** Only the jobs in this BullMQ state, one of the status's (`delayed` for `queued`). Default: all of them. */
+  state?: BullmqJobState;
 }
 
 export interface JobException {
@@ -124,7 +126,8 @@ export async function listJobs(options: ListJobsOptions): Promise<JobView[]> {
   const limit = positiveInteger(options.limit, 20, 'limit', 1000);
   const maxLength = positiveInteger(options.argumentsMaxLength, 200, 'argumentsMaxLength', 100_000);
   const prefix = prefixOf(options);
-  const sources = SOURCES[status];
+  const sources = SOURCES[status].filter((s) => options.state === undefined || s.state === options.state);
+  if (sources.length === 0) throw new TypeError(`state ${String(options.state)} is not a state of status ${status}`);
   return withRedis(options, async (client) => {
     const ranges = await pipeline(
       client,

@@ -1,4 +1,4 @@
-// Bundles the status page's script and style sheet (web/) into dist/assets/, minified, for `vigil serve` to serve
+// Bundles the status page's and the dashboard's scripts and style sheets (web/) into dist/assets/, minified, for `vigil serve` to serve
 // with a content hash. Run by the build; the page works without them (no script), not without the styles.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, 'dist', 'assets');
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: [join(root, 'web', 'status.ts'), join(root, 'web', 'status.css')],
+  entryPoints: ['status.ts', 'status.css', 'admin.ts', 'admin.css'].map((file) => join(root, 'web', file)),
   outdir: out,
   bundle: true,
   minify: true,

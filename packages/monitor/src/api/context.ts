@@ -12,7 +12,7 @@ import type { ApiDeps, MonitorView } from './types.js';
 
 export const API_PREFIX = '/api/v1';
 
-export type ResolvedDeps = Required<ApiDeps>;
+export type ResolvedDeps = Required<Omit<ApiDeps, 'sessions'>>;
 
 export interface ApiContext {
   req: IncomingMessage;

@@ -12,23 +12,28 @@ import { type Caller, createAuthenticator, scopeTooNarrow, tokenRequired } from 
 import { DEFAULT_BODY_LIMIT, checkDeclaredLength, readJsonBody } from '../http/body.js';
 import { createCorsPolicy } from '../http/cors.js';
 import { HttpError, quote } from '../http/errors.js';
+import { DEFAULT_TIMEOUT_MS } from '../jobs/redis.js';
 import { errorReply, internalErrorReply, noContent, type Reply, writeReply } from '../http/json.js';
 import { parseRequestTarget, Router } from '../http/router.js';
 import { API_PREFIX, type ApiContext, type ApiRoute, type ApiRouter, type ResolvedDeps, type RouteAccess } from './context.js';
 import { registerAuditRoutes } from './audit.js';
+import { registerChannelRoutes } from './channels.js';
 import { registerNotificationRoutes } from './notifications.js';
 import { httpErrorOf } from './errors.js';
 import { registerEventRoutes } from './events.js';
 import { registerIncidentRoutes } from './incidents.js';
+import { registerJobRoutes } from './jobs.js';
+import { NO_MAINTENANCE, registerMaintenanceRoutes } from './maintenance.js';
 import { registerMonitorRoutes } from './monitors.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { registerResultRoutes } from './results.js';
 import { registerStatusIncidentRoutes } from './status-incidents.js';
 import { scopeIncludes } from './tokens.js';
-import type { ApiDeps } from './types.js';
+import { registerTokenRoutes } from './tokens-routes.js';
+import type { ApiDeps, ChannelControl } from './types.js';
 import { registerUptimeRoutes } from './uptime.js';
 
-export type { ApiDeps, MonitorControl, MonitorDefinition, MonitorView, StatusIncidentControl } from './types.js';
+export type { ApiDeps, ChannelControl, MaintenanceControl, MaintenanceEntry, MaintenanceInput, MonitorControl, MonitorDefinition, MonitorView, StatusIncidentControl } from './types.js';
 export { HttpError } from '../http/errors.js';
 export { API_PREFIX } from './context.js';
 export { describeTarget, redactDefinition, redactUrlText } from './redact.js';
@@ -47,9 +52,13 @@ export function createApiRouter(): ApiRouter {
   registerUptimeRoutes(router);
   registerIncidentRoutes(router);
   registerStatusIncidentRoutes(router);
+  registerMaintenanceRoutes(router);
   registerEventRoutes(router);
   registerNotificationRoutes(router);
   registerAuditRoutes(router);
+  registerTokenRoutes(router);
+  registerChannelRoutes(router);
+  registerJobRoutes(router);
   registerOpenApiRoute(router);
   return router;
 }
@@ -66,6 +75,9 @@ export function authorize(caller: Caller, access: RouteAccess, what: string): vo
   if (!scopeIncludes(caller.token.scope, access)) throw scopeTooNarrow(caller.token, access, what);
 }
 
+/** Without `channels`: none configured. */
+const NO_CHANNELS: ChannelControl = { list: () => [], test: () => Promise.resolve(undefined) };
+
 export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
   const resolved: ResolvedDeps = {
     store: deps.store,
@@ -77,11 +89,16 @@ export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
     now: deps.now ?? Date.now,
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
     logger: deps.logger ?? silentLogger,
+    maintenance: deps.maintenance ?? NO_MAINTENANCE,
+    channels: deps.channels ?? NO_CHANNELS,
+    jobConnections: deps.jobConnections ?? (() => []),
+    jobTimeoutMs: deps.jobTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
   const logger = resolved.logger;
   const router = createApiRouter();
   const cors = createCorsPolicy(resolved.corsOrigins);
   const authenticate = createAuthenticator({
+    ...(deps.sessions ? { sessions: deps.sessions } : {}),
     store: resolved.store,
     now: resolved.now,
     onTouchError: (error) =>

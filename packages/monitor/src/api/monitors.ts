@@ -1,5 +1,5 @@
 /**
- * /api/v1/monitors: list (filtered by group, tag, state), get, create, replace, delete, pause, resume.
+ * /api/v1/monitors: list (filtered by group, tag, state), get, create, replace, delete, pause, resume, check now.
  * Monitors from configuration files are read-only here (409: edit the file); pausing works for both sources. What
  * a change may be is decided by the registry; its refusals become HTTP answers in api/errors.ts.
  */
@@ -184,6 +184,16 @@ function setPaused(paused: boolean) {
   };
 }
 
+/**
+ * Runs the monitor's check now, outside its schedule; 202 once it is queued (or already running). Its result comes
+ * through the same pipeline as a scheduled one's: read it from /results, /events or the monitor's state.
+ */
+async function checkNow(ctx: ApiContext): Promise<Reply> {
+  const monitor = findMonitor(ctx, ctx.params.id as string);
+  await ctx.deps.control.checkNow(monitor.id, actorOf(ctx.caller));
+  return json(202, { queued: true });
+}
+
 export function registerMonitorRoutes(router: ApiRouter): void {
   router
     .add('GET', `${API_PREFIX}/monitors`, route('public', listMonitors))
@@ -192,5 +202,6 @@ export function registerMonitorRoutes(router: ApiRouter): void {
     .add('PUT', `${API_PREFIX}/monitors/:id`, route('write', replaceMonitor))
     .add('DELETE', `${API_PREFIX}/monitors/:id`, route('write', deleteMonitor))
     .add('POST', `${API_PREFIX}/monitors/:id/pause`, route('write', setPaused(true)))
-    .add('POST', `${API_PREFIX}/monitors/:id/resume`, route('write', setPaused(false)));
+    .add('POST', `${API_PREFIX}/monitors/:id/resume`, route('write', setPaused(false)))
+    .add('POST', `${API_PREFIX}/monitors/:id/check`, route('write', checkNow));
 }

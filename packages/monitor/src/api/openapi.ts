@@ -15,6 +15,7 @@ import { NOTIFICATIONS_DEFAULT_LIMIT, NOTIFICATIONS_MAX_LIMIT } from './notifica
 import { API_PREFIX, type ApiRouter, route, type RouteAccess } from './context.js';
 import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventJson, STREAM_KEEPALIVE_MS } from './events.js';
 import { INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT } from './incidents.js';
+import { jobPaths } from './jobs-openapi.js';
 import { RESULTS_DEFAULT_LIMIT, RESULTS_MAX_LIMIT } from './results.js';
 import { DELIVERY_STATUSES } from '../store/store.js';
 import { REQUEST_SCHEMAS, RESPONSE_SCHEMAS } from './schemas.js';
@@ -176,7 +177,7 @@ function buildDocument(): Json {
       title: 'Vigil API',
       version: '1',
       description:
-        'Monitors, results, uptime, incidents, status page incidents, state changes and the audit log of a `vigil serve` instance. Anonymous callers see public monitors only. An API token (`vigil token create --name NAME --scope SCOPE`, sent as `Authorization: Bearer <token>`) has one scope, which includes the ones before it: `read` sees every monitor, its target and definition (secrets as "***") and the events feed; `write` may also create, change, delete, pause and resume monitors and write status page incidents; `admin` may also read the audit log. A request its token\'s scope does not cover is answered 403 `forbidden`. Errors are `{ "error": { "code", "message" } }` (`Error`).',
+        'Monitors, results, uptime, incidents, status page incidents, state changes and the audit log of a `vigil serve` instance. Anonymous callers see public monitors only. An API token (`vigil token create --name NAME --scope SCOPE`, sent as `Authorization: Bearer <token>`) has one scope, which includes the ones before it: `read` sees every monitor, its target and definition (secrets as "***") and the events feed; `write` may also create, change, delete, pause, resume and check monitors, write status page incidents, schedule maintenance windows and send test notifications; `admin` may also read the audit log and manage tokens. A request its token\'s scope does not cover is answered 403 `forbidden`. Errors are `{ "error": { "code", "message" } }` (`Error`).',
     },
     paths: {
       [m]: {
@@ -294,6 +295,25 @@ function buildDocument(): Json {
             ...writeErrors,
             '404': errorResponse('NotFound'),
             '409': errorResponse('Conflict'),
+          },
+        },
+      },
+      [`${m}/{id}/check`]: {
+        post: {
+          operationId: 'checkMonitorNow',
+          summary: "Run a monitor's check now, outside its schedule (which keeps its phase)",
+          description:
+            'The result goes through the same pipeline as a scheduled check (stored, state, incident, alerts): read it from `/monitors/{id}/results`, `/events` or the monitor. When a check of the monitor is already queued or running, nothing more is done (still 202). Recorded in the audit log (`monitor.check`).',
+          security: WRITE_SECURITY,
+          parameters: [monitorId],
+          responses: {
+            '202': response('The check is queued (or was already running).', ref('CheckQueued')),
+            ...writeErrors,
+            '404': errorResponse('NotFound'),
+            '409': response(
+              'A heartbeat (its pings tell its state: there is no check to run), or a paused monitor (`conflict`: resume it first; `paused_in_config`: paused by its definition).',
+              ref('Error'),
+            ),
           },
         },
       },
@@ -479,6 +499,49 @@ function buildDocument(): Json {
           },
         },
       },
+      [`${API_PREFIX}/maintenance`]: {
+        get: {
+          operationId: 'listMaintenance',
+          summary: "Maintenance windows on now or coming: the configuration's (read-only) and those scheduled through the API",
+          security: TOKEN_SECURITY,
+          responses: {
+            '200': response('The windows by start; a weekly or cron window of the configuration with its current or next span.', ref('MaintenanceList')),
+            '401': errorResponse('Unauthorized'),
+          },
+        },
+        post: {
+          operationId: 'createMaintenance',
+          summary: 'Schedule a one-off maintenance window (applied at once: a window that has started puts its monitors in maintenance)',
+          security: WRITE_SECURITY,
+          requestBody: { required: true, content: content(ref('NewMaintenance')) },
+          responses: {
+            '201': response('Scheduled.', ref('MaintenanceWindow')),
+            ...writeErrors,
+            ...zodBodyErrors,
+          },
+        },
+      },
+      [`${API_PREFIX}/maintenance/{id}`]: {
+        delete: {
+          operationId: 'deleteMaintenance',
+          summary: 'Delete a maintenance window scheduled through the API (one that is on ends now: its monitors are checked as usual again)',
+          security: WRITE_SECURITY,
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: "The window's id (windows of the configuration have none: change the configuration).",
+              schema: { type: 'integer', minimum: 1 },
+            },
+          ],
+          responses: {
+            '204': response('Deleted.'),
+            ...writeErrors,
+            '404': response('No such maintenance window.', ref('Error')),
+          },
+        },
+      },
       [`${API_PREFIX}/events`]: {
         get: {
           operationId: 'listEvents',
@@ -580,6 +643,71 @@ function buildDocument(): Json {
           },
         },
       },
+      [`${API_PREFIX}/tokens`]: {
+        get: {
+          operationId: 'listTokens',
+          summary: 'API tokens, without their secrets (admin tokens only)',
+          security: ADMIN_SECURITY,
+          responses: { '200': response('The tokens.', ref('TokenList')), ...writeErrors },
+        },
+        post: {
+          operationId: 'createToken',
+          summary: 'Create an API token; its secret is in this answer only (admin tokens only)',
+          security: ADMIN_SECURITY,
+          requestBody: { required: true, content: content(ref('NewToken')) },
+          responses: {
+            '201': response('Created: `token` is the secret, shown this once (only its hash is stored).', ref('CreatedToken')),
+            ...writeErrors,
+            ...zodBodyErrors,
+            '409': response('A token with this name exists (`conflict`).', ref('Error')),
+          },
+        },
+      },
+      [`${API_PREFIX}/tokens/{id}`]: {
+        delete: {
+          operationId: 'revokeToken',
+          summary: "Revoke an API token, the caller's own included: it is refused (401) from the next request on (admin tokens only)",
+          security: ADMIN_SECURITY,
+          parameters: [
+            { name: 'id', in: 'path', required: true, description: 'The token id (`tok_…`).', schema: { type: 'string' } },
+          ],
+          responses: {
+            '204': response('Revoked.'),
+            ...writeErrors,
+            '404': response('No such token.', ref('Error')),
+          },
+        },
+      },
+      [`${API_PREFIX}/channels`]: {
+        get: {
+          operationId: 'listChannels',
+          summary: 'The notification channels of the configuration: names and types, never their settings (token holders only)',
+          security: TOKEN_SECURITY,
+          responses: { '200': response('The channels.', ref('ChannelList')), '401': errorResponse('Unauthorized') },
+        },
+      },
+      [`${API_PREFIX}/channels/{name}/test`]: {
+        post: {
+          operationId: 'testChannel',
+          summary: 'Send a test message through a channel now, as `vigil notify test` does',
+          description:
+            "Nothing is written to the notifications outbox. The send has a deadline (the alerts' `send_timeout`, at most 15 s): a receiver that does not answer in time is a 502.",
+          security: WRITE_SECURITY,
+          parameters: [
+            { name: 'name', in: 'path', required: true, description: 'The channel, by its name in `alerts.channels`.', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': response('Delivered.', ref('TestDelivery')),
+            ...writeErrors,
+            '404': response('No such channel.', ref('Error')),
+            '502': response(
+              "Not delivered (`delivery_failed`): the message says what the receiver answered or why it could not be reached, the channel's URL and keys masked.",
+              ref('Error'),
+            ),
+          },
+        },
+      },
+      ...jobPaths(),
       [`${API_PREFIX}/openapi.json`]: {
         get: {
           operationId: 'getOpenApi',

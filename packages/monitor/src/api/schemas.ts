@@ -13,7 +13,10 @@ import {
   MONITOR_IMPACTS,
   STATUS_IMPACTS,
   STATUS_INCIDENT_STATES,
+  TOKEN_SCOPES,
 } from '../store/store.js';
+import { TOKEN_NAME_MAX, tokenNameProblem } from './tokens.js';
+import { JOB_RESPONSE_SCHEMAS } from './job-schemas.js';
 import { UPTIME_WINDOWS } from './uptime.js';
 
 /** An instant as ISO 8601 in UTC (`2025-01-15T12:00:00.000Z`). */
@@ -291,6 +294,48 @@ export const StatusIncidentListSchema = z.object({
   next: z.int().min(1).nullable().meta({ description: 'Pass as `before` for the next (older) page; null on the last.' }),
 });
 
+const tokenScope = z.enum(TOKEN_SCOPES).meta({ description: '`read`, `write` or `admin`: each includes the ones before it.' });
+
+export const TokenSchema = z
+  .object({
+    id: z.string().meta({ description: 'The public id (`tok_…`): how it is revoked.' }),
+    name: z.string(),
+    scope: tokenScope,
+    created_at: time,
+    last_used_at: time.nullable().meta({ description: 'Recorded at most once a minute; null when never used.' }),
+  })
+  .meta({ description: 'An API token, without its secret (only its hash is stored).' });
+
+export const TokenListSchema = z.object({ tokens: z.array(TokenSchema).meta({ description: 'Oldest first.' }) });
+
+export const CreatedTokenSchema = z
+  .object({
+    token: z.string().meta({ description: 'The secret (`vgl_…`), shown this once: send it as `Authorization: Bearer <token>`.' }),
+    id: z.string(),
+    name: z.string(),
+    scope: tokenScope,
+    created_at: time,
+  })
+  .meta({ description: 'A new token, with its secret.' });
+
+export const CheckQueuedSchema = z
+  .object({ queued: z.literal(true) })
+  .meta({ description: 'The check runs now (or was already running); its result comes as a scheduled one does.' });
+
+export const ChannelSchema = z
+  .object({ name: z.string().meta({ description: 'Its name in `alerts.channels`.' }), type: z.string().meta({ description: '`webhook`, `slack`, `email`…' }) })
+  .meta({ description: 'A notification channel of the configuration (never its settings: they hold URLs and keys).' });
+
+export const ChannelListSchema = z.object({ channels: z.array(ChannelSchema).meta({ description: 'In configuration order.' }) });
+
+export const TestDeliverySchema = z
+  .object({
+    delivered: z.literal(true),
+    status: z.int().nullable().meta({ description: "The receiver's HTTP status; null for a channel that is not HTTP (email)." }),
+    duration_ms: z.number().min(0),
+  })
+  .meta({ description: 'The test message was delivered.' });
+
 /** What a request body field must be, said the same way for every field (`title: required`). */
 const must = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : `expected ${what}`);
 
@@ -366,6 +411,85 @@ export const StatusIncidentPatchSchema = z
   })
   .meta({ description: 'New values for some fields (at least one); the lifecycle changes through updates.' });
 
+/** POST /api/v1/tokens. */
+export const NewTokenSchema = z
+  .strictObject({
+    name: z
+      .string({ error: must('a name') })
+      .superRefine((name, ctx) => {
+        const problem = tokenNameProblem(name.trim());
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .meta({ description: `Unique; at most ${TOKEN_NAME_MAX} characters (spaces around it are dropped).` }),
+    scope: z.enum(TOKEN_SCOPES, { error: oneOf(TOKEN_SCOPES) }).meta({ description: 'What it may do: `read`, `write` or `admin`.' }),
+  })
+  .meta({ description: 'A new API token.' });
+
+// ------------------------------------------------------------------------------------------ maintenance windows
+
+export const MaintenanceWindowSchema = z
+  .object({
+    id: z.int().min(1).nullable().meta({ description: 'Windows scheduled through the API; null for those of the configuration (change them there).' }),
+    source: z.enum(['config', 'api']).meta({ description: '`config`: the `maintenance` section (read-only); `api`: scheduled through the API.' }),
+    title: z.string(),
+    message: z.string().nullable(),
+    starts_at: time.meta({ description: 'The span open now, else the next one (a weekly or cron window of the configuration repeats).' }),
+    ends_at: time,
+    ongoing: z.boolean().meta({ description: 'Open now: the monitors it covers are in `maintenance`.' }),
+    monitors: z.array(z.string()).meta({ description: 'The monitor ids it names.' }),
+    groups: z.array(z.string()).meta({ description: 'The groups whose monitors it covers.' }),
+    all_monitors: z.boolean().meta({ description: 'It covers every monitor (a configuration window that names no monitor and no group).' }),
+    schedule: z.enum(['once', 'weekly', 'cron']).meta({ description: 'Windows scheduled through the API are `once`.' }),
+    created_at: time.nullable(),
+    author: z.string().nullable().meta({ description: 'The token name that scheduled it; null for the configuration.' }),
+  })
+  .meta({ description: 'A maintenance window: no alerts for the monitors it covers, and their failures count as maintenance, not downtime.' });
+
+export const MaintenanceListSchema = z.object({
+  maintenance: z.array(MaintenanceWindowSchema).meta({ description: 'Ongoing and upcoming windows of both sources, by start.' }),
+});
+
+/** An instant with its offset, as the configuration's `once` windows take it. */
+const instantInput = (what: string) =>
+  z
+    .string({ error: must('a date and time') })
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
+      error: 'expected a date and time with its offset, like "2026-12-24T22:00:00Z"',
+      abort: true,
+    })
+    .refine((value) => !Number.isNaN(Date.parse(value)), 'not a valid date and time')
+    .meta({ description: `${what}: ISO 8601 with an offset (\`Z\` for UTC).` });
+
+/** POST /api/v1/maintenance. */
+export const NewMaintenanceSchema = z
+  .strictObject({
+    title: z
+      .string({ error: must('a string') })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'at most 200 characters')
+      .meta({ description: 'What is done, in a few words (at most 200 characters): "Database upgrade".' }),
+    message: z
+      .string({ error: must('a string') })
+      .trim()
+      .max(STATUS_INCIDENT_MESSAGE_MAX, `at most ${STATUS_INCIDENT_MESSAGE_MAX} characters`)
+      .optional()
+      .meta({ description: 'More about it, for the people who read the API (optional).' }),
+    starts_at: instantInput('When it starts (now or earlier starts it at once)'),
+    ends_at: instantInput('When it ends: after `starts_at`, in the future, at most 30 days after `starts_at`'),
+    monitors: z
+      .array(monitorIdInput, { error: must('an array of monitor ids') })
+      .max(STATUS_INCIDENT_MONITORS_MAX, `at most ${STATUS_INCIDENT_MONITORS_MAX} monitors`)
+      .default([])
+      .meta({ description: 'The monitors it covers, by id.' }),
+    groups: z
+      .array(z.string({ error: must('a group name') }).min(1, 'must not be empty').max(200, 'at most 200 characters'), { error: must('an array of group names') })
+      .max(STATUS_INCIDENT_MONITORS_MAX, `at most ${STATUS_INCIDENT_MONITORS_MAX} groups`)
+      .default([])
+      .meta({ description: 'The groups whose monitors it covers. Name at least one monitor or group.' }),
+  })
+  .meta({ description: 'A one-off maintenance window.' });
+
 /** Every `error.code` the API answers with (http/ and api/: `new HttpError(…)`, api/errors.ts). */
 export const ERROR_CODES = [
   'bad_request',
@@ -381,6 +505,8 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'invalid_request',
   'invalid_monitor',
+  'redis_unavailable',
+  'delivery_failed',
   'internal_error',
 ] as const;
 
@@ -424,6 +550,16 @@ export const RESPONSE_SCHEMAS = {
   StatusIncidentUpdate: StatusIncidentUpdateSchema,
   StatusIncident: StatusIncidentSchema,
   StatusIncidentList: StatusIncidentListSchema,
+  ...JOB_RESPONSE_SCHEMAS,
+  MaintenanceWindow: MaintenanceWindowSchema,
+  MaintenanceList: MaintenanceListSchema,
+  Token: TokenSchema,
+  TokenList: TokenListSchema,
+  CreatedToken: CreatedTokenSchema,
+  CheckQueued: CheckQueuedSchema,
+  Channel: ChannelSchema,
+  ChannelList: ChannelListSchema,
+  TestDelivery: TestDeliverySchema,
 } as const satisfies Record<string, z.ZodType>;
 
 /** The request bodies validated with zod, as components of the OpenAPI document (their input side). */
@@ -431,6 +567,8 @@ export const REQUEST_SCHEMAS = {
   NewStatusIncident: NewStatusIncidentSchema,
   StatusIncidentUpdateRequest: StatusIncidentUpdateRequestSchema,
   StatusIncidentPatch: StatusIncidentPatchSchema,
+  NewMaintenance: NewMaintenanceSchema,
+  NewToken: NewTokenSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type PublicHeartbeatJson = z.output<typeof PublicHeartbeatSchema>;
@@ -454,5 +592,11 @@ export type NotificationJson = z.output<typeof NotificationSchema>;
 export type StatusIncidentJson = z.output<typeof StatusIncidentSchema>;
 export type StatusIncidentUpdateJson = z.output<typeof StatusIncidentUpdateSchema>;
 export type StatusIncidentListJson = z.output<typeof StatusIncidentListSchema>;
+export type MaintenanceWindowJson = z.output<typeof MaintenanceWindowSchema>;
+export type MaintenanceListJson = z.output<typeof MaintenanceListSchema>;
+export type TokenJson = z.output<typeof TokenSchema>;
+export type CreatedTokenJson = z.output<typeof CreatedTokenSchema>;
+export type ChannelJson = z.output<typeof ChannelSchema>;
+export type TestDeliveryJson = z.output<typeof TestDeliverySchema>;
 export type ErrorJson = z.output<typeof ErrorSchema>;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -47,6 +47,18 @@ export function tokenNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Why `createApiToken` refused: an invalid name, or a name already used. The message says what to do. */
+export class TokenError extends Error {
+  override readonly name = 'TokenError';
+
+  constructor(
+    readonly code: 'invalid_name' | 'name_taken',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface CreatedToken {
   /** The secret: shown once, never stored. */
   token: string;
@@ -72,10 +84,11 @@ export async function createApiToken(
 ): Promise<CreatedToken> {
   const trimmed = name.trim();
   const problem = tokenNameProblem(trimmed);
-  if (problem) throw new Error(`token name ${problem}`);
+  if (problem) throw new TokenError('invalid_name', `token name ${problem}`);
   const existing = (await store.listTokens()).find((token) => token.name === trimmed);
   if (existing) {
-    throw new Error(
+    throw new TokenError(
+      'name_taken',
       `a token named "${trimmed}" already exists (${existing.id}): revoke it first or choose another name`,
     );
   }

@@ -5,9 +5,11 @@
  */
 import type { MonitorTypeName } from '../config/index.js';
 import type { HeartbeatView } from '../heartbeat/index.js';
+import type { Sessions } from '../admin/session.js';
 import type { Incident, MonitorState } from '../model.js';
 import type { EventFeed } from '../pipeline/feed.js';
 import type { Logger } from '../log/logger.js';
+import type { JobConnection } from '../service/job-connections.js';
 import type {
   Actor,
   NewStatusIncident,
@@ -80,6 +82,34 @@ export interface MonitorControl {
    * when it has ended; an incident acknowledged before is returned as it is.
    */
   acknowledge(incidentId: number, actor: Actor): Promise<Incident>;
+  /**
+   * Run a monitor's check at once, outside its schedule (its phase stays), through the same pipeline as a
+   * scheduled check (result, state step, incident, alerts). Resolves once the check is queued — or at once, doing
+   * nothing more, when a check of it is already queued or running. Refused (conflict) for heartbeats and paused
+   * monitors.
+   */
+  checkNow(id: string, actor: Actor): Promise<void>;
+}
+
+/** One notification channel of the configuration, as the API shows it: never its settings (URLs, keys). */
+export interface ChannelView {
+  name: string;
+  type: string;
+}
+
+/** What a test message through a channel came to. */
+export type TestDelivery =
+  | { delivered: true; status?: number; durationMs: number }
+  | { delivered: false; error: string; status?: number; durationMs: number };
+
+/** The notification channels of the running configuration (`alerts.channels`). */
+export interface ChannelControl {
+  list(): readonly ChannelView[];
+  /**
+   * Sends a test message through a channel now (as `vigil notify test`), within a deadline; undefined for an
+   * unknown channel. The error of a failed delivery holds none of the channel's secrets.
+   */
+  test(name: string): Promise<TestDelivery | undefined>;
 }
 
 /** Status page incidents, written through the service (which also makes the status pages show the change at once). */
@@ -89,8 +119,55 @@ export interface StatusIncidentControl {
   remove(id: number, actor: Actor): Promise<void>;
 }
 
+/** A maintenance window as the API lists it: from the configuration (read-only, its current or next span) or the API. */
+export interface MaintenanceEntry {
+  source: 'config' | 'api';
+  /** API windows only (configuration windows are changed in the configuration). */
+  id?: number;
+  title: string;
+  message?: string;
+  /** The span: the current one when it is open, else the next (epoch milliseconds). */
+  start: number;
+  end: number;
+  /** Open now. */
+  active: boolean;
+  /** Monitor ids and group names it covers; both empty when it covers every monitor (`allMonitors`). */
+  monitors: readonly string[];
+  groups: readonly string[];
+  allMonitors: boolean;
+  /** API windows are one-off. */
+  schedule: 'once' | 'weekly' | 'cron';
+  createdAt?: number;
+  author?: string;
+}
+
+/** A maintenance window to schedule through the API. */
+export interface MaintenanceInput {
+  title: string;
+  message?: string;
+  startsAt: number;
+  endsAt: number;
+  monitors: readonly string[];
+  groups: readonly string[];
+}
+
+/**
+ * Maintenance windows scheduled through the API, run by the service with the configuration's: a change applies
+ * at once (the monitors of a window that is open go to `maintenance`, or back, before the promise resolves).
+ * Refuses with a `MonitorError`: `invalid` (with `issues` naming the fields: times, unknown monitors or groups),
+ * `not_found`.
+ */
+export interface MaintenanceControl {
+  /** The windows that have not ended, both sources, by start. */
+  list(): readonly MaintenanceEntry[];
+  create(input: MaintenanceInput, actor: Actor): Promise<MaintenanceEntry>;
+  remove(id: number, actor: Actor): Promise<void>;
+}
+
 export interface ApiDeps {
   store: Store;
+  /** Dashboard sessions: their cookie stands for their token (writes need the session's CSRF token). */
+  sessions?: Sessions;
   /** Every monitor, config and API, with its runtime state. Called on each request: keep it cheap. */
   monitors: () => readonly MonitorView[];
   control: MonitorControl;
@@ -109,4 +186,12 @@ export interface ApiDeps {
   maxBodyBytes?: number;
   /** Where internal errors are reported (sanitized). Default: nowhere. */
   logger?: Logger;
+  /** Maintenance windows, for `/api/v1/maintenance`. Default: none listed, and scheduling refused. */
+  maintenance?: MaintenanceControl;
+  /** The notification channels, for `/api/v1/channels`. Default: none. */
+  channels?: ChannelControl;
+  /** The Redis connections whose background jobs `/api/v1/jobs` shows (the `redis` monitors). Default: none. */
+  jobConnections?: () => readonly JobConnection[];
+  /** How long each Redis access of `/api/v1/jobs` may take before it answers 502. Default 5 s. */
+  jobTimeoutMs?: number;
 }

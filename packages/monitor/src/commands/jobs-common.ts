@@ -1,21 +1,37 @@
 /**
- * What `vigil workers`, `jobs`, `queues`, `schedules`, `progress` and `doctor` share: the Redis flags, a connection
- * with a deadline over the whole command, queue discovery, readable tables and times, and errors as one line.
+ * What `vigil workers`, `jobs`, `queues`, `schedules`, `progress` and `doctor` share: the Redis flags, readable
+ * tables and times, and errors as one line. The connection with a deadline over the whole command and queue
+ * discovery are in src/jobs/redis.ts (the REST API uses them too), re-exported here.
  */
 import type { Command, CommanderError } from 'commander';
-import {
-  type BullmqRedis,
-  DEFAULT_BULLMQ_PREFIX,
-  errorMessage,
-  openBullmqRedis,
-  redactUrl,
-  sanitizeMessage,
-  secretsInUrl,
-} from '@vigil/core';
+import { type BullmqRedis, DEFAULT_BULLMQ_PREFIX } from '@vigil/core';
 import { ConfigError, type Env, formatDuration, parseDuration } from '../config/index.js';
+import {
+  checkQueueName,
+  DEFAULT_TIMEOUT_MS,
+  discoverQueues,
+  readRedis,
+  RedisError,
+  type RedisTarget,
+  redisTargetOf,
+  UsageError,
+} from '../jobs/redis.js';
+
+// Shared with the REST API (src/jobs/redis.ts); exported here too, for the commands.
+export {
+  checkQueueName,
+  DEFAULT_TIMEOUT_MS,
+  type Discovery,
+  discoverQueues,
+  isRedisUrl,
+  readRedis,
+  RedisError,
+  type RedisTarget,
+  redisTargetOf,
+  UsageError,
+} from '../jobs/redis.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_TIMEOUT_MS = 5000;
 
 /** Exit codes of the views: 0 shown, 1 Redis could not be read, 2 a mistake on the command line. */
 export const VIEW_EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -75,16 +91,6 @@ export function handleCommanderErrors(
     });
 }
 
-/** A problem with what was typed. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** Redis could not be read: the message is one line, says where (password hidden) and what to do. */
-export class RedisError extends Error {
-  override readonly name = 'RedisError';
-}
-
 /** Runs an action: its result is the exit code; an error becomes one line on stderr, never a stack trace. */
 export async function runAction(
   io: CommandIO,
@@ -134,40 +140,6 @@ export function addSourceOptions(command: Command): Command {
     .option('--json', 'print JSON');
 }
 
-/** Where the queues are, with everything needed to show it safely. */
-export interface RedisTarget {
-  url: string;
-  password?: string;
-  /** The URL with its password replaced, for messages. */
-  shown: string;
-  /** Literal secrets to scrub from any message. */
-  secrets: string[];
-  prefix: string;
-  /** The queues asked for; undefined: discover them. */
-  queues: string[] | undefined;
-  timeoutMs: number;
-}
-
-const QUEUE_NAME = /^[^\s:]{1,200}$/;
-const PREFIX = /^[^\s]{1,100}$/;
-
-export function isRedisUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-export function checkQueueName(name: string, where: string): string {
-  if (!QUEUE_NAME.test(name)) {
-    const rule = "no spaces or ':', 1-200 characters";
-    throw new UsageError(`${where}: queue name ${JSON.stringify(name)} is invalid (${rule})`);
-  }
-  return name;
-}
-
 export function parseTimeout(text: string | undefined, flag = '--timeout'): number {
   if (text === undefined) return DEFAULT_TIMEOUT_MS;
   const ms = parseDuration(text);
@@ -187,28 +159,6 @@ export function parseCount(text: string | undefined, flag: string, fallback: num
   return n;
 }
 
-export function redisTargetOf(
-  source: { url: string; password?: string; prefix?: string; queues?: readonly string[]; timeoutMs: number },
-  where = '--redis',
-): RedisTarget {
-  if (!isRedisUrl(source.url)) {
-    const got = JSON.stringify(sanitizeMessage(source.url));
-    throw new UsageError(`${where}: expected a redis:// or rediss:// URL, got ${got}`);
-  }
-  const prefix = source.prefix ?? DEFAULT_BULLMQ_PREFIX;
-  if (!PREFIX.test(prefix)) throw new UsageError(`--prefix: expected 1-100 characters without spaces`);
-  const queues = source.queues === undefined ? undefined : [...new Set(source.queues)];
-  return {
-    url: source.url,
-    ...(source.password !== undefined ? { password: source.password } : {}),
-    shown: redactUrl(source.url),
-    secrets: [...secretsInUrl(source.url), ...(source.password !== undefined ? [source.password] : [])],
-    prefix,
-    queues,
-    timeoutMs: source.timeoutMs,
-  };
-}
-
 /** The target the flags describe: `--redis`, else `REDIS_URL`, else the local Redis. */
 export function redisTarget(flags: SourceFlags, env: Env): RedisTarget {
   const queues = flags.queue?.map((name) => checkQueueName(name, '--queue'));
@@ -221,108 +171,6 @@ export function redisTarget(flags: SourceFlags, env: Env): RedisTarget {
 }
 
 // --- Redis ---
-
-/**
- * Opens a connection, runs `read` with it and closes it. The timeout covers everything (connecting, discovery, the
- * reads): a Redis that accepts the connection and never answers cannot hang the command. Every failure becomes a
- * RedisError with one line naming the server (password hidden).
- */
-export async function readRedis<T>(target: RedisTarget, read: (client: BullmqRedis) => Promise<T>): Promise<T> {
-  let connection: Awaited<ReturnType<typeof openBullmqRedis>> | undefined;
-  let finished = false;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new RedisError(
-          `Redis at ${target.shown} did not answer within ${formatDuration(target.timeoutMs)} ` +
-            '(is it overloaded, or is something other than Redis listening there?)',
-        ),
-      );
-    }, target.timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      (async () => {
-        const opened = await openBullmqRedis(target.url, {
-          ...(target.password !== undefined ? { password: target.password } : {}),
-          connectTimeoutMs: target.timeoutMs,
-        });
-        connection = opened;
-        // Opened after the deadline: nobody will use it.
-        if (finished) opened.close();
-        await opened.ready;
-        return read(opened.client);
-      })(),
-      expired,
-    ]);
-  } catch (error) {
-    throw error instanceof RedisError || error instanceof UsageError ? error : new RedisError(explain(error, target));
-  } finally {
-    finished = true;
-    clearTimeout(timer);
-    connection?.close();
-  }
-}
-
-/** What went wrong, in words that say what to do; never the password. */
-function explain(error: unknown, target: RedisTarget): string {
-  const message = sanitizeMessage(errorMessage(error), target.secrets);
-  const at = `Redis at ${target.shown}`;
-  if (/ECONNREFUSED/.test(message)) return `cannot connect to ${at}: connection refused (is Redis running there?)`;
-  if (/ENOTFOUND|EAI_AGAIN/.test(message)) return `cannot connect to ${at}: host not found (${message})`;
-  if (/ETIMEDOUT/.test(message)) return `cannot connect to ${at}: timed out (${message})`;
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
-    return `${at} refused the credentials: ${message} (check the password in the URL)`;
-  }
-  return `cannot read ${at}: ${message}`;
-}
-
-/** Sends one command; throws its error. */
-async function command(client: BullmqRedis, args: (string | number)[]): Promise<unknown> {
-  const replies = await client.pipeline([args]).exec();
-  const [error, reply] = replies?.[0] ?? [new Error('Redis returned no result'), undefined];
-  if (error) throw error;
-  return reply;
-}
-
-/** SCAN budget: enough for a million keys, few enough that a huge Redis cannot keep the command busy. */
-const SCAN_COUNT = 1000;
-const MAX_SCAN_CALLS = 1000;
-const MAX_QUEUES = 1000;
-
-/** `*`, `?`, `[`, `]` and `\` are glob characters for SCAN MATCH: a prefix containing them must match itself. */
-const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-
-export interface Discovery {
-  queues: string[];
-  /** False when the scan budget or the queue cap stopped it early. */
-  complete: boolean;
-}
-
-/**
- * The queues under a prefix: BullMQ writes `<prefix>:<queue>:meta` when a queue is created or a job added. SCAN
- * (never KEYS) with MATCH, bounded, so a large Redis is not blocked.
- */
-export async function discoverQueues(client: BullmqRedis, prefix: string): Promise<Discovery> {
-  const pattern = `${escapeGlob(prefix)}:*:meta`;
-  const found = new Set<string>();
-  let cursor = '0';
-  let calls = 0;
-  do {
-    const reply = await command(client, ['scan', cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT]);
-    const [next, keys] = Array.isArray(reply) ? reply : [];
-    cursor = String(next ?? '0');
-    for (const key of Array.isArray(keys) ? keys : []) {
-      const queue = String(key).slice(prefix.length + 1, -':meta'.length);
-      // A `:` would be another prefix's key (`bull:a:b:meta` seen from prefix `bull`), not a queue of this one.
-      if (QUEUE_NAME.test(queue)) found.add(queue);
-    }
-    calls++;
-  } while (cursor !== '0' && calls < MAX_SCAN_CALLS && found.size < MAX_QUEUES);
-  const queues = [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, MAX_QUEUES);
-  return { queues, complete: cursor === '0' && found.size <= MAX_QUEUES };
-}
 
 /** The queues asked for, or those found; a warning when the search stopped early; an error when there are none. */
 export async function queuesOf(client: BullmqRedis, target: RedisTarget, io: CommandIO): Promise<string[]> {

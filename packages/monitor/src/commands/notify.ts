@@ -5,8 +5,8 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
-import { createNotifier } from '../notify/channels/index.js';
-import type { Notification } from '../notify/notifier.js';
+import type { ChannelSettings } from '../notify/channels/index.js';
+import { sendTestMessage, TEST_TIMEOUT_MS } from '../notify/test-message.js';
 import { loadServeConfig } from './serve.js';
 
 export interface NotifyCommandOptions {
@@ -16,8 +16,6 @@ export interface NotifyCommandOptions {
   env?: NodeJS.ProcessEnv;
   now?: () => number;
 }
-
-const TEST_TIMEOUT_MS = 15_000;
 
 export function registerNotifyCommand(program: Command, options: NotifyCommandOptions = {}): Command {
   const stdout = options.stdout ?? ((text: string) => void process.stdout.write(text));
@@ -39,25 +37,17 @@ export function registerNotifyCommand(program: Command, options: NotifyCommandOp
         stderr(`${error.message}\n`);
         return exit(2);
       }
-      const settings = channels[name];
+      // Own keys only: `toString` is not a channel.
+      const settings = Object.hasOwn(channels, name) ? channels[name] : undefined;
       if (settings === undefined) {
         const known = Object.keys(channels);
         stderr(`vigil: no channel named "${name}" (${known.length === 0 ? 'alerts.channels is empty' : `channels: ${known.join(', ')}`})\n`);
         return exit(2);
       }
-      const now = (options.now ?? Date.now)();
-      const notification: Notification = {
-        idempotencyKey: `test/${name}/${now}`,
-        alertKey: `test/${name}`,
-        kind: 'test',
-        severity: 'info',
-        monitor: { id: 'vigil-test', name: 'Vigil test', type: 'test' },
-        location: 'local',
-        state: 'healthy',
-        at: now,
-      };
-      const notifier = createNotifier(settings as Parameters<typeof createNotifier>[0], { channel: name });
-      const sent = await notifier.send(notification, { signal: AbortSignal.timeout(TEST_TIMEOUT_MS) });
+      const { sent } = await sendTestMessage(settings as ChannelSettings, name, {
+        timeoutMs: TEST_TIMEOUT_MS,
+        ...(options.now ? { now: options.now } : {}),
+      });
       const status = sent.status === undefined ? '' : ` (HTTP ${sent.status})`;
       if (sent.outcome === 'delivered') {
         stdout(`${name}: delivered${status}${sent.response ? `\nreceiver answered: ${sent.response}` : ''}\n`);

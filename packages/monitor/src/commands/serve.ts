@@ -132,6 +132,7 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
   const loaded = await loadServeConfig(flags, env);
   let config = loaded.config;
   let files = loaded.files;
+  let monitorSources = loaded.monitorSources;
   if (files.length === 0) {
     logger.warn(
       { event: 'no_configuration' },
@@ -174,7 +175,7 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
   let server: MonitorServer | undefined;
   try {
     await service.start();
-    server = createMonitorServer(service, { logger, server: listener });
+    server = createMonitorServer(service, { logger, server: listener, monitorSources: () => monitorSources });
     // The states are loaded: the status page is built before the server says it is listening.
     await server.warm();
     const address = await server.listen(config.server.port, config.server.host);
@@ -226,6 +227,7 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
       running.reconfigure();
       const added = next.files.filter((file) => !files.includes(file));
       files = next.files;
+      monitorSources = next.monitorSources;
       watcher.add(added);
       logger.info({ event: 'reloaded', monitors: service.allMonitors().length }, `configuration reloaded: ${service.allMonitors().length} monitors`);
       return true;

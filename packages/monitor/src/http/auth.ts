@@ -6,10 +6,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { hashToken } from '../api/tokens.js';
+import { cookieOf, sameSecret, SESSION_COOKIE, type Session, type Sessions } from '../admin/session.js';
 import type { Store, StoredToken, TokenScope } from '../store/store.js';
 import { HttpError, quote } from './errors.js';
 
-export type Caller = { kind: 'anonymous' } | { kind: 'token'; token: StoredToken };
+/** A token holder, by the token in the request or (from the dashboard) by a session cookie. */
+export type Caller = { kind: 'anonymous' } | { kind: 'token'; token: StoredToken; session?: Session };
 
 export const ANONYMOUS: Caller = { kind: 'anonymous' };
 
@@ -52,10 +54,42 @@ export interface AuthenticatorOptions {
   /** Called when recording a token's use fails (the request still succeeds). */
   onTouchError?: (error: unknown) => void;
   touchIntervalMs?: number;
+  /**
+   * Dashboard sessions: a request without a token but with a valid session cookie is its token's holder; a write
+   * with it (any method but GET, HEAD, OPTIONS) must carry the session's CSRF token in `X-CSRF-Token`.
+   */
+  sessions?: Sessions;
 }
 
 /** What a caller is told apart by: the request's headers (a node:http request, or @vigil/health's). */
-export type AuthRequest = Pick<IncomingMessage, 'headers'> | { headers: Readonly<Record<string, string | string[] | undefined>> };
+export type AuthRequest =
+  | Pick<IncomingMessage, 'headers' | 'method'>
+  | { headers: Readonly<Record<string, string | string[] | undefined>>; method?: string | undefined };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function csrfRefused(why: string): HttpError {
+  return new HttpError(403, 'csrf_failed', `${why}: reload the page and try again`);
+}
+
+/** A write with a session cookie must come from a dashboard page: same origin, and the session's CSRF token. */
+function checkCsrf(req: AuthRequest, session: Session): void {
+  if (SAFE_METHODS.has((req.method ?? 'GET').toUpperCase())) return;
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  if (typeof origin === 'string' && origin !== 'null' && typeof host === 'string') {
+    let originHost: string | undefined;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = undefined;
+    }
+    if (originHost !== host) throw csrfRefused('this request comes from another site');
+  }
+  const given = req.headers['x-csrf-token'];
+  const value = Array.isArray(given) ? given[0] : given;
+  if (value === undefined || !sameSecret(value, session.csrf)) throw csrfRefused('the CSRF token is missing or wrong');
+}
 
 export type Authenticator = (req: AuthRequest) => Promise<Caller>;
 
@@ -80,7 +114,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   return async (req) => {
     const given = req.headers.authorization;
     const header = Array.isArray(given) ? given[0] : given;
-    if (header === undefined) return ANONYMOUS;
+    if (header === undefined) {
+      const cookie = options.sessions && cookieOf(req, SESSION_COOKIE);
+      const session = cookie === undefined ? undefined : await options.sessions?.verify(cookie);
+      if (!session) return ANONYMOUS;
+      checkCsrf(req, session);
+      await touch(session.token);
+      return { kind: 'token', token: session.token, session };
+    }
     // Another scheme (e.g. Basic, added by a reverse proxy's own login) is not for this API: ignored.
     if (SCHEME.exec(header)?.[1]?.toLowerCase() !== 'bearer') return ANONYMOUS;
     const secret = BEARER.exec(header)?.[1];

@@ -4,6 +4,7 @@ export {
   type RunAbortReason,
   RunAbortedError,
   type RunInfo,
+  type RunNowOutcome,
   type SchedulableMonitor,
   Scheduler,
   type SchedulerOptions,

@@ -40,7 +40,16 @@ export interface RunInfo {
   startedAt: number;
   /** When the signal aborts for the timeout (`startedAt + timeoutMs`). */
   deadline: number;
+  /** Asked for with `runNow`, outside the schedule (`dueAt` is when it was asked for). */
+  manual?: true;
 }
+
+/**
+ * What `runNow` did: `queued` — the run waits for a slot or has started; `busy` — a run of the monitor is already
+ * queued or in flight (nothing more is done); `unknown`, `paused` — no such monitor, or it is paused; `stopped` —
+ * the scheduler is not started; `not-owned` — another process runs this monitor.
+ */
+export type RunNowOutcome = 'queued' | 'busy' | 'unknown' | 'paused' | 'stopped' | 'not-owned';
 
 export type RunAbortReason = 'timeout' | 'removed' | 'paused' | 'stopped';
 
@@ -132,6 +141,8 @@ class Job<M> {
     readonly entry: Entry<M>,
     readonly dueAt: number,
     readonly seq: number,
+    /** From `runNow`: not a slot, so not counted in the lateness. */
+    readonly manual = false,
   ) {}
 }
 
@@ -266,6 +277,38 @@ export class Scheduler<M extends SchedulableMonitor = SchedulableMonitor> {
   whenIdle(): Promise<void> {
     if (this.active.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Runs a monitor now, outside its schedule: its slots stay where they were (the phase does not move, and no
+   * slot is used up). The run waits for a global and a per-host slot like any other, gets the same timeout and
+   * `run`, and counts as the monitor's one run at a time: when one is already queued or in flight nothing more is
+   * done (`busy`), and a slot that comes while this one is in flight is skipped (as for any run still in flight).
+   */
+  runNow(monitorId: string): RunNowOutcome {
+    const entry = this.entries.get(monitorId);
+    if (entry === undefined) return 'unknown';
+    if (!this.started) return 'stopped';
+    if (entry.monitor.paused) return 'paused';
+    if (entry.job !== undefined) return 'busy';
+    let owned: boolean;
+    try {
+      owned = this.ownership.owns(monitorId);
+    } catch (error) {
+      this.report(error, entry.monitor);
+      owned = false;
+    }
+    if (!owned) return 'not-owned';
+    const now = this.clock.now();
+    this.enqueue(new Job(entry, now, this.seq++, true));
+    this.pump(now);
+    this.arm();
+    return 'queued';
+  }
+
+  /** Whether a run of the monitor is queued or in flight (aborted and not yet settled included). */
+  isBusy(monitorId: string): boolean {
+    return this.entries.get(monitorId)?.job !== undefined;
   }
 
   /** The monitor's next slot, if it is scheduled. */
@@ -416,9 +459,13 @@ export class Scheduler<M extends SchedulableMonitor = SchedulableMonitor> {
       this.counters.skipped++;
       return;
     }
-    const job = new Job(entry, slot, this.seq++);
-    job.hostKey = hostKey(monitor.host);
-    entry.job = job;
+    this.enqueue(new Job(entry, slot, this.seq++));
+  }
+
+  /** Makes `job` the monitor's run, waiting for a global slot (or for its host). */
+  private enqueue(job: Job<M>): void {
+    job.hostKey = hostKey(job.entry.monitor.host);
+    job.entry.job = job;
     this.queuedCount++;
     if (this.hostFull(job.hostKey)) this.waitForHost(job);
     else this.ready.push(job);
@@ -479,13 +526,14 @@ export class Scheduler<M extends SchedulableMonitor = SchedulableMonitor> {
     job.deadline = now + monitor.timeoutMs;
     this.deadlines.push(job);
     this.counters.runs++;
-    this.lateness.record(now - job.dueAt);
+    if (!job.manual) this.lateness.record(now - job.dueAt);
 
     const controller = new AbortController();
     job.controller = controller;
     let result: Promise<void>;
     try {
-      result = Promise.resolve(this.runCheck(monitor, controller.signal, { dueAt: job.dueAt, startedAt: now, deadline: job.deadline }));
+      const info: RunInfo = { dueAt: job.dueAt, startedAt: now, deadline: job.deadline, ...(job.manual ? { manual: true as const } : {}) };
+      result = Promise.resolve(this.runCheck(monitor, controller.signal, info));
     } catch (error) {
       result = Promise.reject(error);
     }

@@ -29,6 +29,9 @@ export class MaintenanceWindows {
   private inside = new Map<string, { window: MaintenanceWindowConfig; span: WindowSpan }>();
   /** Monitors whose change of state is being committed. */
   private readonly moving = new Set<string>();
+  /** Those commits, for `apply` to wait for. */
+  private readonly commits = new Set<Promise<void>>();
+  private running = false;
   private stopped = false;
 
   constructor(private readonly options: MaintenanceWindowsOptions) {}
@@ -46,12 +49,24 @@ export class MaintenanceWindows {
 
   start(): void {
     this.stopped = false;
+    this.running = true;
     this.tick();
   }
 
   stop(): void {
     this.stopped = true;
+    this.running = false;
     clearTimeout(this.timer);
+  }
+
+  /**
+   * After a change of the windows: works them out now, and resolves once the monitors that entered or left one are
+   * moved (never rejects: a failed move is logged, and tried again at the next tick). Nothing before `start`.
+   */
+  async apply(): Promise<void> {
+    if (!this.running) return;
+    this.tick();
+    await Promise.all(this.commits);
   }
 
   /** Works out the windows now and moves the monitors that entered or left one. */
@@ -92,11 +107,15 @@ export class MaintenanceWindows {
 
   private move(id: string, status: 'maintenance' | 'new', reason: string): void {
     this.moving.add(id);
-    this.options
+    const commit = this.options
       .setState(id, status, reason)
       .catch((error: unknown) =>
         this.options.logger.error({ event: 'maintenance_failed', monitor: id, error: describeError(error) }, `putting ${id} in ${status} failed`),
       )
-      .finally(() => this.moving.delete(id));
+      .finally(() => {
+        this.moving.delete(id);
+        this.commits.delete(commit);
+      });
+    this.commits.add(commit);
   }
 }

@@ -12,6 +12,12 @@ import { createPingHandler, type HeartbeatView } from '../heartbeat/index.js';
 import { createStatusPages } from '../status-page/handler.js';
 import { ANONYMOUS, createAuthenticator } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
+import { channelControl } from './channels.js';
+import { createAdminHandler } from '../admin/handler.js';
+import { Sessions } from '../admin/session.js';
+import type { SourcePosition } from '../config/index.js';
+import { redactUrl } from '@vigil/core';
+import { jobConnectionsOf } from './job-connections.js';
 import { type MonitorFilter, registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createSelfHealth } from './self-health.js';
 import type { MonitorService, MonitorStatus } from './service.js';
@@ -53,6 +59,8 @@ export interface MonitorServerOptions {
   logger?: Logger;
   /** A server already listening (`bindEarly`): it answers with this monitor from now on. */
   server?: Server;
+  /** Where each configuration monitor is defined (shown by the dashboard); the latest after a reload. */
+  monitorSources?: () => ReadonlyMap<string, SourcePosition>;
 }
 
 /**
@@ -108,8 +116,11 @@ function viewOf({ monitor, paused, state, runtime }: MonitorStatus, heartbeat: H
 
 export function createMonitorServer(service: MonitorService, options: MonitorServerOptions = {}): MonitorServer {
   const logger = options.logger ?? silentLogger;
+  // Dashboard sessions: a signed cookie stands for its token on every part of the server.
+  const sessions = new Sessions({ store: service.store });
   // Token holders see the details of /health and every monitor in /metrics.
   const authenticate = createAuthenticator({
+    sessions,
     store: service.store,
     now: Date.now,
     onTouchError: (error) => logger.error({ event: 'token_touch_failed', error: describeError(error) }, "recording a token's use failed"),
@@ -125,9 +136,13 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       monitors: () => monitorViews(service),
       control: service.control,
       statusIncidents: service.statusIncidents,
+      sessions,
+      maintenance: service.maintenanceSchedule,
       feed: service.feed,
       corsOrigins: service.currentConfig.api.cors.origins,
       logger,
+      channels: channelControl(() => service.currentConfig),
+      jobConnections: () => jobConnectionsOf(service.currentConfig),
     });
   let api = buildApi();
   const pings = createPingHandler(service.heartbeats, { logger });
@@ -141,6 +156,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     config: () => service.currentConfig,
     monitorsVersion: () => service.allMonitors(),
     incidentsVersion: () => service.statusIncidents.version,
+    maintenance: () => service.maintenanceSchedule.windows(),
     logger,
   });
 
@@ -190,7 +206,26 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found\n');
   };
-  const chain: Handler[] = [(req, res, next) => api(req, res, next), pings, metricsRoute, healthHandler, statusPages.handle];
+  const admin = createAdminHandler({
+    store: service.store,
+    sessions,
+    views: () => monitorViews(service),
+    view: (id) => monitorView(service, id),
+    monitorSource: (id) => options.monitorSources?.().get(id),
+    channels: () => Object.entries(service.currentConfig.alerts.channels).map(([name, settings]) => ({ name, type: settings.type })),
+    jobConnections: () => jobConnectionsOf(service.currentConfig).map(({ id, name, url }) => ({ id, name, target: redactUrl(url) })),
+    maintenance: async () =>
+      service.maintenanceSchedule.list().map((entry) => ({
+        ...(entry.id === undefined ? {} : { id: entry.id }),
+        title: entry.title,
+        source: entry.source,
+        startsAt: entry.start,
+        endsAt: entry.end,
+        covers: entry.allMonitors ? 'every monitor' : [...entry.monitors, ...entry.groups.map((group) => `group ${group}`)].join(', '),
+      })),
+    logger,
+  });
+  const chain: Handler[] = [(req, res, next) => api(req, res, next), pings, metricsRoute, healthHandler, admin.handle, statusPages.handle];
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     let index = 0;

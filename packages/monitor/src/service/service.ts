@@ -16,13 +16,14 @@ import type { CheckResult, Incident, MonitorRuntimeState, MonitorState } from '.
 import { monitorHost, type PreparedMonitor, prepareMonitor } from '../monitors/index.js';
 import { EventFeed } from '../pipeline/feed.js';
 import { CheckPipeline, type PipelineStats } from '../pipeline/pipeline.js';
-import { MonitorError } from '../registry/errors.js';
+import { MonitorError, monitorNotFound, quote } from '../registry/errors.js';
 import { type ActiveMonitor, MonitorRegistry } from '../registry/registry.js';
 import { type Clock, delay, systemClock } from '../scheduler/clock.js';
 import { RunAbortedError, Scheduler, type SchedulerStats } from '../scheduler/scheduler.js';
 import { type Actor, retentionFromConfig, type Store } from '../store/store.js';
 import { Alerting, type AlertingOptions, type OpenAlert } from './alerting.js';
 import { MaintenanceLoop } from './maintenance.js';
+import { MaintenanceSchedule } from './maintenance-schedule.js';
 import { MaintenanceWindows } from './maintenance-windows.js';
 import { StatusIncidentDrafts } from './status-incident-drafts.js';
 import { StatusIncidentService } from './status-incidents.js';
@@ -86,6 +87,8 @@ export class MonitorService {
   private readonly maintenance: MaintenanceLoop;
   readonly alerting: Alerting;
   readonly windows: MaintenanceWindows;
+  /** Maintenance windows scheduled through the API, merged with the configuration's into those `windows` runs. */
+  readonly maintenanceSchedule: MaintenanceSchedule;
   /** Status page incidents: written through the API and the CLI, and drafted by Vigil. */
   readonly statusIncidents: StatusIncidentService;
   private readonly drafts: StatusIncidentDrafts;
@@ -93,6 +96,8 @@ export class MonitorService {
   private readonly prepared = new Map<string, PreparedMonitor>();
   private started = false;
   private stopped = false;
+  /** Monitors a check was asked for through the API, while its audit entry is written (`checkNow`). */
+  private readonly checksAsked = new Set<string>();
 
   constructor(options: MonitorServiceOptions) {
     this.config = options.config;
@@ -132,10 +137,17 @@ export class MonitorService {
       dependencyDown: (id) => this.dependencyDown(id),
       childrenDown: (id) => this.childrenDown(id),
     });
+    this.maintenanceSchedule = new MaintenanceSchedule({
+      store: this.store,
+      now: () => this.clock.now(),
+      configured: () => this.config.maintenance,
+      monitors: () => this.registry.all().map(({ config }) => config),
+      apply: () => this.windows.apply(),
+    });
     this.windows = new MaintenanceWindows({
       clock: this.clock,
       logger: this.logger,
-      windows: () => this.config.maintenance,
+      windows: () => this.maintenanceSchedule.windows(),
       monitors: () =>
         this.registry.all().map(({ config }) => ({ id: config.id, group: config.group, paused: this.registry.isPaused(config.id) })),
       stateOf: (id) => this.pipeline.state(id)?.state,
@@ -206,6 +218,7 @@ export class MonitorService {
       this.logger.warn({ event: 'monitor_skipped', monitor: id }, `API monitor ${id} has a stored definition that no longer validates: skipped`);
     }
     this.pipeline.restore(states.values());
+    await this.untilStoreAnswers('reading the maintenance windows scheduled through the API', () => this.maintenanceSchedule.load());
     await this.untilStoreAnswers('reading the events feed', () => this.feed.start());
     const restored = await this.untilStoreAnswers('reading the last pings of heartbeats', () => this.heartbeatRestoreStates(states));
     this.heartbeats.restore(restored);
@@ -335,6 +348,7 @@ export class MonitorService {
       await this.pipeline.acknowledge(incident.monitorId, actor.name);
       return (await this.store.incident(incidentId)) ?? incident;
     },
+    checkNow: (id: string, actor: Actor): Promise<void> => this.checkNow(id, actor),
     remove: async (id: string, actor: Actor): Promise<void> => {
       await this.registry.remove(id, actor);
       this.reschedule();
@@ -342,6 +356,47 @@ export class MonitorService {
       this.pipeline.forget(id);
     },
   };
+
+  /**
+   * Runs a monitor's check at once, outside its schedule (whose phase does not move), through the same run and
+   * pipeline as a scheduled check: its result is stored, and its state step, incident and alerts follow as usual.
+   * Resolves once the run is queued (with its audit entry), not when it ends; when a check of the monitor is
+   * already queued or running, nothing more is done. Refuses heartbeats (pinged, not checked) and paused monitors.
+   */
+  private async checkNow(id: string, actor: Actor): Promise<void> {
+    const refusal = this.checkNowRefusal(id);
+    if (refusal !== undefined) throw refusal;
+    // Already running, or asked for by a request whose audit entry is being written: nothing more to do.
+    if (this.scheduler.isBusy(id) || this.checksAsked.has(id)) return;
+    this.checksAsked.add(id);
+    try {
+      // Recorded first: a check nobody can account for is never run.
+      await this.store.appendAudit({ at: this.clock.now(), actor, action: 'monitor.check', subject: id });
+    } finally {
+      this.checksAsked.delete(id);
+    }
+    const outcome = this.scheduler.runNow(id);
+    if (outcome === 'queued' || outcome === 'busy') return;
+    // Changed while the audit entry was written (paused, removed, stopping): the answer says why nothing runs.
+    const why = outcome === 'not-owned' ? 'another Vigil instance checks it' : `it is ${outcome}`;
+    throw this.checkNowRefusal(id) ?? new MonitorError('conflict', `monitor ${quote(id)} cannot be checked now: ${why}`);
+  }
+
+  private checkNowRefusal(id: string): MonitorError | undefined {
+    const config = this.registry.get(id)?.config;
+    if (config === undefined) return monitorNotFound(id);
+    if (config.type === 'heartbeat') {
+      return new MonitorError('conflict', `monitor ${quote(id)} is a heartbeat: it is told its state by pings, there is no check to run`);
+    }
+    if (config.paused) {
+      return new MonitorError('paused_in_config', `monitor ${quote(id)} is paused by its definition (paused: true): change the definition to check it`);
+    }
+    if (this.registry.isPaused(id)) return new MonitorError('conflict', `monitor ${quote(id)} is paused: resume it first`);
+    if (!this.scheduler.isStarted || this.stopped) {
+      return new MonitorError('conflict', 'Vigil is starting or stopping: no check can run now, try again in a moment');
+    }
+    return undefined;
+  }
 
   stats(): ServiceStats {
     return {

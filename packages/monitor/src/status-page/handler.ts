@@ -17,13 +17,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MonitorView } from '../api/types.js';
+import type { MaintenanceWindowConfig } from '../config/maintenance.js';
 import type { StatusPageConfig } from '../config/status-pages.js';
 import type { VigilConfig } from '../config/schema.js';
 import { describeError, type Logger } from '../log/logger.js';
 import type { EventFeed } from '../pipeline/feed.js';
 import type { StatusIncident, Store, StoreSummary } from '../store/store.js';
 import { DAY_MS, HOUR_MS, floorTo } from '../store/time.js';
-import { ASSET_PREFIX, statusAssets, type Asset } from './assets.js';
+import { ASSET_PREFIX, sendAsset, statusAssets, type Asset } from './assets.js';
 import { BADGE_WINDOWS, badgeSvg, responseBadge, shieldsJson, statusBadge, uptimeBadge, type Badge, type BadgeWindow } from './badges.js';
 import { CompressedBody, sendCompressed } from './compressed.js';
 import { atomFeed, rssFeed } from './feeds.js';
@@ -58,6 +59,11 @@ export interface StatusPageDeps {
   monitorsVersion: () => unknown;
   /** Changes whenever a status page incident is written. */
   incidentsVersion: () => number;
+  /**
+   * The maintenance windows to show (the configuration's and those scheduled through the API): the same array, by
+   * identity, until they change. Default: the configuration's.
+   */
+  maintenance?: () => readonly MaintenanceWindowConfig[];
   logger: Logger;
   now?: () => number;
 }
@@ -72,6 +78,7 @@ interface Built {
   config: VigilConfig;
   monitors: unknown;
   incidents: number;
+  windows: readonly MaintenanceWindowConfig[];
   at: number;
 }
 
@@ -96,6 +103,7 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
   const finishedDays = new FinishedDays();
   const viewOf = deps.view ?? ((id: string) => deps.views().find((view) => view.id === id));
   const building = new Map<string, Promise<Built>>();
+  const windows = deps.maintenance ?? (() => deps.config().maintenance);
   let builds = 0;
 
   const pages = () => deps.config().status_pages;
@@ -126,9 +134,17 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
     built.config === deps.config() &&
     built.monitors === deps.monitorsVersion() &&
     built.incidents === deps.incidentsVersion() &&
+    built.windows === windows() &&
     now() - built.at < PAGE_MAX_AGE_MS;
 
-  const stamp = () => ({ head: deps.feed.head, config: deps.config(), monitors: deps.monitorsVersion(), incidents: deps.incidentsVersion(), at: now() });
+  const stamp = () => ({
+    head: deps.feed.head,
+    config: deps.config(),
+    monitors: deps.monitorsVersion(),
+    incidents: deps.incidentsVersion(),
+    windows: windows(),
+    at: now(),
+  });
   const renderOptions = (page: StatusPageConfig) => ({ base: `/status/${page.slug}`, css: assets.style.path, script: assets.script.path });
 
   /** Each page's last data, and when its history was last read in full. */
@@ -139,7 +155,15 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
    * configuration, monitors, incidents and UTC hour, history read in full less than a minute ago, and few changes.
    */
   async function changedSince(last: { stamp: ReturnType<typeof stamp>; fullAt: number } | undefined, at: ReturnType<typeof stamp>): Promise<Set<string> | undefined> {
-    if (last === undefined || last.stamp.config !== at.config || last.stamp.monitors !== at.monitors || last.stamp.incidents !== at.incidents) return undefined;
+    if (
+      last === undefined ||
+      last.stamp.config !== at.config ||
+      last.stamp.monitors !== at.monitors ||
+      last.stamp.incidents !== at.incidents ||
+      last.stamp.windows !== at.windows
+    ) {
+      return undefined;
+    }
     // Same hour (so the same day): every monitor's bars start at the same hour and day.
     if (at.at - last.fullAt >= PAGE_MAX_AGE_MS || floorTo(at.at, HOUR_MS) !== floorTo(last.fullAt, HOUR_MS)) return undefined;
     const events = await deps.store.events({ after: last.stamp.head, limit: PARTIAL_REBUILD_MAX });
@@ -157,7 +181,7 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
       store: deps.store,
       config: page,
       views: deps.views(),
-      windows: at.config.maintenance,
+      windows: at.windows,
       now: at.at,
       pageNumber,
       finishedDays: { cache: finishedDays, key },
@@ -249,7 +273,7 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
           sections,
           openIncidents: open.filter((incident) => incident.endedAt === undefined),
           statusIncidents: written.filter((incident) => incidentOnPage(incident, ids)),
-          maintenance: pageMaintenance(at.config.maintenance, monitors, at.at),
+          maintenance: pageMaintenance(at.windows, monitors, at.at),
           now: at.at,
         });
         return { ...at, host: url, body: new CompressedBody(Buffer.from(JSON.stringify(value))) };
@@ -267,7 +291,7 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
       async () => {
         const at = stamp();
         const { incidents, monitors } = await pageIncidents(page, at.at);
-        const input = { config: page, url, incidents, maintenance: pageMaintenance(at.config.maintenance, monitors, at.at), now: at.at };
+        const input = { config: page, url, incidents, maintenance: pageMaintenance(at.windows, monitors, at.at), now: at.at };
         return { ...at, host: url, body: new CompressedBody(Buffer.from(kind === 'rss' ? rssFeed(input) : atomFeed(input))) };
       },
       url,
@@ -402,17 +426,4 @@ function pageUrl(req: IncomingMessage, page: StatusPageConfig): string {
   const host = typeof req.headers.host === 'string' && /^[\w.:[\]-]+$/.test(req.headers.host) ? req.headers.host : 'localhost';
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   return `${scheme}://${host}/status/${page.slug}`;
-}
-
-function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset, etag: string): void {
-  const headers = { 'content-type': asset.type, 'cache-control': 'public, max-age=31536000, immutable', etag, vary: 'Accept-Encoding', 'x-content-type-options': 'nosniff' };
-  if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  const accept = String(req.headers['accept-encoding'] ?? '');
-  const [encoding, data] = /\bbr\b/.test(accept) ? (['br', asset.br] as const) : /\bgzip\b/.test(accept) ? (['gzip', asset.gzip] as const) : ([undefined, asset.body] as const);
-  res.writeHead(200, { ...headers, ...(encoding ? { 'content-encoding': encoding } : {}), 'content-length': String(data.length) });
-  res.end(req.method === 'HEAD' ? undefined : data);
 }

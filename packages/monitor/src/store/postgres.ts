@@ -96,6 +96,11 @@ import {
   STATUS_UPDATE_COLUMNS,
   STATUS_UPDATE_INSERT_COLUMNS,
   type StatusUpdateRow,
+  MAINTENANCE_COLUMNS,
+  MAINTENANCE_INSERT_COLUMNS,
+  maintenanceFrom,
+  type MaintenanceRow,
+  newMaintenanceValues,
 } from './rows.js';
 import type {
   AuditEntry,
@@ -111,11 +116,13 @@ import type {
   MigrationReport,
   MonitorCommit,
   NewAuditEntry,
+  NewMaintenance,
   NewStatusIncident,
   Retention,
   StatusIncident,
   StatusIncidentChange,
   Store,
+  StoredMaintenance,
   StoredMonitor,
   StoredToken,
   StoreSummary,
@@ -1012,6 +1019,10 @@ export class PostgresStore implements Store {
     );
   }
 
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
+    await this.audited(async () => undefined, entry);
+  }
+
   async auditLog(options: { before?: number; limit: number; subject?: string }): Promise<AuditEntry[]> {
     const limit = checkLimit(options.limit);
     const before = options.before ?? Number.MAX_SAFE_INTEGER;
@@ -1238,6 +1249,38 @@ export class PostgresStore implements Store {
     // Its updates go with it (ON DELETE CASCADE).
     return this.audited(
       async (client) => ((await client.query(`DELETE FROM ${this.s}.status_incidents WHERE id = $1`, [id])).rowCount ?? 0) > 0,
+      audit,
+      (deleted) => deleted,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------- scheduled maintenance
+
+  async createMaintenance(window: NewMaintenance, audit?: NewAuditEntry): Promise<StoredMaintenance> {
+    const values = newMaintenanceValues(window);
+    return this.audited(async (client) => {
+      const [row] = await this.rows<MaintenanceRow>(
+        client,
+        `INSERT INTO ${this.s}.maintenance_windows (${MAINTENANCE_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)
+         RETURNING ${MAINTENANCE_COLUMNS}`,
+        values,
+      );
+      return maintenanceFrom(row!);
+    }, audit);
+  }
+
+  async maintenanceWindows(options: { endsAfter?: number } = {}): Promise<StoredMaintenance[]> {
+    const rows = await this.rows<MaintenanceRow>(
+      this.pool,
+      `SELECT ${MAINTENANCE_COLUMNS} FROM ${this.s}.maintenance_windows WHERE ends_at > $1 ORDER BY starts_at, id`,
+      [options.endsAfter ?? Number.MIN_SAFE_INTEGER],
+    );
+    return rows.map(maintenanceFrom);
+  }
+
+  async deleteMaintenance(id: number, audit?: NewAuditEntry): Promise<boolean> {
+    return this.audited(
+      async (client) => ((await client.query(`DELETE FROM ${this.s}.maintenance_windows WHERE id = $1`, [id])).rowCount ?? 0) > 0,
       audit,
       (deleted) => deleted,
     );

@@ -11,6 +11,7 @@ import {
   MONITOR_IMPACTS,
   type MonitorCommit,
   type NewAuditEntry,
+  type NewMaintenance,
   type NewNotification,
   type NewStatusIncident,
   STATUS_IMPACTS,
@@ -19,6 +20,7 @@ import {
   type StatusIncidentChange,
   type StatusIncidentState,
   type StatusIncidentUpdate,
+  type StoredMaintenance,
   type StoredMonitor,
   type StoredNotification,
   type StoredToken,
@@ -622,4 +624,65 @@ export function applyStatusIncidentChange(current: StatusIncidentRow, change: St
     write.resolvedAt = status === 'resolved' ? change.at : null;
   }
   return write;
+}
+
+// ------------------------------------------------------------------------------------------ scheduled maintenance
+
+/** A list of texts as stored (JSON), checked. */
+function textsJson(values: unknown, what: string): string {
+  if (!Array.isArray(values) || !values.every((value) => typeof value === 'string')) throw new TypeError(`${what} are a list of texts`);
+  return JSON.stringify(values);
+}
+
+/** A new maintenance window's values, checked, in `MAINTENANCE_INSERT_COLUMNS` order. */
+export function newMaintenanceValues(window: NewMaintenance): [string, string | null, number, number, string, string, number, string] {
+  checkTime(window.startsAt, `a maintenance window's start`);
+  checkTime(window.endsAt, `a maintenance window's end`);
+  checkTime(window.createdAt, `a maintenance window's creation time`);
+  if (window.endsAt <= window.startsAt) throw new RangeError(`a maintenance window ends after it starts, got [${window.startsAt}, ${window.endsAt})`);
+  if (typeof window.title !== 'string') throw new TypeError(`a maintenance window's title is a text`);
+  return [
+    window.title,
+    window.message === undefined ? null : String(window.message),
+    window.startsAt,
+    window.endsAt,
+    textsJson(window.monitors, `a maintenance window's monitors`),
+    textsJson(window.groups, `a maintenance window's groups`),
+    window.createdAt,
+    String(window.author),
+  ];
+}
+
+export const MAINTENANCE_INSERT_COLUMNS = 'title, message, starts_at, ends_at, monitors, monitor_groups, created_at, author';
+
+/** The columns of `maintenance_windows` as a `MaintenanceRow`. */
+export const MAINTENANCE_COLUMNS =
+  'id, title, message, starts_at AS "startsAt", ends_at AS "endsAt", monitors, monitor_groups AS "groups", created_at AS "createdAt", author';
+
+export interface MaintenanceRow {
+  id: number;
+  title: string;
+  message: string | null;
+  startsAt: number;
+  endsAt: number;
+  /** JSON text (SQLite) or already parsed (PostgreSQL jsonb). */
+  monitors: string | string[];
+  groups: string | string[];
+  createdAt: number;
+  author: string;
+}
+
+export function maintenanceFrom(row: MaintenanceRow): StoredMaintenance {
+  const texts = (value: string | string[]) => (typeof value === 'string' ? (JSON.parse(value) as string[]) : value);
+  return {
+    id: Number(row.id),
+    title: row.title,
+    ...(row.message === null ? {} : { message: row.message }),
+    startsAt: Number(row.startsAt),
+    endsAt: Number(row.endsAt),
+    monitors: texts(row.monitors),
+    groups: texts(row.groups),
+    createdAt: Number(row.createdAt),
+    author: row.author,
+  };
 }

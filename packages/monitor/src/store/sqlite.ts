@@ -96,6 +96,11 @@ import {
   STATUS_UPDATE_COLUMNS,
   STATUS_UPDATE_INSERT_COLUMNS,
   type StatusUpdateRow,
+  MAINTENANCE_COLUMNS,
+  MAINTENANCE_INSERT_COLUMNS,
+  maintenanceFrom,
+  type MaintenanceRow,
+  newMaintenanceValues,
 } from './rows.js';
 import type {
   AuditEntry,
@@ -110,11 +115,13 @@ import type {
   MigrationReport,
   MonitorCommit,
   NewAuditEntry,
+  NewMaintenance,
   NewStatusIncident,
   Retention,
   StatusIncident,
   StatusIncidentChange,
   Store,
+  StoredMaintenance,
   StoredMonitor,
   StoredToken,
   StoreSummary,
@@ -848,6 +855,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
+    this.write(() => this.audit(entry));
+  }
+
   async auditLog(options: { before?: number; limit: number; subject?: string }): Promise<AuditEntry[]> {
     const limit = checkLimit(options.limit);
     const before = options.before ?? Number.MAX_SAFE_INTEGER;
@@ -1066,6 +1077,35 @@ export class SqliteStore implements Store {
       // The schema's ON DELETE CASCADE needs foreign keys on, which they are not here: the updates go first.
       this.run('DELETE FROM status_incident_updates WHERE incident_id = ?', id);
       const deleted = this.run('DELETE FROM status_incidents WHERE id = ?', id) > 0;
+      if (deleted) this.audit(audit);
+      return deleted;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- scheduled maintenance
+
+  async createMaintenance(window: NewMaintenance, audit?: NewAuditEntry): Promise<StoredMaintenance> {
+    const values = newMaintenanceValues(window);
+    return this.write(() => {
+      const row = this.get<MaintenanceRow>(
+        `INSERT INTO maintenance_windows (${MAINTENANCE_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${MAINTENANCE_COLUMNS}`,
+        ...values,
+      )!;
+      this.audit(audit);
+      return maintenanceFrom(row);
+    });
+  }
+
+  async maintenanceWindows(options: { endsAfter?: number } = {}): Promise<StoredMaintenance[]> {
+    return this.all<MaintenanceRow>(
+      `SELECT ${MAINTENANCE_COLUMNS} FROM maintenance_windows WHERE ends_at > ? ORDER BY starts_at, id`,
+      options.endsAfter ?? Number.MIN_SAFE_INTEGER,
+    ).map(maintenanceFrom);
+  }
+
+  async deleteMaintenance(id: number, audit?: NewAuditEntry): Promise<boolean> {
+    return this.write(() => {
+      const deleted = this.run('DELETE FROM maintenance_windows WHERE id = ?', id) > 0;
       if (deleted) this.audit(audit);
       return deleted;
     });

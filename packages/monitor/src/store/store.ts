@@ -52,12 +52,16 @@ export const AUDIT_ACTIONS = [
   'monitor.delete',
   'monitor.pause',
   'monitor.resume',
+  /** A check run at once through the API (`POST /api/v1/monitors/{id}/check`): nothing stored changed. */
+  'monitor.check',
   'token.create',
   'token.revoke',
   'incident.acknowledge',
   'status_incident.create',
   'status_incident.update',
   'status_incident.delete',
+  'maintenance.create',
+  'maintenance.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -287,6 +291,29 @@ export interface StatusIncidentChange {
   published?: boolean;
 }
 
+// ------------------------------------------------------------------------------------------ scheduled maintenance
+
+/**
+ * A maintenance window scheduled through the API: one-off, from `startsAt` to `endsAt`, covering the monitors it
+ * names and those of the groups it names. The configuration's windows (`maintenance:`) are never stored.
+ */
+export interface StoredMaintenance {
+  id: number;
+  title: string;
+  message?: string;
+  startsAt: number;
+  endsAt: number;
+  /** Monitor ids. */
+  monitors: string[];
+  /** Group names: every monitor of these groups, as they are while the window is open. */
+  groups: string[];
+  createdAt: number;
+  /** A token's name, or `cli`. */
+  author: string;
+}
+
+export type NewMaintenance = Omit<StoredMaintenance, 'id'>;
+
 /** Space used, for benchmarks and diagnostics (counting results scans the table: not for hot paths). */
 export interface StoreUsage {
   /** Raw results stored. */
@@ -410,7 +437,9 @@ export interface Store {
   listTokens(): Promise<StoredToken[]>;
   deleteToken(id: string, audit?: NewAuditEntry): Promise<boolean>;
 
-  /** The audit log, newest first, before the entry `before` (all when undefined); one subject's when given. */
+  /** Records an action that changes nothing stored (a check run at once): its audit entry alone. */
+  appendAudit(entry: NewAuditEntry): Promise<void>;
+    /** The audit log, newest first, before the entry `before` (all when undefined); one subject's when given. */
   auditLog(options: { before?: number; limit: number; subject?: string }): Promise<AuditEntry[]>;
 
   /**
@@ -457,6 +486,13 @@ export interface Store {
   statusIncidents(options: { limit: number; since?: number; before?: number; publishedOnly?: boolean }): Promise<StatusIncident[]>;
   /** Deletes a status incident and its updates; false when there is none. */
   deleteStatusIncident(id: number, audit?: NewAuditEntry): Promise<boolean>;
+
+  /** Stores a maintenance window scheduled through the API (and its audit entry) in one transaction. */
+  createMaintenance(window: NewMaintenance, audit?: NewAuditEntry): Promise<StoredMaintenance>;
+  /** Maintenance windows scheduled through the API that end after `endsAfter` (all when undefined), by start, then id. */
+  maintenanceWindows(options?: { endsAfter?: number }): Promise<StoredMaintenance[]>;
+  /** Deletes a maintenance window (with its audit entry); false when there is none. */
+  deleteMaintenance(id: number, audit?: NewAuditEntry): Promise<boolean>;
 
   /** Monitors paused through the API (a runtime setting of either source, kept across restarts). */
   pausedMonitors(): Promise<string[]>;

@@ -6,14 +6,16 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiHandler, type MonitorControl, type MonitorView, type StatusIncidentControl } from '../../src/api/index.js';
+import { type ChannelControl, createApiHandler, type MonitorControl, type MonitorView, type StatusIncidentControl } from '../../src/api/index.js';
 import { monitorViewOf } from '../../src/api/monitors.js';
 import { createApiToken } from '../../src/api/tokens.js';
 import { parseConfigSources } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { MonitorState } from '../../src/model.js';
 import { EventFeed } from '../../src/pipeline/feed.js';
+import { MonitorError } from '../../src/registry/errors.js';
 import { MonitorRegistry } from '../../src/registry/registry.js';
+import { MaintenanceSchedule } from '../../src/service/maintenance-schedule.js';
 import { StatusIncidentService } from '../../src/service/status-incidents.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
@@ -53,11 +55,19 @@ export class FakeService {
   failNext: Error | undefined;
   /** The time of status incident changes (the API's clock too: `TestApi.clock`). */
   readonly clock = { now: NOW };
+  /** The service's own maintenance windows (scheduled on the real store; nothing runs them here). */
+  readonly maintenance: MaintenanceSchedule;
 
   constructor(store: Store, yaml = CONFIG_YAML) {
     this.store = store;
     const { config } = parseConfigSources([{ file: 'vigil.yaml', text: yaml }], { env: {} });
     this.registry = new MonitorRegistry(store, config, () => NOW);
+    this.maintenance = new MaintenanceSchedule({
+      store,
+      now: () => this.clock.now,
+      configured: () => config.maintenance,
+      monitors: () => this.registry.all().map((monitor) => monitor.config),
+    });
   }
 
   readonly monitors = (): MonitorView[] =>
@@ -113,6 +123,15 @@ export class FakeService {
       await this.store.acknowledgeIncident(incidentId, { at: NOW, by: actor.name });
       this.calls.push(`acknowledge ${incidentId}`);
       return (await this.store.incident(incidentId))!;
+    },
+    // The service's refusals (service.ts); the check itself is the service's (test/api/check-now.test.ts).
+    checkNow: async (id) => {
+      this.#failure();
+      const monitor = this.registry.get(id);
+      if (monitor === undefined) throw new MonitorError('not_found', `no monitor with id "${id}"`);
+      if (monitor.config.type === 'heartbeat') throw new MonitorError('conflict', `monitor "${id}" is a heartbeat`);
+      if (this.registry.isPaused(id)) throw new MonitorError('conflict', `monitor "${id}" is paused: resume it first`);
+      this.calls.push(`check ${id}`);
     },
   };
 
@@ -195,7 +214,7 @@ export function memoryStore(): Promise<Store> {
   return openStore({ type: 'sqlite', path: ':memory:' }, { dataDir: 'unused-in-memory' });
 }
 
-export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?: number } = {}): Promise<TestApi> {
+export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?: number; channels?: ChannelControl } = {}): Promise<TestApi> {
   const service = new FakeService(await memoryStore());
   const logs: string[] = [];
   const logger = createLogger({ format: 'pretty', destination: { write: (line) => logs.push(line) } });
@@ -207,10 +226,12 @@ export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?:
     monitors: service.monitors,
     control: service.control,
     statusIncidents: service.statusIncidents,
+    maintenance: service.maintenance,
     feed,
     corsOrigins: options.corsOrigins ?? [],
     now: () => clock.now,
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.channels === undefined ? {} : { channels: options.channels }),
     logger,
   });
   const server: Server = createServer((req, res) =>

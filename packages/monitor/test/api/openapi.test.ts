@@ -222,7 +222,21 @@ describe('responses match the document', () => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi({
+      // Two channels: one that delivers, one whose receiver refuses.
+      channels: {
+        list: () => [
+          { name: 'hook', type: 'webhook' },
+          { name: 'down', type: 'slack' },
+        ],
+        test: async (name) =>
+          name === 'hook'
+            ? { delivered: true, status: 200, durationMs: 12 }
+            : name === 'down'
+              ? { delivered: false, error: 'the receiver answered HTTP 500: busy', status: 500, durationMs: 7 }
+              : undefined,
+      },
+    });
     await api.store.appendResults([
       {
         monitorId: 'shop-api',
@@ -289,6 +303,7 @@ describe('responses match the document', () => {
   afterAll(() => api.close());
 
   const SI = '/api/v1/status-incidents';
+  const MW = '/api/v1/maintenance';
   const cases: Array<{
     method: string;
     path: string;
@@ -368,8 +383,34 @@ describe('responses match the document', () => {
     { method: 'DELETE', path: '/api/v1/status-incidents/2', pattern: `${SI}/{id}`, auth: true, status: 204 },
     { method: 'DELETE', path: '/api/v1/status-incidents/2', pattern: `${SI}/{id}`, auth: true, status: 404 },
     { method: 'DELETE', path: '/api/v1/status-incidents/1', pattern: `${SI}/{id}`, status: 401 },
+    { method: 'GET', path: MW, pattern: MW, auth: 'read' },
+    { method: 'GET', path: MW, pattern: MW, status: 401 },
+    { method: 'POST', path: MW, pattern: MW, auth: true, json: { title: 'Upgrade', message: 'Orders wait.', starts_at: '2025-01-15T12:00:00Z', ends_at: '2025-01-15T14:00:00+01:00', monitors: ['shop-api'], groups: ['Databases'] }, status: 201 },
+    { method: 'POST', path: MW, pattern: MW, auth: true, json: { title: '', starts_at: 'soon', ends_at: '2025-01-15T14:00:00Z' }, status: 400 },
+    { method: 'POST', path: MW, pattern: MW, auth: true, json: { title: 'x', starts_at: '2025-01-15T12:00:00Z', ends_at: '2025-01-15T14:00:00Z', monitors: ['nope'] }, status: 400 },
+    { method: 'POST', path: MW, pattern: MW, auth: 'read', json: { title: 'x' }, status: 403 },
+    { method: 'GET', path: MW, pattern: MW, auth: true },
+    { method: 'DELETE', path: `${MW}/1`, pattern: `${MW}/{id}`, auth: 'read', status: 403 },
+    { method: 'DELETE', path: `${MW}/1`, pattern: `${MW}/{id}`, auth: true, status: 204 },
+    { method: 'DELETE', path: `${MW}/1`, pattern: `${MW}/{id}`, auth: true, status: 404 },
     { method: 'DELETE', path: '/api/v1/monitors/shop-api', pattern: '/api/v1/monitors/{id}', auth: true, status: 409 },
     { method: 'DELETE', path: '/api/v1/monitors/checkout', pattern: '/api/v1/monitors/{id}', auth: true, status: 204 },
+    { method: 'POST', path: '/api/v1/monitors/shop-api/check', pattern: '/api/v1/monitors/{id}/check', auth: true, status: 202 },
+    { method: 'POST', path: '/api/v1/monitors/nightly-backup/check', pattern: '/api/v1/monitors/{id}/check', auth: true, status: 409 },
+    { method: 'POST', path: '/api/v1/monitors/nope/check', pattern: '/api/v1/monitors/{id}/check', auth: true, status: 404 },
+    { method: 'POST', path: '/api/v1/monitors/shop-api/check', pattern: '/api/v1/monitors/{id}/check', auth: 'read', status: 403 },
+    { method: 'GET', path: '/api/v1/tokens', pattern: '/api/v1/tokens', auth: true },
+    { method: 'GET', path: '/api/v1/tokens', pattern: '/api/v1/tokens', auth: 'read', status: 403 },
+    { method: 'GET', path: '/api/v1/tokens', pattern: '/api/v1/tokens', status: 401 },
+    { method: 'POST', path: '/api/v1/tokens', pattern: '/api/v1/tokens', auth: true, json: { name: 'ci', scope: 'write' }, status: 201 },
+    { method: 'POST', path: '/api/v1/tokens', pattern: '/api/v1/tokens', auth: true, json: { name: 'ci', scope: 'read' }, status: 409 },
+    { method: 'POST', path: '/api/v1/tokens', pattern: '/api/v1/tokens', auth: true, json: { name: '', scope: 'root' }, status: 400 },
+    { method: 'DELETE', path: '/api/v1/tokens/tok_000000000000', pattern: '/api/v1/tokens/{id}', auth: true, status: 404 },
+    { method: 'GET', path: '/api/v1/channels', pattern: '/api/v1/channels', auth: 'read' },
+    { method: 'POST', path: '/api/v1/channels/hook/test', pattern: '/api/v1/channels/{name}/test', auth: true },
+    { method: 'POST', path: '/api/v1/channels/down/test', pattern: '/api/v1/channels/{name}/test', auth: true, status: 502 },
+    { method: 'POST', path: '/api/v1/channels/nope/test', pattern: '/api/v1/channels/{name}/test', auth: true, status: 404 },
+    { method: 'POST', path: '/api/v1/channels/hook/test', pattern: '/api/v1/channels/{name}/test', auth: 'read', status: 403 },
   ];
 
   it.each(cases)('$method $path (token: $auth)', async ({ method, path, pattern, auth, json, status }) => {

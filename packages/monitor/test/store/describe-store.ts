@@ -11,6 +11,7 @@ import type {
   CommitStep,
   MonitorCommit,
   NewAuditEntry,
+  NewMaintenance,
   NewStatusIncident,
   Retention,
   StatusIncident,
@@ -886,6 +887,74 @@ export function describeStore(name: string, open: OpenStore): void {
       });
     });
 
+    describe('scheduled maintenance', () => {
+      const actor = { tokenId: 'tok_1', name: 'ops' };
+      const window = (fields: Partial<NewMaintenance> = {}): NewMaintenance => ({
+        title: 'Database upgrade',
+        message: 'Orders are queued meanwhile.',
+        startsAt: T0 + HOUR_MS,
+        endsAt: T0 + 3 * HOUR_MS,
+        monitors: ['orders-db', 'api'],
+        groups: ['Databases'],
+        createdAt: T0,
+        author: 'ops',
+        ...fields,
+      });
+
+      test('created, read back (also after a restart) by start; endsAfter keeps those that end later; no message is kept as none', async () => {
+        const { store, reopen } = await fresh();
+        expect(await store.maintenanceWindows()).toEqual([]);
+        const later = await store.createMaintenance(window());
+        expect(later).toEqual({ id: expect.any(Number), ...window() });
+        const { message: _none, ...withoutMessage } = window({ title: 'Deploy', startsAt: T0, endsAt: T0 + HOUR_MS, monitors: [], groups: ['API'] });
+        const earlier = await store.createMaintenance(withoutMessage);
+        expect(earlier).toEqual({ id: expect.any(Number), ...withoutMessage });
+        expect('message' in earlier).toBe(false);
+        expect(earlier.id).toBeGreaterThan(later.id);
+        const sameStart = await store.createMaintenance(window({ title: 'Same start', monitors: ['web'], groups: [] }));
+
+        expect(await store.maintenanceWindows()).toEqual([earlier, later, sameStart]);
+        expect(await (await reopen()).maintenanceWindows({})).toEqual([earlier, later, sameStart]);
+        // Ending exactly at endsAfter is over.
+        expect(await store.maintenanceWindows({ endsAfter: T0 + HOUR_MS })).toEqual([later, sameStart]);
+        expect(await store.maintenanceWindows({ endsAfter: T0 + 3 * HOUR_MS })).toEqual([]);
+      });
+
+      test('values that are not a window are refused, and nothing is written', async () => {
+        const { store } = await fresh();
+        await expect(store.createMaintenance(window({ endsAt: T0 + HOUR_MS }))).rejects.toThrow(/ends after it starts/);
+        await expect(store.createMaintenance(window({ startsAt: Number.NaN }))).rejects.toThrow(/epoch/);
+        await expect(store.createMaintenance(window({ monitors: 'api' as never }))).rejects.toThrow(/monitors are a list/);
+        await expect(store.createMaintenance(window({ groups: [1] as never }))).rejects.toThrow(/groups are a list/);
+        expect(await store.maintenanceWindows()).toEqual([]);
+        expect(await store.auditLog({ limit: 10 })).toEqual([]);
+      });
+
+      test('delete: once; every change is audited with it, in the same transaction; another window is untouched', async () => {
+        const { store } = await fresh();
+        const created = await store.createMaintenance(window(), {
+          at: T0,
+          actor,
+          action: 'maintenance.create',
+          subject: 'maintenance',
+          after: { title: 'Database upgrade' },
+        });
+        const other = await store.createMaintenance(window({ title: 'Other' }));
+        const subject = `maintenance/${created.id}`;
+        const entry = (at: number) => ({ at, actor, action: 'maintenance.delete' as const, subject });
+        expect(await store.deleteMaintenance(created.id, entry(T0 + 1))).toBe(true);
+        expect(await store.deleteMaintenance(created.id, entry(T0 + 2))).toBe(false);
+        expect(await store.deleteMaintenance(created.id + other.id + 1000, entry(T0 + 3))).toBe(false);
+        expect(await store.maintenanceWindows()).toEqual([other]);
+        const log = await store.auditLog({ limit: 10 });
+        expect(log.map((e) => [e.action, e.subject, e.at])).toEqual([
+          ['maintenance.delete', subject, T0 + 1],
+          ['maintenance.create', 'maintenance', T0],
+        ]);
+        expect(log[1]).toMatchObject({ actor, after: { title: 'Database upgrade' } });
+      });
+    });
+
     describe('monitors paused through the API', () => {
       test('recorded, ended, read back after a restart', async () => {
         const { store, reopen } = await fresh();
@@ -1063,6 +1132,20 @@ export function describeStore(name: string, open: OpenStore): void {
         const older = await store.auditLog({ limit: 2, before: page.at(-1)!.id });
         expect([...page, ...older]).toEqual(all);
         expect((await store.auditLog({ limit: 10, subject: 'tok_9' })).map((entry) => entry.action)).toEqual(['token.create']);
+      });
+
+      test('an action that changes nothing stored (a check run now) is appended alone', async () => {
+        const { store } = await fresh();
+        const actor = { tokenId: 'tok_1', name: 'ops' };
+        await store.appendAudit({ at: T0, actor, action: 'monitor.check', subject: 'web' });
+        await store.appendAudit({ at: T0 + 1, actor: { name: 'cli' }, action: 'monitor.check', subject: 'api' });
+        const entries = await store.auditLog({ limit: 10 });
+        expect(entries.map((entry) => [entry.action, entry.subject, entry.at, entry.actor])).toEqual([
+          ['monitor.check', 'api', T0 + 1, { name: 'cli' }],
+          ['monitor.check', 'web', T0, actor],
+        ]);
+        expect(entries[1]?.before).toBeUndefined();
+        expect(entries[1]?.after).toBeUndefined();
       });
 
       test('a change that fails stores no entry', async () => {

@@ -68,6 +68,10 @@ export async function expectMigratedV1(store: Store): Promise<void> {
   });
   expect(drafted).toMatchObject({ id: 1, sourceIncidentId: 1, updates: [{ status: 'investigating', author: 'vigil' }] });
   expect(await store.statusIncidentBySource(1)).toEqual(drafted);
+  // Maintenance windows scheduled through the API start empty, and one can be written.
+  expect(await store.maintenanceWindows()).toEqual([]);
+  const window = { title: 'Upgrade', startsAt: V1_T0, endsAt: V1_T0 + 60_000, monitors: ['web'], groups: [], createdAt: V1_T0, author: 'ops' };
+  expect(await store.createMaintenance(window)).toEqual({ id: 1, ...window });
   // The next change numbers from 1.
   const [first] = await store.commit([
     {

@@ -248,4 +248,25 @@ CREATE TABLE ${s}.status_incident_updates (
 CREATE INDEX status_incident_updates_by_incident ON ${s}.status_incident_updates (incident_id, id);
 `,
   },
+  {
+    version: 6,
+    description: 'maintenance windows scheduled through the API',
+    sql: (s) => `
+-- One-off windows [starts_at, ends_at) written through the API (the configuration's are not stored). monitors and
+-- monitor_groups: arrays of ids and group names; message NULL when there is none.
+CREATE TABLE ${s}.maintenance_windows (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  starts_at bigint NOT NULL,
+  ends_at bigint NOT NULL,
+  created_at bigint NOT NULL,
+  title text NOT NULL,
+  message text,
+  monitors jsonb NOT NULL,
+  monitor_groups jsonb NOT NULL,
+  author text NOT NULL
+);
+-- The windows that have not ended, read at start.
+CREATE INDEX maintenance_windows_by_end ON ${s}.maintenance_windows (ends_at);
+`,
+  },
 ];

@@ -263,4 +263,25 @@ CREATE TABLE status_incident_updates (
 CREATE INDEX status_incident_updates_by_incident ON status_incident_updates (incident_id, id);
 `,
   },
+  {
+    version: 6,
+    description: 'maintenance windows scheduled through the API',
+    sql: `
+-- One-off windows [starts_at, ends_at) written through the API (the configuration's are not stored). monitors and
+-- monitor_groups: JSON arrays of ids and group names; message NULL when there is none.
+CREATE TABLE maintenance_windows (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  title TEXT NOT NULL,
+  message TEXT,
+  starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL,
+  monitors TEXT NOT NULL,
+  monitor_groups TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  author TEXT NOT NULL
+);
+-- The windows that have not ended, read at start.
+CREATE INDEX maintenance_windows_by_end ON maintenance_windows (ends_at);
+`,
+  },
 ];
