@@ -164,8 +164,11 @@ describe('alerting in vigil serve', () => {
     target.up = false;
     await eventually('the delivery', () => (receiver.received.length >= 4 ? true : undefined), 20_000);
     expect(new Set(receiver.received.map((r) => r.key))).toEqual(new Set(['shop-api/local/1/hook']));
-    const [row] = await monitor.store.notifications({ limit: 1 });
-    expect(row?.status).toBe('delivered');
+    // The receiver answers before the dispatcher records the attempt: wait for the record.
+    const row = await eventually('the delivery recorded', async () => {
+      const [latest] = await monitor.store.notifications({ limit: 1 });
+      return latest?.status === 'delivered' ? latest : undefined;
+    });
     expect(row?.attempts.map((a) => [a.outcome, a.status])).toEqual([
       ['transient', 503],
       ['transient', 503],

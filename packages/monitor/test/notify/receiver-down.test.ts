@@ -61,8 +61,12 @@ monitors:
   await new Promise<void>((resolve) => receiver!.listen(port, '127.0.0.1', resolve));
   const back = Date.now();
   await eventually('the delivery', () => (keys.length >= 1 ? true : undefined), 100_000);
-  const [delivered] = await running.store.notifications({ limit: 1 });
-  expect(delivered?.status).toBe('delivered');
+  // The receiver answers before the dispatcher records the attempt: wait for the record.
+  const delivered = await eventually('the delivery recorded', async () => {
+    const [latest] = await running!.store.notifications({ limit: 1 });
+    return latest?.status === 'delivered' ? latest : undefined;
+  });
+  expect(delivered.status).toBe('delivered');
   expect(keys).toEqual(['shop-api/local/1/hook']);
   // The backoff doubles, at most 10 minutes: the attempt after the receiver came back is within about 80 s of it.
   expect(Date.now() - back).toBeLessThan(100_000);
