@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactDefinition } from '../api/redact.js';
-import type { MonitorView } from '../api/types.js';
+import type { MaintenanceEntry, MonitorView } from '../api/types.js';
 import type { SourcePosition } from '../config/index.js';
 import { readBody } from '../http/body.js';
 import { HttpError } from '../http/errors.js';
@@ -24,7 +24,7 @@ import { DELIVERY_STATUSES, type DeliveryStatus, type Store } from '../store/sto
 import { HOUR_MS } from '../store/time.js';
 import { ADMIN_PREFIX, escapeHtml, layout, type Section } from './layout.js';
 import { renderEditPage } from './pages/edit.js';
-import { type IncidentsPageInput, type MaintenanceItem, renderIncidentsPage } from './pages/incidents.js';
+import { type IncidentsPageInput, renderIncidentsPage } from './pages/incidents.js';
 import { renderJobsPage } from './pages/jobs.js';
 import { renderLoginPage } from './pages/login.js';
 import { averagePhases, LATENCY_RANGES, type LatencyPoint, type LatencyRange, renderMonitorPage } from './pages/monitor.js';
@@ -48,7 +48,7 @@ export interface AdminDeps {
   monitorSource: (id: string) => SourcePosition | undefined;
   channels: () => readonly { name: string; type: string }[];
   jobConnections: () => readonly { id: string; name: string; target: string }[];
-  maintenance: () => Promise<readonly MaintenanceItem[]>;
+  maintenance: () => readonly MaintenanceEntry[];
   logger: Logger;
   now?: () => number;
   throttle?: SignInThrottle;
@@ -160,7 +160,8 @@ export function createAdminHandler(deps: AdminDeps): { handle: Handler } {
   async function monitorsPage(req: IncomingMessage, res: ServerResponse, session: Session, query: URLSearchParams) {
     const views = deps.views();
     const filters = filtersOf(query);
-    const { shown } = selectMonitors(views, filters);
+    const selection = selectMonitors(views, filters);
+    const { shown } = selection;
     const to = now();
     const hours = await deps.store.hourlySummaries(shown.map((view) => view.id), to - 24 * HOUR_MS, to);
     const uptime = new Map<string, number | undefined>();
@@ -173,7 +174,7 @@ export function createAdminHandler(deps: AdminDeps): { handle: Handler } {
       }
       uptime.set(id, checks === 0 ? undefined : (checks - failures) / checks);
     }
-    const main = renderMonitorsPage({ views, uptime, filters, canWrite: canWrite(session) });
+    const main = renderMonitorsPage({ views, selection, uptime, filters, canWrite: canWrite(session) });
     await sendPage(req, res, 200, 'Monitors', main, { section: 'monitors', session });
   }
 
@@ -216,14 +217,11 @@ export function createAdminHandler(deps: AdminDeps): { handle: Handler } {
   }
 
   async function incidentsPage(req: IncomingMessage, res: ServerResponse, session: Session) {
-    const [recent, statusIncidents, maintenance] = await Promise.all([
+    const [recent, statusIncidents] = await Promise.all([
       deps.store.incidents({ limit: 500 }),
       deps.store.statusIncidents({ limit: 50, since: now() - 7 * 24 * HOUR_MS }),
-      deps.maintenance().catch((error: unknown) => {
-        deps.logger.error({ event: 'admin_maintenance_failed', error: describeError(error) }, 'reading maintenance windows failed');
-        return [];
-      }),
     ]);
+    const maintenance = deps.maintenance();
     const input: IncidentsPageInput = {
       open: recent.filter((incident) => incident.endedAt === undefined),
       statusIncidents,

@@ -89,6 +89,11 @@ export function timeTag(ms: number | undefined | null, empty = '—'): string {
   return `<time datetime="${iso}">${iso.slice(0, 19).replace('T', ' ')} UTC</time>`;
 }
 
+/** Uptime as a percentage with two decimals, rounded down: 99.999% never shows as 100.00%. */
+export function uptimePercent(ratio: number): string {
+  return `${(Math.floor(ratio * 10_000) / 100).toFixed(2)}%`;
+}
+
 export function durationText(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = Math.round(ms / 1000);

@@ -258,15 +258,13 @@ function progressJson(job: ActiveProgress): JobProgressJson {
 
 // --- Routes ---
 
+/** A connection as the API and the dashboard show it: its URL without the password. */
+export function jobConnectionJson(c: JobConnection): JobConnectionListJson['connections'][number] {
+  return { id: c.id, name: c.name, target: redactUrl(c.url), prefix: c.prefix };
+}
+
 function listConnections(ctx: ApiContext): Reply {
-  const body: JobConnectionListJson = {
-    connections: ctx.deps.jobConnections().map((c) => ({
-      id: c.id,
-      name: c.name,
-      target: redactUrl(c.url),
-      prefix: c.prefix,
-    })),
-  };
+  const body: JobConnectionListJson = { connections: ctx.deps.jobConnections().map(jobConnectionJson) };
   return json(200, body);
 }
 

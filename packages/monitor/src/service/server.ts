@@ -14,9 +14,9 @@ import { ANONYMOUS, createAuthenticator } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import { channelControl } from './channels.js';
 import { createAdminHandler } from '../admin/handler.js';
+import { jobConnectionJson } from '../api/jobs.js';
 import { Sessions } from '../admin/session.js';
 import type { SourcePosition } from '../config/index.js';
-import { redactUrl } from '@vigil/core';
 import { jobConnectionsOf } from './job-connections.js';
 import { type MonitorFilter, registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createSelfHealth } from './self-health.js';
@@ -129,6 +129,8 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     authorize: async (request) => (await authenticate(request).catch(() => ANONYMOUS)).kind === 'token',
   });
   const metrics = registerMonitorMetrics(health.metrics.registry, service, { logger });
+  // The notification channels of the running configuration (read at each call): for the API and the dashboard.
+  const channels = channelControl(() => service.currentConfig);
   // Rebuilt on reload: CORS origins come from the configuration.
   const buildApi = () =>
     createApiHandler({
@@ -141,7 +143,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       feed: service.feed,
       corsOrigins: service.currentConfig.api.cors.origins,
       logger,
-      channels: channelControl(() => service.currentConfig),
+      channels,
       jobConnections: () => jobConnectionsOf(service.currentConfig),
     });
   let api = buildApi();
@@ -212,17 +214,9 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     views: () => monitorViews(service),
     view: (id) => monitorView(service, id),
     monitorSource: (id) => options.monitorSources?.().get(id),
-    channels: () => Object.entries(service.currentConfig.alerts.channels).map(([name, settings]) => ({ name, type: settings.type })),
-    jobConnections: () => jobConnectionsOf(service.currentConfig).map(({ id, name, url }) => ({ id, name, target: redactUrl(url) })),
-    maintenance: async () =>
-      service.maintenanceSchedule.list().map((entry) => ({
-        ...(entry.id === undefined ? {} : { id: entry.id }),
-        title: entry.title,
-        source: entry.source,
-        startsAt: entry.start,
-        endsAt: entry.end,
-        covers: entry.allMonitors ? 'every monitor' : [...entry.monitors, ...entry.groups.map((group) => `group ${group}`)].join(', '),
-      })),
+    channels: () => channels.list(),
+    jobConnections: () => jobConnectionsOf(service.currentConfig).map(jobConnectionJson),
+    maintenance: () => service.maintenanceSchedule.list(),
     logger,
   });
   const chain: Handler[] = [(req, res, next) => api(req, res, next), pings, metricsRoute, healthHandler, admin.handle, statusPages.handle];

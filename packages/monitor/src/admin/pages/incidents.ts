@@ -3,29 +3,23 @@
  * publish a draft, create one), and maintenance (schedule a window, end or delete one).
  */
 import { API_PREFIX } from '../../api/context.js';
-import type { MonitorView } from '../../api/types.js';
+import type { MaintenanceEntry, MonitorView } from '../../api/types.js';
 import type { Incident } from '../../model.js';
 import { STATUS_IMPACTS, STATUS_INCIDENT_STATES, type StatusIncident } from '../../store/store.js';
 import { actionButton, ADMIN_PREFIX, durationText, emptyRow, escapeHtml, timeTag } from '../layout.js';
 
-/** A maintenance window as the page lists it (from the configuration or scheduled here). */
-export interface MaintenanceItem {
-  id?: number;
-  title: string;
-  source: 'config' | 'api';
-  startsAt?: number;
-  endsAt?: number;
-  covers: string;
-}
-
 export interface IncidentsPageInput {
   open: readonly Incident[];
   statusIncidents: readonly StatusIncident[];
-  maintenance: readonly MaintenanceItem[];
+  /** Ongoing and coming windows, from the configuration and scheduled here. */
+  maintenance: readonly MaintenanceEntry[];
   monitors: readonly MonitorView[];
   canWrite: boolean;
   now: number;
 }
+
+const covers = (item: MaintenanceEntry) =>
+  item.allMonitors ? 'every monitor' : [...item.monitors, ...item.groups.map((group) => `group ${group}`)].join(', ');
 
 const stateOptions = (selected?: string) =>
   STATUS_INCIDENT_STATES.map((state) => `<option${state === selected ? ' selected' : ''}>${state}</option>`).join('');
@@ -76,7 +70,7 @@ export function renderIncidentsPage(input: IncidentsPageInput): string {
     ? input.maintenance
         .map(
           (item) =>
-            `<tr><td>${escapeHtml(item.title)}</td><td>${timeTag(item.startsAt)}</td><td>${timeTag(item.endsAt)}</td><td>${escapeHtml(item.covers)}</td><td>${item.source === 'config' ? 'configuration' : 'scheduled here'}</td><td>${item.source === 'api' && item.id !== undefined && input.canWrite ? actionButton('Delete', 'DELETE', `${API_PREFIX}/maintenance/${item.id}`, { kind: 'danger', confirm: `Delete the maintenance "${item.title}"?` }) : ''}</td></tr>`,
+            `<tr><td>${escapeHtml(item.title)}</td><td>${timeTag(item.start)}</td><td>${timeTag(item.end)}</td><td>${escapeHtml(covers(item))}</td><td>${item.source === 'config' ? 'configuration' : 'scheduled here'}</td><td>${item.source === 'api' && item.id !== undefined && input.canWrite ? actionButton('Delete', 'DELETE', `${API_PREFIX}/maintenance/${item.id}`, { kind: 'danger', confirm: `Delete the maintenance "${item.title}"?` }) : ''}</td></tr>`,
         )
         .join('')
     : emptyRow(6, 'No maintenance ongoing or planned.');

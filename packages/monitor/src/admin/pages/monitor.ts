@@ -8,7 +8,7 @@ import type { SourcePosition } from '../../config/index.js';
 import type { CheckResult, Incident, PhaseTimings } from '../../model.js';
 import type { StoredNotification, StoreSummary } from '../../store/store.js';
 import { API_PREFIX } from '../../api/context.js';
-import { actionButton, ADMIN_PREFIX, durationText, emptyRow, escapeHtml, stateBadge, timeTag } from '../layout.js';
+import { actionButton, ADMIN_PREFIX, durationText, emptyRow, escapeHtml, stateBadge, timeTag, uptimePercent } from '../layout.js';
 
 export const LATENCY_RANGES = { '24h': 24 * 3_600_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 export type LatencyRange = keyof typeof LATENCY_RANGES;
@@ -180,7 +180,7 @@ export function renderMonitorPage(input: MonitorPageInput): string {
 ${view.description ? `<p>${escapeHtml(view.description)}</p>` : ''}
 <div class="actions" id="actions">${actions.join(' ')}</div>
 <section aria-labelledby="why"><h2 id="why">State</h2><p>${stateBadge(view.state)} since ${timeTag(view.since, 'unknown')}</p>${why(view, last)}</section>
-<section aria-labelledby="latency"><h2 id="latency">Latency</h2><p>${ranges}${uptime === undefined ? '' : ` · uptime ${(Math.floor(uptime * 10_000) / 100).toFixed(2)}% over ${input.range}`}${input.summary?.latencyAvgMs === undefined ? '' : ` · average ${Math.round(input.summary.latencyAvgMs)} ms`}${input.summary?.latencyP95Ms === undefined ? '' : ` · p95 ${Math.round(input.summary.latencyP95Ms)} ms`}</p>
+<section aria-labelledby="latency"><h2 id="latency">Latency</h2><p>${ranges}${uptime === undefined ? '' : ` · uptime ${uptimePercent(uptime)} over ${input.range}`}${input.summary?.latencyAvgMs === undefined ? '' : ` · average ${Math.round(input.summary.latencyAvgMs)} ms`}${input.summary?.latencyP95Ms === undefined ? '' : ` · p95 ${Math.round(input.summary.latencyP95Ms)} ms`}</p>
 ${latencyChart(input.latency, from, to)}
 ${phaseBreakdown(input.phases)}</section>
 <section aria-labelledby="results"><h2 id="results">Latest results</h2><div class="table-wrap"><table><thead><tr><th scope="col">At</th><th scope="col">Result</th><th scope="col" class="num">Time</th><th scope="col">HTTP</th><th scope="col">Error</th></tr></thead><tbody>${resultRows(input.results.slice(0, 20))}</tbody></table></div></section>

@@ -6,7 +6,7 @@
  */
 import type { MonitorView } from '../../api/types.js';
 import { MONITOR_STATES, type MonitorState } from '../../model.js';
-import { ADMIN_PREFIX, emptyRow, escapeHtml, STATE_LABELS, STATE_ORDER, stateBadge, timeTag } from '../layout.js';
+import { ADMIN_PREFIX, emptyRow, escapeHtml, STATE_LABELS, STATE_ORDER, stateBadge, timeTag, uptimePercent } from '../layout.js';
 
 export const MONITORS_PAGE_SIZE = 250;
 
@@ -63,15 +63,10 @@ export function sortMonitors(views: MonitorView[], sort: MonitorSort): MonitorVi
   return views.sort((a, b) => rank(a.state) - rank(b.state) || (a.since ?? Infinity) - (b.since ?? Infinity) || byName(a, b));
 }
 
-function uptimeText(uptime: number | undefined): string {
-  if (uptime === undefined) return '—';
-  return `${(Math.floor(uptime * 10_000) / 100).toFixed(2)}%`;
-}
-
 function row(view: MonitorView, uptime: number | undefined): string {
   const id = escapeHtml(view.id);
   const tags = view.tags.map((tag) => `<span class="tag">${escapeHtml(tag)}</span>`).join(' ');
-  return `<tr data-id="${id}" data-state="${view.state}" data-group="${escapeHtml(view.group ?? '')}" data-type="${escapeHtml(view.type)}" data-tags="${escapeHtml(view.tags.join('\n'))}" data-search="${escapeHtml(searchText(view))}"><td>${stateBadge(view.state)}</td><td><a href="${ADMIN_PREFIX}/monitors/${encodeURIComponent(view.id)}">${escapeHtml(view.name)}</a><br><span class="muted small">${escapeHtml(view.target)}</span></td><td>${escapeHtml(view.type)}</td><td>${escapeHtml(view.group ?? '')}</td><td>${tags}</td><td class="since">${timeTag(view.since)}</td><td>${timeTag(view.lastCheckAt)}</td><td class="num">${uptimeText(uptime)}</td></tr>`;
+  return `<tr data-id="${id}" data-state="${view.state}" data-group="${escapeHtml(view.group ?? '')}" data-type="${escapeHtml(view.type)}" data-tags="${escapeHtml(view.tags.join('\n'))}" data-search="${escapeHtml(searchText(view))}"><td>${stateBadge(view.state)}</td><td><a href="${ADMIN_PREFIX}/monitors/${encodeURIComponent(view.id)}">${escapeHtml(view.name)}</a><br><span class="muted small">${escapeHtml(view.target)}</span></td><td>${escapeHtml(view.type)}</td><td>${escapeHtml(view.group ?? '')}</td><td>${tags}</td><td class="since">${timeTag(view.since)}</td><td>${timeTag(view.lastCheckAt)}</td><td class="num">${uptime === undefined ? '—' : uptimePercent(uptime)}</td></tr>`;
 }
 
 function options(values: readonly string[], selected: string, all: string, label: (value: string) => string = (v) => v): string {
@@ -90,8 +85,12 @@ function queryOf(filters: MonitorFilters, change: Partial<MonitorFilters>): stri
   return text ? `?${text}` : '';
 }
 
+export type MonitorSelection = ReturnType<typeof selectMonitors>;
+
 export interface MonitorsPageInput {
   views: readonly MonitorView[];
+  /** `selectMonitors(views, filters)`: what the page shows. */
+  selection: MonitorSelection;
   /** Uptime over the last 24 hours, by monitor id. */
   uptime: ReadonlyMap<string, number | undefined>;
   filters: MonitorFilters;
@@ -109,7 +108,7 @@ export function selectMonitors(views: readonly MonitorView[], filters: MonitorFi
 
 export function renderMonitorsPage(input: MonitorsPageInput): string {
   const { views, filters } = input;
-  const { shown, matching, pageCount, page } = selectMonitors(views, filters);
+  const { shown, matching, pageCount, page } = input.selection;
   const counts = new Map<MonitorState, number>();
   for (const view of views) counts.set(view.state, (counts.get(view.state) ?? 0) + 1);
   const chips = STATE_ORDER.filter((state) => counts.has(state))
