@@ -119,6 +119,18 @@ const NOT_RUN: { file: string; match: string; reason: string }[] = [
     match: 'npx vitest run examples/shop',
     reason: 'rebuilds, then runs another test suite (examples/shop/test), which the same vitest run runs',
   },
+  {
+    file: 'docs/agents.md',
+    match: 'npx vigil token create --name agent-us-east',
+    reason:
+      "the two-region example's own vigil.yaml, on its server; the page's next blocks make an agent token for examples/vigil.yaml and run an agent against the example server",
+  },
+  {
+    file: 'docs/agents.md',
+    match: 'https://vigil.example.com --location us-east',
+    reason:
+      'runs on a machine in another region against https://vigil.example.com; the page runs the same command against the example server, and packages/monitor/test/agent/agent.test.ts runs agents against a server of its own (cut off, killed, restarted)',
+  },
   { file: 'docs/benchmarks.md', match: 'npm run bench:health ', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:metrics', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:jobs ', reason: BENCH },
@@ -126,6 +138,12 @@ const NOT_RUN: { file: string; match: string; reason: string }[] = [
   { file: 'docs/benchmarks.md', match: 'npm run bench:config-load', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:status-page', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:dashboard', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'npm run bench:scale', reason: BENCH },
+  {
+    file: 'docs/scaling.md',
+    match: 'npx vigil serve --config vigil.yaml',
+    reason: 'three machines sharing a PostgreSQL (the example names db.internal); packages/monitor/test/cluster/instances.test.ts runs three instances on one schema here',
+  },
 ];
 
 /** Programs the blocks run, with the Debian package that has them. */
@@ -1423,6 +1441,48 @@ const PAGES: Page[] = [
           if (!shop) throw new Error('the shop did not start');
           expect(await stop(shop, 'SIGTERM', 30_000), shop.output()).toBe(0);
         },
+      },
+    ],
+  },
+  {
+    file: 'docs/agents.md',
+    // The agent's buffer goes to the temporary folder, not /var/lib.
+    rewrites: () => [['/var/lib/vigil-agent', path.join(ctx.tmp, 'vigil-agent-eu-west')]],
+    steps: [
+      {
+        block: '--name agent-eu-west --scope agent --config examples/vigil.yaml',
+        expect: [
+          {
+            check: async (r, label, shell) => {
+              expect(r.stderr, label).toMatch(/vigil: created API token "agent-eu-west" \(tok_[0-9a-f]+, scope agent\)/);
+              expect((await shell.run('printf %s "$VIGIL_TOKEN"')).stdout, label).toMatch(TOKEN);
+            },
+          },
+          {
+            background: async (proc, label) => {
+              await proc.waitFor(/"event":"monitors","location":"eu-west","monitors":\["demo-liveness"\],"msg":"checking 1 monitor from location eu-west"/);
+              // Its first check comes within the monitor's interval (10 s); sent within a second or two.
+              const giveUp = Date.now() + 30_000;
+              for (;;) {
+                const body = (await (await fetch(`http://${ctx.monitor}/api/v1/monitors/demo-liveness/results?limit=30`)).json()) as { results: { location: string }[] };
+                if (body.results.some((result) => result.location === 'eu-west')) break;
+                if (Date.now() > giveUp) throw new Error(`${label}: no result from eu-west within 30 s:\n${proc.output()}`);
+                await sleep(500);
+              }
+              // Through npx, npm reports the Ctrl-C itself (130 in a shell); the agent under it sends what it holds and exits 0.
+              expect([0, 'SIGINT'], label).toContain(await stop(proc, 'SIGINT'));
+              expect(proc.output(), label).toMatch(/"event":"stopped","buffered":0/);
+            },
+          },
+        ],
+      },
+      { block: 'demo-liveness/results?limit=30', expect: [{ check: asShownInComment('docs/agents.md', 'demo-liveness/results?limit=30') }] },
+      {
+        block: 'api/v1/agent/monitors?location=eu-west',
+        expect: [
+          { check: asShownInComment('docs/agents.md', 'api/v1/agent/monitors?location=eu-west') },
+          { check: (r, label) => expect(r.stdout, label).toBe('403\n') },
+        ],
       },
     ],
   },

@@ -3,6 +3,7 @@
  * The `vigil` command line. Each command lives in its own file under `commands/` and registers itself here.
  */
 import { Command } from 'commander';
+import { registerAgentCommand } from './commands/agent.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -28,6 +29,7 @@ const program = new Command()
   });
 
 registerServeCommand(program);
+registerAgentCommand(program);
 registerCheckCommand(program);
 registerConfigCommand(program);
 registerTokenCommand(program, openConfiguredStore);

@@ -43,8 +43,11 @@ export interface ConditionOutcome {
  */
 export type HeartbeatResultKind = 'ping' | 'missed' | 'overran';
 
-/** Why a failed check is not downtime (see `isDowntime`): its monitor was `pending` or in `maintenance`. */
-export type Excuse = 'pending' | 'maintenance';
+/**
+ * Why a failed check is not downtime (see `isDowntime`): its monitor was `pending` or in `maintenance`, or — checked
+ * from several locations — fewer than its `quorum` found it down (`quorum`: pipeline/quorum.ts).
+ */
+export type Excuse = 'pending' | 'maintenance' | 'quorum';
 
 /** One check of one monitor, as stored. */
 export interface CheckResult {

@@ -91,6 +91,7 @@ describe('the JSON Schema', () => {
       'api',
       'metrics',
       'scheduler',
+      'cluster',
       'defaults',
       'alerts',
       'maintenance',

@@ -53,6 +53,7 @@ describe('defaults', () => {
       api: { cors: { origins: [] } },
       metrics: { public: 'public-monitors' },
       scheduler: { concurrency: 256, per_host_concurrency: 16 },
+      cluster: { lease: 15_000 },
       defaults: { interval: 60_000, timeout: 10_000, retries: 0 },
       alerts: { channels: {}, routes: {}, defaults: {}, groups: {}, send_timeout: 10_000, per_channel_per_minute: 30 },
       maintenance: [],

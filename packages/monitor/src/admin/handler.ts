@@ -137,6 +137,10 @@ export function createAdminHandler(deps: AdminDeps): { handle: Handler } {
       return showLogin(req, res, 401, next, 'Sign-in failed: this is not a valid API token.');
     }
     throttle.succeeded(address);
+    if (signedIn.session.token.scope === 'agent') {
+      // A valid token, made for `vigil agent` only: it opens nothing else, the dashboard included.
+      return showLogin(req, res, 403, next, 'This token has scope agent: it may only fetch the monitors of its location and send their results (vigil agent). Sign in with a token of scope read, write or admin.');
+    }
     deps.logger.info({ event: 'admin_signed_in', token: signedIn.session.token.id }, `dashboard sign-in with token ${signedIn.session.token.name}`);
     const secure = isSecureRequest(req);
     redirect(res, next, [

@@ -27,8 +27,9 @@ export interface ApiContext {
 export type ApiHandler = (ctx: ApiContext) => Promise<Reply> | Reply;
 
 /**
- * Who may call a route: `public` — anyone (anonymous callers see public monitors only) — or a token with at least
- * this scope (`read` < `write` < `admin`). Checked before the handler runs; the OpenAPI document says the same.
+ * Who may call a route: `public` — anyone (anonymous callers see public monitors only) but an agent token — or a
+ * token with at least this scope (`read` < `write` < `admin`), or `agent`: an agent token, or an admin one (see
+ * `scopeIncludes`). Checked before the handler runs; the OpenAPI document says the same.
  */
 export type RouteAccess = 'public' | TokenScope;
 

@@ -3,12 +3,12 @@
  * `createApiHandler(deps)(req, res, next)` answers paths under /api/v1 and calls `next()` for the others.
  *
  * Per request: CORS (preflights answered here), routing (404, 405 with Allow), the caller (401 for a bad
- * token), the route's access (a token with scope read, write or admin, or anyone), then the resource's handler. Every answer is JSON; errors are
+ * token), the route's access (a token with scope read, write, admin or agent, or anyone), then the resource's handler. Every answer is JSON; errors are
  * `{ "error": { "code", "message" } }`; internal errors are logged, sanitized, and answered without details.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, silentLogger } from '../log/logger.js';
-import { type Caller, createAuthenticator, scopeTooNarrow, tokenRequired } from '../http/auth.js';
+import { type Caller, createAuthenticator, isAgentCaller, scopeTooNarrow, tokenRequired } from '../http/auth.js';
 import { DEFAULT_BODY_LIMIT, checkDeclaredLength, readJsonBody } from '../http/body.js';
 import { createCorsPolicy } from '../http/cors.js';
 import { HttpError, quote } from '../http/errors.js';
@@ -16,6 +16,7 @@ import { DEFAULT_TIMEOUT_MS } from '../jobs/redis.js';
 import { errorReply, internalErrorReply, noContent, type Reply, writeReply } from '../http/json.js';
 import { parseRequestTarget, Router } from '../http/router.js';
 import { API_PREFIX, type ApiContext, type ApiRoute, type ApiRouter, type ResolvedDeps, type RouteAccess } from './context.js';
+import { NO_AGENTS, registerAgentRoutes } from './agent.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerChannelRoutes } from './channels.js';
 import { registerNotificationRoutes } from './notifications.js';
@@ -33,7 +34,7 @@ import { registerTokenRoutes } from './tokens-routes.js';
 import type { ApiDeps, ChannelControl } from './types.js';
 import { registerUptimeRoutes } from './uptime.js';
 
-export type { ApiDeps, ChannelControl, MaintenanceControl, MaintenanceEntry, MaintenanceInput, MonitorControl, MonitorDefinition, MonitorView, StatusIncidentControl } from './types.js';
+export type { AgentControl, ApiDeps, ChannelControl, MaintenanceControl, MaintenanceEntry, MaintenanceInput, MonitorControl, MonitorDefinition, MonitorView, StatusIncidentControl } from './types.js';
 export { HttpError } from '../http/errors.js';
 export { API_PREFIX } from './context.js';
 export { describeTarget, redactDefinition, redactUrlText } from './redact.js';
@@ -59,6 +60,7 @@ export function createApiRouter(): ApiRouter {
   registerTokenRoutes(router);
   registerChannelRoutes(router);
   registerJobRoutes(router);
+  registerAgentRoutes(router);
   registerOpenApiRoute(router);
   return router;
 }
@@ -68,9 +70,15 @@ export function isApiPath(path: string): boolean {
   return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
 }
 
-/** Refuses a caller the route's access does not admit: 401 without a token, 403 when its scope is too narrow. */
+/**
+ * Refuses a caller the route's access does not admit: 401 without a token, 403 when its scope is too narrow — and an
+ * agent token everywhere but the agent endpoints, public routes included.
+ */
 export function authorize(caller: Caller, access: RouteAccess, what: string): void {
-  if (access === 'public') return;
+  if (access === 'public') {
+    if (caller.kind === 'token' && isAgentCaller(caller)) throw scopeTooNarrow(caller.token, 'read', what);
+    return;
+  }
   if (caller.kind === 'anonymous') throw tokenRequired();
   if (!scopeIncludes(caller.token.scope, access)) throw scopeTooNarrow(caller.token, access, what);
 }
@@ -93,6 +101,7 @@ export function createApiHandler(deps: ApiDeps): ApiRequestHandler {
     channels: deps.channels ?? NO_CHANNELS,
     jobConnections: deps.jobConnections ?? (() => []),
     jobTimeoutMs: deps.jobTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    agents: deps.agents ?? NO_AGENTS,
   };
   const logger = resolved.logger;
   const router = createApiRouter();

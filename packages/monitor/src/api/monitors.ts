@@ -43,6 +43,7 @@ export function monitorViewOf(
     /** For API monitors, the stored definition (as submitted). Default: the loaded monitor. */
     definition?: Readonly<Record<string, unknown>>;
     heartbeat?: HeartbeatView;
+    locations?: MonitorView['locations'];
   },
 ): MonitorView {
   const paused = options.paused ?? monitor.paused;
@@ -64,6 +65,7 @@ export function monitorViewOf(
     targetTexts: targetTexts(monitor),
     definition: options.definition ?? (monitor as unknown as Readonly<Record<string, unknown>>),
     ...(options.heartbeat ? { heartbeat: options.heartbeat } : {}),
+    ...(options.locations ? { locations: options.locations } : {}),
   };
 }
 
@@ -108,6 +110,7 @@ export function monitorJson(monitor: MonitorView, ctx: ApiContext, withDefinitio
     interval_ms: monitor.intervalMs ?? null,
     last_check_at: isoTime(monitor.lastCheckAt),
     heartbeat: monitor.heartbeat ? publicHeartbeatJson(monitor.heartbeat) : null,
+    locations: monitor.locations ? monitor.locations.map(({ location, state }) => ({ location, state })) : null,
   };
   if (!seesEverything(ctx.caller)) return shown;
   const full: MonitorJson = {

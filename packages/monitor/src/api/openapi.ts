@@ -17,6 +17,8 @@ import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventJson, STREAM_KEEPALIVE_MS 
 import { INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT } from './incidents.js';
 import { jobPaths } from './jobs-openapi.js';
 import { RESULTS_DEFAULT_LIMIT, RESULTS_MAX_LIMIT } from './results.js';
+import { AGENT_MONITORS_PATH, CLOCK_AHEAD_MAX_MS, RESULTS_PATH } from './agent.js';
+import { LOCATION_PATTERN } from '../config/fields.js';
 import { DELIVERY_STATUSES } from '../store/store.js';
 import { REQUEST_SCHEMAS, RESPONSE_SCHEMAS } from './schemas.js';
 import { STATUS_INCIDENTS_DEFAULT_LIMIT, STATUS_INCIDENTS_MAX_LIMIT } from './status-incidents.js';
@@ -61,8 +63,8 @@ function after(description: string, schema: Json = {}): Json {
 
 /**
  * Who may call, as each route's `access` says (api/context.ts; a test compares them): `public` routes are open to
- * anonymous callers (public monitors only) and to any token; the others need a token whose scope includes the
- * role listed (OpenAPI 3.1 lets a bearer requirement list roles).
+ * anonymous callers (public monitors only) and to any token but an agent token; the others need a token whose scope
+ * includes the role listed (OpenAPI 3.1 lets a bearer requirement list roles).
  */
 export function securityFor(access: RouteAccess): Json[] {
   return access === 'public' ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [access] }];
@@ -72,6 +74,7 @@ const READ_SECURITY = securityFor('public');
 const WRITE_SECURITY = securityFor('write');
 const TOKEN_SECURITY = securityFor('read');
 const ADMIN_SECURITY = securityFor('admin');
+const AGENT_SECURITY = securityFor('agent');
 
 const writeErrors = {
   '401': errorResponse('Unauthorized'),
@@ -177,7 +180,7 @@ function buildDocument(): Json {
       title: 'Vigil API',
       version: '1',
       description:
-        'Monitors, results, uptime, incidents, status page incidents, state changes and the audit log of a `vigil serve` instance. Anonymous callers see public monitors only. An API token (`vigil token create --name NAME --scope SCOPE`, sent as `Authorization: Bearer <token>`) has one scope, which includes the ones before it: `read` sees every monitor, its target and definition (secrets as "***") and the events feed; `write` may also create, change, delete, pause, resume and check monitors, write status page incidents, schedule maintenance windows and send test notifications; `admin` may also read the audit log and manage tokens. A request its token\'s scope does not cover is answered 403 `forbidden`. Errors are `{ "error": { "code", "message" } }` (`Error`).',
+        'Monitors, results, uptime, incidents, status page incidents, state changes and the audit log of a `vigil serve` instance. Anonymous callers see public monitors only. An API token (`vigil token create --name NAME --scope SCOPE`, sent as `Authorization: Bearer <token>`) has one scope, which includes the ones before it: `read` sees every monitor, its target and definition (secrets as "***") and the events feed; `write` may also create, change, delete, pause, resume and check monitors, write status page incidents, schedule maintenance windows and send test notifications; `admin` may also read the audit log and manage tokens, and call the agent endpoints. An `agent` token (for `vigil agent`) may only call the agent endpoints — the monitors of its location and `POST /results` — and is refused everywhere else, public routes included. A request its token\'s scope does not cover is answered 403 `forbidden`. Errors are `{ "error": { "code", "message" } }` (`Error`).',
     },
     paths: {
       [m]: {
@@ -707,6 +710,55 @@ function buildDocument(): Json {
           },
         },
       },
+      [AGENT_MONITORS_PATH]: {
+        get: {
+          operationId: 'listAgentMonitors',
+          summary: 'The monitors an agent of a location checks, with their full definitions, secrets included (agent and admin tokens only)',
+          description:
+            'For `vigil agent --location NAME`: the probing monitors whose `locations` include NAME and that are not paused, as the server loaded them (defaults applied, durations in milliseconds, `${ENV}` substituted) — secrets included, since the agent runs them: an agent token is as sensitive as the configuration file. Answered with an `ETag`; sent back in `If-None-Match`, it makes the answer a bodiless 304 while nothing changed.',
+          security: AGENT_SECURITY,
+          parameters: [
+            {
+              name: 'location',
+              in: 'query',
+              required: true,
+              description: "The agent's location: not the server's own.",
+              schema: { type: 'string', pattern: LOCATION_PATTERN.source },
+            },
+            {
+              name: 'If-None-Match',
+              in: 'header',
+              description: 'The `ETag` of the last answer: 304 when the monitors are still the same.',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': { ...response('The monitors.', ref('AgentMonitorList')), headers: { ETag: { schema: { type: 'string' } } } },
+            '304': { description: 'Nothing changed since the `ETag` given in `If-None-Match`.', headers: { ETag: { schema: { type: 'string' } } } },
+            '400': errorResponse('BadRequest'),
+            ...writeErrors,
+            '422': response("The location is the server's own (`invalid_request`).", ref('Error')),
+          },
+        },
+      },
+      [RESULTS_PATH]: {
+        post: {
+          operationId: 'postResults',
+          summary: 'Send the results an agent checked (agent and admin tokens only)',
+          description: `The results go through the check pipeline of the agent's location, as the server's own go through its own: states, incidents, events and alerts follow, under that location. Answered once every result is stored. A result not newer than the last one recorded for its monitor at that location is skipped as already stored, so a batch sent again after an unclear failure counts nothing twice. Each monitor's results must be oldest first, at most ${CLOCK_AHEAD_MAX_MS / 60_000} minutes ahead of the server's clock.`,
+          security: AGENT_SECURITY,
+          requestBody: { required: true, content: content(ref('AgentResults')) },
+          responses: {
+            '200': response('Stored.', ref('ResultsAccepted')),
+            ...writeErrors,
+            ...zodBodyErrors,
+            '422': response(
+              "Nothing stored: the location is the server's own, or some results were refused (`invalid_request`) — a monitor not checked from this location (`results.N.monitor`), a time out of order or ahead of the server's clock (`results.N.at`); `error.issues` names each.",
+              ref('Error'),
+            ),
+          },
+        },
+      },
       ...jobPaths(),
       [`${API_PREFIX}/openapi.json`]: {
         get: {
@@ -723,7 +775,7 @@ function buildDocument(): Json {
           type: 'http',
           scheme: 'bearer',
           description:
-            'An API token from `vigil token create --name NAME --scope read|write|admin` (`vgl_…`). A requirement lists the scope it needs; `admin` includes `write`, which includes `read`.',
+            'An API token from `vigil token create --name NAME --scope read|write|admin|agent` (`vgl_…`). A requirement lists the scope it needs; `admin` includes `write`, which includes `read`; `agent` is for the agent endpoints only, which `admin` may call too.',
         },
       },
       parameters: {

@@ -5,6 +5,7 @@
  */
 import { STATUSES } from '@vigil/core';
 import { z } from 'zod';
+import { locationName } from '../config/fields.js';
 import { HEARTBEAT_STATES } from '../heartbeat/tracker.js';
 import { MONITOR_STATES } from '../model.js';
 import {
@@ -63,6 +64,13 @@ export const PublicMonitorSchema = z
     interval_ms: z.number().nullable().meta({ description: 'Time between checks; null for heartbeats.' }),
     last_check_at: time.nullable(),
     heartbeat: PublicHeartbeatSchema.nullable().meta({ description: 'Heartbeats only (null for other types).' }),
+    locations: z
+      .array(z.object({ location: z.string(), state: monitorState }))
+      .nullable()
+      .meta({
+        description:
+          'Monitors checked from several locations: the state at each (`state` is the one judged over all of them by the quorum); null for others.',
+      }),
   })
   .meta({ description: 'A monitor, as anonymous callers see it (public monitors only).' });
 
@@ -119,9 +127,12 @@ export const ResultSchema = z
       .nullable()
       .meta({ description: 'Heartbeats: a ping from the job, a missed ping, or a run longer than max_runtime; null for checks.' }),
     excused: z
-      .enum(['pending', 'maintenance'])
+      .enum(['pending', 'maintenance', 'quorum'])
       .nullable()
-      .meta({ description: 'A failed check that was not downtime: its monitor was pending (retries left) or in maintenance.' }),
+      .meta({
+        description:
+          'A failed check that was not downtime: its monitor was pending (retries left) or in maintenance, or — checked from several locations — down at fewer than its quorum.',
+      }),
   })
   .meta({ description: 'One check of a monitor.' });
 
@@ -294,7 +305,9 @@ export const StatusIncidentListSchema = z.object({
   next: z.int().min(1).nullable().meta({ description: 'Pass as `before` for the next (older) page; null on the last.' }),
 });
 
-const tokenScope = z.enum(TOKEN_SCOPES).meta({ description: '`read`, `write` or `admin`: each includes the ones before it.' });
+const tokenScope = z
+  .enum(TOKEN_SCOPES)
+  .meta({ description: '`read`, `write` or `admin`, each including the ones before it; or `agent`: only the agent endpoints.' });
 
 export const TokenSchema = z
   .object({
@@ -421,9 +434,90 @@ export const NewTokenSchema = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
       .meta({ description: `Unique; at most ${TOKEN_NAME_MAX} characters (spaces around it are dropped).` }),
-    scope: z.enum(TOKEN_SCOPES, { error: oneOf(TOKEN_SCOPES) }).meta({ description: 'What it may do: `read`, `write` or `admin`.' }),
+    scope: z
+      .enum(TOKEN_SCOPES, { error: oneOf(TOKEN_SCOPES) })
+      .meta({ description: 'What it may do: `read`, `write` or `admin`; `agent` for `vigil agent` (the agent endpoints only).' }),
   })
   .meta({ description: 'A new API token.' });
+
+// ------------------------------------------------------------------------------------------ agents
+
+/** Results in one `POST /api/v1/results` (the body is capped too, at 1 MiB). */
+export const AGENT_RESULTS_MAX = 1000;
+const AGENT_TEXT_MAX = 10_000;
+
+export const AgentMonitorListSchema = z
+  .object({
+    location: z.string().meta({ description: 'The location asked for.' }),
+    monitors: z
+      .array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          type: z.string(),
+          config: z.record(z.string(), z.unknown()).meta({
+            description:
+              'The monitor as the server loaded it — defaults applied, durations in milliseconds, `${ENV}` substituted — SECRETS INCLUDED: the agent runs it with the same probes as the server.',
+          }),
+        }),
+      )
+      .meta({ description: 'The probing monitors whose `locations` include it and that are not paused.' }),
+  })
+  .meta({ description: 'What an agent of this location checks.' });
+
+export const ResultsAcceptedSchema = z
+  .object({
+    accepted: count.meta({ description: 'Results stored now.' }),
+    skipped: count.meta({
+      description: 'Results not newer than the last one recorded for their monitor at this location: already stored (the batch was sent before).',
+    }),
+  })
+  .meta({ description: 'Every result of the batch is stored.' });
+
+const agentInstantInput = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date and time, like "2025-01-15T12:00:00.000Z"' });
+const msInput = z.number({ error: 'expected milliseconds' }).min(0, 'must not be negative').max(86_400_000, 'at most a day');
+const textInput = z.string({ error: 'expected a string' }).max(AGENT_TEXT_MAX, `at most ${AGENT_TEXT_MAX} characters`);
+
+/** One check an agent ran: the names of `Result`, with the monitor's id. */
+export const AgentResultSchema = z
+  .strictObject({
+    monitor: z.string({ error: must('a monitor id') }).min(1, 'must not be empty').max(200, 'at most 200 characters'),
+    at: agentInstantInput.meta({ description: 'When the check started.' }),
+    status: z.enum(STATUSES, { error: oneOf(STATUSES) }).meta({ description: "The probe's verdict for this one check." }),
+    latency_ms: msInput,
+    status_code: z.int({ error: 'expected a whole number' }).min(0).max(999).nullable().optional(),
+    timings: z
+      .strictObject({
+        dns_ms: msInput.optional(),
+        connect_ms: msInput.optional(),
+        tls_ms: msInput.optional(),
+        first_byte_ms: msInput.optional(),
+        transfer_ms: msInput.optional(),
+      })
+      .nullable()
+      .optional(),
+    error: textInput.nullable().optional(),
+    components: z.record(z.string().max(200), z.enum(STATUSES, { error: oneOf(STATUSES) })).nullable().optional(),
+    conditions: z
+      .array(z.strictObject({ condition: textInput, success: z.boolean({ error: must('true or false') }), output: textInput }))
+      .max(100, 'at most 100 conditions')
+      .nullable()
+      .optional(),
+    certificate_expires_at: agentInstantInput.nullable().optional(),
+  })
+  .meta({ description: 'One check an agent ran, in the fields of `Result`.' });
+
+/** POST /api/v1/results. */
+export const AgentResultsSchema = z
+  .strictObject({
+    location: locationName().meta({ description: "The agent's location (`--location`): not the server's own." }),
+    results: z
+      .array(AgentResultSchema, { error: must('an array of results') })
+      .min(1, 'must hold at least one result')
+      .max(AGENT_RESULTS_MAX, `at most ${AGENT_RESULTS_MAX} results per request`)
+      .meta({ description: "Each monitor's results oldest first; every monitor assigned to the location." }),
+  })
+  .meta({ description: 'Results an agent checked.' });
 
 // ------------------------------------------------------------------------------------------ maintenance windows
 
@@ -557,6 +651,8 @@ export const RESPONSE_SCHEMAS = {
   TokenList: TokenListSchema,
   CreatedToken: CreatedTokenSchema,
   CheckQueued: CheckQueuedSchema,
+  AgentMonitorList: AgentMonitorListSchema,
+  ResultsAccepted: ResultsAcceptedSchema,
   Channel: ChannelSchema,
   ChannelList: ChannelListSchema,
   TestDelivery: TestDeliverySchema,
@@ -569,6 +665,7 @@ export const REQUEST_SCHEMAS = {
   StatusIncidentPatch: StatusIncidentPatchSchema,
   NewMaintenance: NewMaintenanceSchema,
   NewToken: NewTokenSchema,
+  AgentResults: AgentResultsSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type PublicHeartbeatJson = z.output<typeof PublicHeartbeatSchema>;
@@ -598,5 +695,9 @@ export type TokenJson = z.output<typeof TokenSchema>;
 export type CreatedTokenJson = z.output<typeof CreatedTokenSchema>;
 export type ChannelJson = z.output<typeof ChannelSchema>;
 export type TestDeliveryJson = z.output<typeof TestDeliverySchema>;
+export type AgentMonitorListJson = z.output<typeof AgentMonitorListSchema>;
+export type ResultsAcceptedJson = z.output<typeof ResultsAcceptedSchema>;
+export type AgentResultJson = z.input<typeof AgentResultSchema>;
+export type AgentResultsJson = z.input<typeof AgentResultsSchema>;
 export type ErrorJson = z.output<typeof ErrorSchema>;
 export type ErrorCode = (typeof ERROR_CODES)[number];

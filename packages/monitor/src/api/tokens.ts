@@ -12,9 +12,18 @@ const TOKEN_BYTES = 32;
 export const TOKEN_PATTERN = /^vgl_[A-Za-z0-9_-]{43}$/;
 export const TOKEN_NAME_MAX = 100;
 
-/** Whether a token of scope `have` may do what needs `need`: each scope includes the ones before it. */
+/** The scopes that include the ones before them: `read` < `write` < `admin`. */
+const RANKED_SCOPES: readonly TokenScope[] = ['read', 'write', 'admin'];
+
+/**
+ * Whether a token of scope `have` may do what needs `need`. `read`, `write` and `admin` each include the ones before
+ * them. `agent` stands apart — an agent token runs checks elsewhere and holds nothing else, so it may do only what
+ * needs `agent`; an admin token may do that too (to see what an agent gets, when debugging one).
+ */
 export function scopeIncludes(have: TokenScope, need: TokenScope): boolean {
-  return TOKEN_SCOPES.indexOf(have) >= TOKEN_SCOPES.indexOf(need);
+  if (need === 'agent') return have === 'agent' || have === 'admin';
+  if (have === 'agent') return false;
+  return RANKED_SCOPES.indexOf(have) >= RANKED_SCOPES.indexOf(need);
 }
 
 export function isTokenScope(value: string): value is TokenScope {

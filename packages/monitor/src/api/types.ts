@@ -4,6 +4,8 @@
  * formats; the service (its registry) validates, schedules, persists and decides.
  */
 import type { MonitorTypeName } from '../config/index.js';
+import type { CheckResult } from '../model.js';
+import type { ProbingMonitor } from '../monitors/types.js';
 import type { HeartbeatView } from '../heartbeat/index.js';
 import type { Sessions } from '../admin/session.js';
 import type { Incident, MonitorState } from '../model.js';
@@ -39,6 +41,8 @@ export interface MonitorView {
   lastCheckAt?: number;
   /** Heartbeats: their own state, pings and runs. */
   heartbeat?: HeartbeatView;
+  /** Checked from several locations: the state at each, in the order of its `locations`. */
+  locations?: ReadonlyArray<{ location: string; state: MonitorState }>;
   /** What is checked, for display: a URL or host:port with credentials redacted (see `describeTarget`). */
   target: string;
   /** Every text that names the target (`targetTexts`): hidden from anonymous callers in errors. */
@@ -194,4 +198,27 @@ export interface ApiDeps {
   jobConnections?: () => readonly JobConnection[];
   /** How long each Redis access of `/api/v1/jobs` may take before it answers 502. Default 5 s. */
   jobTimeoutMs?: number;
+  /** Agents checking from other locations: their monitors, and the results they send. Default: none assigned. */
+  agents?: AgentControl;
+}
+
+/**
+ * What the agent endpoints need (service/remote-locations.ts): which monitors each location checks, and a way to
+ * record an agent's results so that states, incidents, events and alerts follow as for the server's own checks.
+ */
+export interface AgentControl {
+  /** The server's own `location`: an agent must have another one. */
+  readonly ownLocation: string;
+  /**
+   * The probing monitors whose `locations` include `location`, paused ones too (`paused` says so): an agent is sent
+   * the others, and results it took before a pause are still recorded. Each with its full configuration, secrets
+   * included (the agent runs it).
+   */
+  monitorsAt(location: string): ReadonlyArray<{ config: ProbingMonitor; paused: boolean }>;
+  /**
+   * Records results checked from `location` (not the server's own; every monitor assigned to it; each monitor's
+   * results oldest first). Resolves once they are stored; a result not newer than the last one recorded for its
+   * monitor there is skipped, as one already stored (an agent sending a batch again after an unclear failure).
+   */
+  record(location: string, results: readonly CheckResult[]): Promise<{ accepted: number; skipped: number }>;
 }

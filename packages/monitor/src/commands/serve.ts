@@ -5,7 +5,9 @@
  * configuration file. Reloads on SIGHUP or when a configuration file changes; an invalid new configuration keeps
  * the running one. SIGTERM / SIGINT stop checking, store everything buffered, and exit 0.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { redactUrlText } from '../api/redact.js';
@@ -19,6 +21,7 @@ import {
 import { createLogger, describeError, type Logger, type LoggerOptions, LOG_FORMATS, LOG_LEVELS, parseLogFormat, parseLogLevel } from '../log/logger.js';
 import { bindEarly, createMonitorServer, type MonitorServer } from '../service/server.js';
 import { MonitorService, type MonitorServiceOptions } from '../service/service.js';
+import type { ClusterTopic } from '../cluster/cluster-store.js';
 import { openStore } from '../store/open.js';
 import type { InstanceLock, Store } from '../store/store.js';
 import { type ConfigWatchOptions, watchConfigFiles } from './config-watch.js';
@@ -112,6 +115,7 @@ function restartOnlyChanges(before: VigilConfig, after: VigilConfig): string[] {
   if (JSON.stringify(before.server) !== JSON.stringify(after.server)) changed.push('server');
   if (JSON.stringify(before.storage) !== JSON.stringify(after.storage)) changed.push('storage');
   if (JSON.stringify(before.scheduler) !== JSON.stringify(after.scheduler)) changed.push('scheduler');
+  if (JSON.stringify(before.cluster) !== JSON.stringify(after.cluster)) changed.push('cluster');
   return changed;
 }
 
@@ -158,20 +162,43 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
   }
   let stopping: Promise<void> | undefined;
   let stopAll: () => Promise<void> = () => store.close();
+  const lost = (error: Error) => {
+    logger.error({ event: 'instance_lock_lost', error: describeError(error) }, 'this instance lost its hold on the store: stopping');
+    void stopAll().finally(() => (io.onFatal ?? (() => process.exit(1)))(error));
+  };
   let lock: InstanceLock;
+  let cluster: MonitorServiceOptions['cluster'];
+  // Notices from other instances reach the service once it exists.
+  let noticed: (topic: ClusterTopic, subject?: string) => void = () => undefined;
   try {
-    // Taken before anything is written: a second instance on the same store stops here, saying so.
-    lock = await store.lockInstance((error) => {
-      logger.error({ event: 'instance_lock_lost', error: describeError(error) }, 'this instance lost its hold on the store: stopping');
-      void stopAll().finally(() => (io.onFatal ?? (() => process.exit(1)))(error));
-    });
-    await store.migrate();
+    if (store.cluster === undefined) {
+      // Taken before anything is written: a second instance on the same store stops here, saying so.
+      lock = await store.lockInstance(lost);
+      await store.migrate();
+    } else {
+      // PostgreSQL: several instances share the store, each checking the monitors it holds a lease on.
+      await store.migrate();
+      const membership = await store.cluster.join(
+        { id: randomUUID(), name: `${hostname()} pid ${process.pid}`, location: config.location },
+        config.cluster.lease,
+        { onLost: lost, onNotice: (topic, subject) => noticed(topic, subject) },
+      );
+      lock = { release: () => membership.leave() };
+      cluster = { membership, leaseMs: config.cluster.lease };
+    }
   } catch (error) {
     await store.close().catch(() => undefined);
     await closeListener();
     throw error;
   }
-  const service = new MonitorService({ config, store, logger, ...(io.dispatcher ? { dispatcher: io.dispatcher } : {}) });
+  const service = new MonitorService({
+    config,
+    store,
+    logger,
+    ...(io.dispatcher ? { dispatcher: io.dispatcher } : {}),
+    ...(cluster ? { cluster } : {}),
+  });
+  noticed = (topic, subject) => service.noticed(topic, subject);
   let server: MonitorServer | undefined;
   try {
     await service.start();
@@ -221,6 +248,7 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
         server: config.server,
         storage: config.storage,
         scheduler: config.scheduler,
+        cluster: config.cluster,
         location: config.location,
       };
       await service.applyConfig(config);

@@ -108,7 +108,7 @@ export function registerTokenCommand(program: Command, openStore: OpenStore, opt
       .addOption(
         new Option(
           '--scope <scope>',
-          'what it may do: read (see private monitors, results, events), write (also create, change, delete, pause monitors), admin (also read the audit log)',
+          'what it may do: read (see private monitors, results, events), write (also create, change, delete, pause monitors), admin (also read the audit log); agent: only what `vigil agent` needs (fetch the monitors of its location, send their results)',
         )
           .choices(TOKEN_SCOPES)
           .makeOptionMandatory(),

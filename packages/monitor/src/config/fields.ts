@@ -33,6 +33,16 @@ export function isHost(value: string): boolean {
   return HOSTNAME.test(value) || (value.includes(':') && IPV6.test(value));
 }
 
+export const LOCATION_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+const LOCATION_EXPECTED = 'expected a location name like "local" or "eu-west"';
+
+/** Where checks run from: `local`, `eu-west` (the server's `location`, an agent's `--location`). */
+export function locationName() {
+  return z
+    .string({ error: LOCATION_EXPECTED })
+    .regex(LOCATION_PATTERN, { error: `${LOCATION_EXPECTED}: lowercase letters, digits, "-", "_" and "." (at most 63)` });
+}
+
 /** A host name or an IP address (no scheme, no port). */
 export function host() {
   return z.string().refine(isHost, { error: 'expected a host name or an IP address, without scheme or port' });

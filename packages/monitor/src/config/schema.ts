@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { alertsSection } from './alerts.js';
 import { maintenanceSection } from './maintenance.js';
 import { duration, formatDuration } from './duration.js';
-import { hasScheme, host, origin, port, secret, text, urlWith } from './fields.js';
+import { hasScheme, host, locationName, origin, port, secret, text, urlWith } from './fields.js';
 import { slugify } from './monitors/base.js';
 import { heartbeatPingId } from './monitors/heartbeat.js';
 import { monitorSchema, PROBING_TYPES } from './monitors/index.js';
@@ -29,12 +29,10 @@ const server = z
   .prefault({})
   .describe('The HTTP server of `vigil serve`.');
 
-const location = z
-  .string({ error: 'expected a location name like "local" or "eu-west"' })
-  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, { error: 'expected a location name like "local" or "eu-west": lowercase letters, digits, "-", "_" and "." (at most 63)' })
+const location = locationName()
   .default('local')
   .describe(
-    'Where this instance checks from, stored with every result, state and state change (`local` by default): checks from other places fit in later without a migration.',
+    'Where this instance checks from, stored with every result, state and state change (`local` by default). Agents (`vigil agent --location NAME`, docs/agents.md) check from other places: a monitor says where with `locations`.',
   );
 
 const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
@@ -124,6 +122,17 @@ const metrics = z
   .prefault({})
   .describe('The `/metrics` endpoint of `vigil serve`.');
 
+const cluster = z
+  .strictObject({
+    lease: duration({ min: 1000 })
+      .prefault('15s')
+      .describe(
+        'How long an instance keeps a monitor without renewing its lease. When an instance stops answering, its monitors are checked by the others within this plus their interval (at once when its process died: PostgreSQL sees its connection close). Renewed every third of it.',
+      ),
+  })
+  .prefault({})
+  .describe('Several `vigil serve` instances on one PostgreSQL divide the monitors between them (docs/scaling.md). Read at start.');
+
 const scheduler = z
   .strictObject({
     concurrency: z
@@ -163,6 +172,7 @@ export const sections = {
   api,
   metrics,
   scheduler,
+  cluster,
   defaults,
   alerts: alertsSection,
   maintenance: maintenanceSection,
@@ -193,6 +203,7 @@ export interface VigilConfig {
   api: z.output<typeof api>;
   metrics: z.output<typeof metrics>;
   scheduler: z.output<typeof scheduler>;
+  cluster: z.output<typeof cluster>;
   defaults: z.output<typeof defaults>;
   alerts: z.output<typeof alertsSection>;
   maintenance: z.output<typeof maintenanceSection>;
@@ -234,6 +245,16 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
   monitors.forEach((monitor: unknown, index) => {
     if (!isRecord(monitor)) return;
     const at = (...rest: string[]) => ['monitors', index, ...rest];
+    if (typeof monitor.quorum === 'number') {
+      const count = Array.isArray(monitor.locations) ? monitor.locations.length : 1;
+      if (monitor.quorum > count) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('quorum'),
+          message: `is ${monitor.quorum}, more than the ${count} location${count === 1 ? '' : 's'} it is checked from: at most ${count}`,
+        });
+      }
+    }
     const given = typeof monitor.id === 'string' ? monitor.id : undefined;
     const id = given ?? (typeof monitor.name === 'string' ? slugify(monitor.name) : undefined);
     if (id === '') {

@@ -185,6 +185,29 @@ export class HeartbeatTracker {
     this.update();
   }
 
+  /**
+   * Heartbeats this instance has just become the owner of (several instances): what it tracked of them is
+   * replaced by the state read back from the store, as after a restart.
+   */
+  adopt(states: ReadonlyMap<string, HeartbeatRestoreState>): void {
+    const now = this.clock.now();
+    for (const [id, state] of states) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
+      const fresh = this.create(entry.config, now);
+      fresh.pausedByCall = entry.pausedByCall;
+      this.entries.set(id, fresh);
+      this.applyRestored(fresh, state);
+    }
+    this.rebuildKeys();
+    this.update();
+  }
+
+  /** The heartbeat a ping key belongs to. */
+  monitorIdOf(key: string): string | undefined {
+    return this.byKey.get(key)?.config.id;
+  }
+
   /** Pauses a heartbeat from outside (the API): no deadlines, no results, until `resume` or a ping. */
   pause(monitorId: string): void {
     const entry = this.entries.get(monitorId);

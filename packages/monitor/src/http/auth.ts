@@ -39,13 +39,25 @@ export function tokenRequired(): HttpError {
   );
 }
 
-/** A valid token whose scope does not cover the request. */
+/**
+ * A valid token whose scope does not cover the request. An agent token is refused everything but the agent
+ * endpoints (public reads and /metrics included): it is made to be left on a machine elsewhere, so it opens nothing.
+ */
 export function scopeTooNarrow(token: StoredToken, needed: TokenScope, what: string): HttpError {
+  const needs = `${what} needs a token with scope ${needed}${needed === 'admin' ? '' : needed === 'agent' ? ' (or admin)' : ' or higher'}`;
+  const has = `this token (${quote(token.name)}) has scope ${token.scope}`;
   return new HttpError(
     403,
     'forbidden',
-    `${what} needs a token with scope ${needed}${needed === 'admin' ? '' : ' or higher'}; this token (${quote(token.name)}) has scope ${token.scope}: create one with \`vigil token create --name NAME --scope ${needed}\``,
+    token.scope === 'agent'
+      ? `${needs}; ${has}, which may only fetch the monitors of its location and send their results (\`vigil agent\`)`
+      : `${needs}; ${has}: create one with \`vigil token create --name NAME --scope ${needed}\``,
   );
+}
+
+/** Whether the caller holds an agent token (refused everywhere but the agent endpoints). */
+export function isAgentCaller(caller: Caller): boolean {
+  return caller.kind === 'token' && caller.token.scope === 'agent';
 }
 
 export interface AuthenticatorOptions {

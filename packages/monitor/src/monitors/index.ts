@@ -77,6 +77,18 @@ export interface PreparedMonitor {
   check(context: MonitorProbeContext): Promise<ProbeOutcome>;
 }
 
+/** A prepared monitor as the scheduler runs it, in `vigil serve` and in `vigil agent`. */
+export interface ScheduledProbe {
+  readonly id: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly host?: string;
+  readonly paused: boolean;
+  /** Its last check: the schedule resumes from it. */
+  readonly lastCheckAt?: number;
+  readonly monitor: PreparedMonitor;
+}
+
 /**
  * Prepares a monitor's checks: its type's `prepare` (parsed URL, headers, conditions…) runs here once, not at every
  * check. A monitor its type refuses (options the probe rejects, an unknown type) is prepared too: each of its

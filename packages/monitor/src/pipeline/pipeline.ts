@@ -15,12 +15,12 @@
  * A restart resumes each lane from its committed state (`restore`). Everything that reacts to a state change reads
  * the events feed the commit wrote (feed.ts); `onChangesCommitted` only says that there is something to read.
  */
-import { sanitizeMessage } from '@vigil/core';
+import { sanitizeMessage, type Status } from '@vigil/core';
 import { describeError, type Logger } from '../log/logger.js';
 import type { CheckResult, MonitorRuntimeState } from '../model.js';
 import { type Clock, systemClock } from '../scheduler/clock.js';
 import type { Notification, Severity } from '../notify/notifier.js';
-import type { CommitResult, CommitStep, MonitorCommit, NewNotification, Store } from '../store/store.js';
+import type { CommitFence, CommitResult, CommitStep, MonitorCommit, NewNotification, Store } from '../store/store.js';
 import { BatchWriter } from './batch-writer.js';
 import {
   acknowledge as acknowledgeAlert,
@@ -129,6 +129,32 @@ export interface PipelineOptions {
   dependencyDown?: (monitorId: string) => string | undefined;
   /** The monitors that depend on this one and are down, by name: listed in its trigger. */
   childrenDown?: (monitorId: string) => string[];
+  /**
+   * Several instances share the store: the lease a monitor's steps are committed under, undefined when this
+   * instance does not own the monitor — its verdicts are then not taken (a durable one is rejected with
+   * `NotOwnedError`). Without it every monitor is this process's.
+   */
+  fenceOf?: (monitorId: string) => CommitFence | undefined;
+  /** A commit found the monitor's lease taken by another instance. Must not throw. */
+  onFenced?: (monitorId: string) => void;
+  /**
+   * False for a monitor whose incidents are judged over several locations (pipeline/quorum.ts): this location's
+   * lane keeps its state and opens none. Default: every monitor's lane opens its incidents.
+   */
+  incidentsOf?: (monitorId: string) => boolean;
+  /**
+   * A failed check that leaves this location down (not pending, not in maintenance): whether it is excused as
+   * `quorum` because fewer locations than the monitor's quorum find it down, counting this one.
+   */
+  belowQuorum?: (monitorId: string) => boolean;
+}
+
+/** A verdict for a monitor another instance owns: nothing was taken. */
+export class NotOwnedError extends Error {
+  constructor(readonly monitorId: string) {
+    super(`monitor ${monitorId} is checked by another Vigil instance`);
+    this.name = 'NotOwnedError';
+  }
 }
 
 export interface PipelineStats {
@@ -150,6 +176,8 @@ interface Entry {
   result?: CheckResult;
   state: MonitorRuntimeState;
   step?: CommitStep;
+  /** The lease it was taken under (several instances). */
+  fence?: CommitFence;
   /** Set once written. */
   outcome?: CommitResult;
 }
@@ -215,6 +243,17 @@ export class CheckPipeline {
     for (const state of states) this.lane(state.monitorId).state = { ...state };
   }
 
+  /**
+   * Monitors this instance has just become the owner of: their lanes continue from the state read back from the
+   * store now (none: never checked here), not from what this instance last saw.
+   */
+  reload(monitorIds: readonly string[], states: ReadonlyMap<string, MonitorRuntimeState>): void {
+    for (const id of monitorIds) {
+      const state = states.get(id);
+      this.lane(id).state = state === undefined ? undefined : { ...state };
+    }
+  }
+
   /** The monitor's committed state here. */
   state(monitorId: string): MonitorRuntimeState | undefined {
     return this.lanes.get(monitorId)?.state;
@@ -269,6 +308,27 @@ export class CheckPipeline {
       cause: reason,
       ...(rule !== undefined ? { alerting: rule } : {}),
     };
+    return new Promise((resolve, reject) => this.enqueue({ verdict: this.withIncidents(verdict), durable: true, done: { resolve, reject } }));
+  }
+
+  /**
+   * A verdict that is not one check's result: the state judged over a monitor's locations (pipeline/quorum.ts),
+   * taken like a check's (it alerts, opens and closes incidents) and stored before it resolves. No result is stored.
+   */
+  judge(monitorId: string, status: Status, cause: string | undefined): Promise<void> {
+    const rule = this.alertingRuleOf(monitorId);
+    const maintenance = this.options.inMaintenance?.(monitorId) === true;
+    const verdict: CheckVerdict = {
+      monitorId,
+      location: this.location,
+      status: maintenance ? 'maintenance' : status,
+      ...(maintenance ? { observed: status } : {}),
+      at: this.clock.now(),
+      // The locations' own lanes counted their retries already.
+      retries: 0,
+      ...(cause !== undefined ? { cause } : {}),
+      ...(rule !== undefined ? { alerting: rule } : {}),
+    };
     return new Promise((resolve, reject) => this.enqueue({ verdict, durable: true, done: { resolve, reject } }));
   }
 
@@ -304,7 +364,7 @@ export class CheckPipeline {
     const heldBy = rule !== undefined && result.status !== 'healthy' ? this.options.dependencyDown?.(result.monitorId) : undefined;
     // In a maintenance window a check is recorded, and changes nothing: the monitor stays in maintenance.
     const maintenance = this.options.inMaintenance?.(result.monitorId) === true;
-    return {
+    return this.withIncidents({
       monitorId: result.monitorId,
       location: this.location,
       status: maintenance ? 'maintenance' : result.status,
@@ -315,13 +375,23 @@ export class CheckPipeline {
       ...(rule !== undefined ? { alerting: rule } : {}),
       ...(heldBy !== undefined ? { heldBy } : {}),
       ...(result.certificateExpiresAt !== undefined ? { certificateExpiresAt: result.certificateExpiresAt } : {}),
-    };
+    });
+  }
+
+  private withIncidents(verdict: CheckVerdict): CheckVerdict {
+    return this.options.incidentsOf?.(verdict.monitorId) === false ? { ...verdict, incidents: false } : verdict;
   }
 
   /** The rule the state machine applies, when the monitor alerts through at least one channel. */
   private alertingRuleOf(monitorId: string): AlertingRule | undefined {
     const alerting = this.options.alertingOf?.(monitorId);
     return alerting !== undefined && alerting.channels.length > 0 ? alerting.rule : undefined;
+  }
+
+  /** The lease a step taken now is committed under (nothing when one process owns the store). */
+  private fence(monitorId: string): { fence?: CommitFence } {
+    const fence = this.options.fenceOf?.(monitorId);
+    return fence === undefined ? {} : { fence };
   }
 
   private lane(monitorId: string): Lane {
@@ -337,6 +407,11 @@ export class CheckPipeline {
     if (this.closed) {
       if (job.done !== undefined) job.done.reject(new Error('the check pipeline is closed'));
       else this.droppedQueued++;
+      return;
+    }
+    if (this.options.fenceOf !== undefined && this.options.fenceOf(job.verdict.monitorId) === undefined) {
+      // Another instance owns it (or this one lost its lease): its owner decides its state.
+      job.done?.reject(new NotOwnedError(job.verdict.monitorId));
       return;
     }
     const lane = this.lane(job.verdict.monitorId);
@@ -357,6 +432,11 @@ export class CheckPipeline {
 
   /** Takes one verdict: a quiet step moves the lane on now, a loud one holds it until committed. */
   private take(lane: Lane, job: Job): void {
+    if (this.options.fenceOf !== undefined && this.options.fenceOf(job.verdict.monitorId) === undefined) {
+      // The lease went while this verdict waited behind a step.
+      job.done?.reject(new NotOwnedError(job.verdict.monitorId));
+      return;
+    }
     if (job.amend !== undefined) {
       const before = lane.state;
       const after = before === undefined ? undefined : job.amend(before);
@@ -365,19 +445,25 @@ export class CheckPipeline {
         return;
       }
       lane.state = after;
-      this.writer.addUrgent({ monitorId: job.verdict.monitorId, location: this.location, state: after }).then(
+      this.writer.addUrgent({ monitorId: job.verdict.monitorId, location: this.location, state: after, ...this.fence(job.verdict.monitorId) }).then(
         () => job.done?.resolve(),
         (error: unknown) => job.done?.reject(error),
       );
       return;
     }
     const step = nextState(lane.state, job.verdict);
-    const result = job.result && step.excused !== undefined ? { ...job.result, excused: step.excused } : job.result;
+    const excused =
+      step.excused ??
+      (job.result?.status === 'unhealthy' && step.state.state === 'unhealthy' && this.options.belowQuorum?.(job.verdict.monitorId) === true
+        ? 'quorum'
+        : undefined);
+    const result = job.result && excused !== undefined ? { ...job.result, excused } : job.result;
     const entry: Entry = {
       monitorId: job.verdict.monitorId,
       location: this.location,
       ...(result !== undefined ? { result } : {}),
       state: step.state,
+      ...this.fence(job.verdict.monitorId),
     };
     if (!isLoud(step)) {
       lane.state = step.state;
@@ -454,7 +540,13 @@ export class CheckPipeline {
     }
     // Stored before (a retried commit), or written by someone else: the lane follows what is stored.
     lane.state = outcome?.state;
-    if (outcome?.status === 'conflict') {
+    if (outcome?.status === 'fenced') {
+      this.logger.warn(
+        { event: 'lease_fenced', monitor: entry.monitorId, location: entry.location },
+        `monitor ${entry.monitorId}: another instance took it over; this instance's step was not stored`,
+      );
+      this.tell(() => this.options.onFenced?.(entry.monitorId), 'giving up a lease');
+    } else if (outcome?.status === 'conflict') {
       this.logger.error(
         { event: 'state_conflict', monitor: entry.monitorId, location: entry.location, storedSeq: outcome.state?.seq ?? 0, seq: step.state.seq },
         `monitor ${entry.monitorId}: its stored state is not the one this step followed (another writer?); continuing from the stored state`,
@@ -471,10 +563,14 @@ export class CheckPipeline {
   private async write(entries: Entry[]): Promise<void> {
     const groups = new Map<string, { commit: MonitorCommit & { results: CheckResult[] }; entries: Entry[] }>();
     for (const entry of entries) {
-      const key = `${entry.monitorId}\u0000${entry.location}`;
+      // Entries taken under different leases of one monitor are separate commits: each is fenced by its own.
+      const key = `${entry.monitorId}\u0000${entry.location}\u0000${entry.fence?.epoch ?? ''}`;
       let group = groups.get(key);
       if (group === undefined) {
-        group = { commit: { monitorId: entry.monitorId, location: entry.location, results: [], state: entry.state }, entries: [] };
+        group = {
+          commit: { monitorId: entry.monitorId, location: entry.location, results: [], state: entry.state, ...(entry.fence ? { fence: entry.fence } : {}) },
+          entries: [],
+        };
         groups.set(key, group);
       }
       if (entry.result !== undefined) group.commit.results.push(entry.result);
@@ -493,6 +589,8 @@ export class CheckPipeline {
       if (outcome?.status === 'applied' && outcome.event !== undefined) changed = true;
       else if (outcome?.status === 'conflict' && group.commit.step === undefined) {
         this.lane(group.commit.monitorId).state = outcome.state;
+      } else if (outcome?.status === 'fenced' && group.commit.step === undefined) {
+        this.tell(() => this.options.onFenced?.(group.commit.monitorId), 'giving up a lease');
       }
     });
     if (changed) this.tell(() => this.options.onChangesCommitted?.(), 'a feed wake-up');

@@ -40,6 +40,11 @@ export interface CheckVerdict {
   heldBy?: string;
   /** When the certificate the check saw expires. */
   certificateExpiresAt?: number;
+  /**
+   * False for one location of a monitor checked from several: its state is kept, and the incidents are those of
+   * the state judged for all locations (pipeline/quorum.ts). An incident left open is closed.
+   */
+  incidents?: boolean;
 }
 
 /** The part of a monitor's alert rule the state machine applies. */
@@ -322,7 +327,7 @@ export function nextState(previous: MonitorRuntimeState | undefined, verdict: Ch
   if (verdict.status === 'maintenance' && verdict.observed === 'unhealthy') step.excused = 'maintenance';
 
   const open = openIncidentStatus(before);
-  const called = incidentFor(to);
+  const called = verdict.incidents === false ? undefined : incidentFor(to);
   const wanted = called === 'keep' ? open : called;
   if (wanted !== undefined && wanted === open) {
     state.openIncidentId = before.openIncidentId;

@@ -66,6 +66,36 @@ export class MonitorRegistry {
     return invalid;
   }
 
+  /**
+   * What the store holds now, written by another instance sharing it: API monitors and API pauses are replaced by
+   * the stored ones. Returns what changed, like a reload, and the ids whose stored definition does not validate.
+   */
+  sync(stored: readonly StoredMonitor[], paused: Iterable<string>): RegistryChanges & { invalid: string[] } {
+    const before = new Map(this.merged.map((monitor) => [monitor.config.id, this.isPaused(monitor.config.id)]));
+    const invalid: string[] = [];
+    const next = new Map<string, ActiveMonitor>();
+    for (const monitor of stored) {
+      const current = this.apiMonitors.get(monitor.id);
+      const definition = monitor.definition as Readonly<Record<string, unknown>>;
+      // Unchanged definitions keep their config object: the service prepares a monitor again only when it changed.
+      if (current?.definition !== undefined && JSON.stringify(current.definition) === JSON.stringify(definition)) {
+        next.set(monitor.id, current);
+        continue;
+      }
+      try {
+        next.set(monitor.id, { config: apiMonitorConfig(definition, this.defaults), source: 'api', definition });
+      } catch {
+        invalid.push(monitor.id);
+      }
+    }
+    this.apiMonitors.clear();
+    for (const [id, monitor] of next) this.apiMonitors.set(id, monitor);
+    this.pausedThroughApi.clear();
+    for (const id of paused) this.pausedThroughApi.add(id);
+    this.rebuild();
+    return { ...this.changesSince(before), invalid };
+  }
+
   /** A reload: the new configuration's monitors replace the old ones; API monitors are resolved with its defaults. */
   applyConfig(config: VigilConfig): RegistryChanges {
     const before = new Map(this.merged.map((monitor) => [monitor.config.id, this.isPaused(monitor.config.id)]));
@@ -81,6 +111,11 @@ export class MonitorRegistry {
       }
     }
     this.rebuild();
+    return this.changesSince(before);
+  }
+
+  /** What changed since `before` (each monitor's id and whether it was paused): removed, paused, resumed. */
+  private changesSince(before: ReadonlyMap<string, boolean>): RegistryChanges {
     const changes: RegistryChanges = { removed: [], paused: [], resumed: [] };
     for (const [id, wasPaused] of before) {
       if (!this.byId.has(id)) changes.removed.push(id);

@@ -221,6 +221,22 @@ export function registerMonitorMetrics(
       },
     },
     {
+      name: 'vigil_cluster_owned_monitors',
+      help: 'Several instances on one PostgreSQL: the monitors this instance holds the lease of (and checks).',
+      *samples() {
+        const leases = service.stats().leases;
+        if (leases !== undefined) yield ['', leases.owned];
+      },
+    },
+    {
+      name: 'vigil_cluster_live_instances',
+      help: 'Several instances on one PostgreSQL: the instances alive at this one\'s last lease round, itself included.',
+      *samples() {
+        const leases = service.stats().leases;
+        if (leases !== undefined) yield ['', leases.liveInstances];
+      },
+    },
+    {
       name: 'vigil_monitor_uptime_ratio',
       help: 'Share of checks up over the last 1, 7, 30 or 90 UTC days including today (window 1d, 7d, 30d, 90d).',
       *samples(visible) {
@@ -247,7 +263,7 @@ export function registerMonitorMetrics(
           lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`);
           if (format === 'openmetrics' && family.name.endsWith('_seconds')) lines.push(`# UNIT ${family.name} seconds`);
         }
-        lines.push(`${family.name}{${labels}} ${value}`);
+        lines.push(labels === '' ? `${family.name} ${value}` : `${family.name}{${labels}} ${value}`);
         if (lines.length >= CHUNK_LINES) {
           yield `${lines.join('\n')}\n`;
           lines = [];

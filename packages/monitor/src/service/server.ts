@@ -10,7 +10,7 @@ import { createApiHandler, monitorViewOf, type MonitorView } from '../api/index.
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import { createPingHandler, type HeartbeatView } from '../heartbeat/index.js';
 import { createStatusPages } from '../status-page/handler.js';
-import { ANONYMOUS, createAuthenticator } from '../http/auth.js';
+import { ANONYMOUS, createAuthenticator, isAgentCaller, scopeTooNarrow } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import { channelControl } from './channels.js';
 import { createAdminHandler } from '../admin/handler.js';
@@ -93,18 +93,34 @@ export async function bindEarly(port: number, host: string): Promise<Server> {
 /** Every monitor with its state, as the API and the pages show it. */
 export function monitorViews(service: MonitorService): MonitorView[] {
   const heartbeats = service.heartbeatViews();
-  return [...service.statuses()].map((status) => viewOf(status, heartbeats.get(status.monitor.config.id)));
+  return [...service.statuses()].map((status) => viewOf(status, heartbeats.get(status.monitor.config.id), locationsOf(service, status)));
+}
+
+/** The state at each location of a monitor checked from several. */
+function locationsOf(service: MonitorService, { monitor }: MonitorStatus): MonitorView['locations'] {
+  const config = monitor.config;
+  if (config.type === 'heartbeat' || !service.judgedOverLocations(config.id)) return undefined;
+  const states = service.locationStates(config.id);
+  return (config.locations ?? []).map((location) => ({ location, state: states.get(location)?.state ?? 'new' }));
 }
 
 /** One monitor's view, without building the others'. */
 export function monitorView(service: MonitorService, id: string): MonitorView | undefined {
   const status = service.status(id);
-  return status && viewOf(status, status.monitor.config.type === 'heartbeat' ? service.heartbeatViews().get(id) : undefined);
+  return (
+    status &&
+    viewOf(status, status.monitor.config.type === 'heartbeat' ? service.heartbeatViews().get(id) : undefined, locationsOf(service, status))
+  );
 }
 
-function viewOf({ monitor, paused, state, runtime }: MonitorStatus, heartbeat: HeartbeatView | undefined): MonitorView {
+function viewOf(
+  { monitor, paused, state, runtime }: MonitorStatus,
+  heartbeat: HeartbeatView | undefined,
+  locations: MonitorView['locations'],
+): MonitorView {
   return monitorViewOf(monitor.config, {
     ...(heartbeat ? { heartbeat } : {}),
+    ...(locations ? { locations } : {}),
     source: monitor.source,
     paused,
     state,
@@ -125,8 +141,12 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     now: Date.now,
     onTouchError: (error) => logger.error({ event: 'token_touch_failed', error: describeError(error) }, "recording a token's use failed"),
   });
+  // An agent token opens nothing but the agent endpoints: /health shows it what anyone sees.
   const health = createSelfHealth(service, {
-    authorize: async (request) => (await authenticate(request).catch(() => ANONYMOUS)).kind === 'token',
+    authorize: async (request) => {
+      const caller = await authenticate(request).catch(() => ANONYMOUS);
+      return caller.kind === 'token' && !isAgentCaller(caller);
+    },
   });
   const metrics = registerMonitorMetrics(health.metrics.registry, service, { logger });
   // The notification channels of the running configuration (read at each call): for the API and the dashboard.
@@ -145,9 +165,11 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       logger,
       channels,
       jobConnections: () => jobConnectionsOf(service.currentConfig),
+      agents: service.remoteLocations,
     });
   let api = buildApi();
-  const pings = createPingHandler(service.heartbeats, { logger });
+  // Through the service: with several instances, a ping for a heartbeat another owns goes to that one's inbox.
+  const pings = createPingHandler({ ping: (key, ping) => service.takePing(key, ping) }, { logger });
   const healthHandler = nodeHandler(health);
   // The status pages: `/`, `/status/<slug>` and what goes with them (public monitors only).
   const statusPages = createStatusPages({
@@ -166,6 +188,7 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
   // configuration says so).
   const visibleTo = async (req: IncomingMessage): Promise<MonitorFilter> => {
     const caller = await authenticate(req);
+    if (caller.kind === 'token' && isAgentCaller(caller)) throw scopeTooNarrow(caller.token, 'read', `${req.method ?? 'GET'} /metrics`);
     if (caller.kind === 'token' || service.currentConfig.metrics.public === 'all') return () => true;
     return (monitor) => monitor.public;
   };

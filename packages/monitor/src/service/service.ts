@@ -9,13 +9,16 @@
  * checking; `applyConfig()` swaps the configuration (a reload) keeping every state; `stop()` stops checking, waits
  * for the checks in flight, and stores everything buffered.
  */
+import type { ClusterMembership, ClusterTopic } from '../cluster/cluster-store.js';
+import { LeaseManager, type LeaseStats } from '../cluster/leases.js';
 import type { MonitorOfType, VigilConfig } from '../config/index.js';
-import { type HeartbeatRestoreState, HeartbeatTracker, type HeartbeatView } from '../heartbeat/index.js';
+import { type HeartbeatPing, type HeartbeatRestoreState, HeartbeatTracker, type HeartbeatView } from '../heartbeat/index.js';
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import type { CheckResult, Incident, MonitorRuntimeState, MonitorState } from '../model.js';
-import { monitorHost, type PreparedMonitor, prepareMonitor } from '../monitors/index.js';
+import { monitorHost, type PreparedMonitor, prepareMonitor, type ScheduledProbe } from '../monitors/index.js';
 import { EventFeed } from '../pipeline/feed.js';
-import { CheckPipeline, type PipelineStats } from '../pipeline/pipeline.js';
+import { CheckPipeline, NotOwnedError, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js';
+import { defaultQuorum, QUORUM_LOCATION } from '../pipeline/quorum.js';
 import { MonitorError, monitorNotFound, quote } from '../registry/errors.js';
 import { type ActiveMonitor, MonitorRegistry } from '../registry/registry.js';
 import { type Clock, delay, systemClock } from '../scheduler/clock.js';
@@ -26,7 +29,9 @@ import { MaintenanceLoop } from './maintenance.js';
 import { MaintenanceSchedule } from './maintenance-schedule.js';
 import { MaintenanceWindows } from './maintenance-windows.js';
 import { StatusIncidentDrafts } from './status-incident-drafts.js';
+import { QuorumJudge, type QuorumMonitor } from './quorum-judge.js';
 import { StatusIncidentService } from './status-incidents.js';
+import { checkedFrom, RemoteLocations } from './remote-locations.js';
 
 export interface MonitorServiceOptions {
   config: VigilConfig;
@@ -41,23 +46,28 @@ export interface MonitorServiceOptions {
   feedPollMs?: number;
   /** Dispatcher settings (tests shorten the times). */
   dispatcher?: AlertingOptions['dispatcher'];
+  /** Several instances share the store: this one's membership, and how long a monitor lease lasts. */
+  cluster?: ClusterOptions;
 }
 
-interface Schedulable {
-  readonly id: string;
-  readonly intervalMs: number;
-  readonly timeoutMs: number;
-  readonly host?: string;
-  readonly paused: boolean;
-  readonly lastCheckAt?: number;
-  readonly monitor: PreparedMonitor;
+export interface ClusterOptions {
+  membership: ClusterMembership;
+  leaseMs: number;
+  /** Default: a third of the lease. */
+  renewMs?: number;
+  /** How often the monitors and states written by other instances are read again without a notice. Default 10 s. */
+  reconcileMs?: number;
 }
+
+type Schedulable = ScheduledProbe;
 
 export interface ServiceStats {
   monitors: number;
   scheduler: SchedulerStats;
   pipeline: PipelineStats;
   lastMaintenance?: { at: number; ok: boolean };
+  /** Several instances: the leases of this one. */
+  leases?: LeaseStats;
 }
 
 /** One monitor as the service knows it now. */
@@ -83,6 +93,12 @@ export class MonitorService {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly pipeline: CheckPipeline;
+  /** Monitors checked from several locations: the state judged for all of them (pipeline/quorum.ts). */
+  private readonly quorumPipeline: CheckPipeline;
+  private readonly quorumJudge: QuorumJudge;
+  /** The monitors checked from several locations, rebuilt with the schedule. */
+  private quorumMonitors = new Map<string, QuorumMonitor>();
+  private othersQuorumStates = new Map<string, MonitorRuntimeState>();
   private readonly scheduler: Scheduler<Schedulable>;
   private readonly maintenance: MaintenanceLoop;
   readonly alerting: Alerting;
@@ -91,6 +107,8 @@ export class MonitorService {
   readonly maintenanceSchedule: MaintenanceSchedule;
   /** Status page incidents: written through the API and the CLI, and drafted by Vigil. */
   readonly statusIncidents: StatusIncidentService;
+  /** Results that agents send from other locations (service/remote-locations.ts). */
+  readonly remoteLocations: RemoteLocations;
   private readonly drafts: StatusIncidentDrafts;
   /** Each probing monitor prepared once per configuration version (a new config object is a new version). */
   private readonly prepared = new Map<string, PreparedMonitor>();
@@ -98,6 +116,14 @@ export class MonitorService {
   private stopped = false;
   /** Monitors a check was asked for through the API, while its audit entry is written (`checkNow`). */
   private readonly checksAsked = new Set<string>();
+  /** Several instances: which monitors this one checks. */
+  private readonly leases: LeaseManager | undefined;
+  private readonly cluster: ClusterOptions | undefined;
+  /** Several instances: the committed states of the monitors others own, as last read from the store. */
+  private othersStates = new Map<string, MonitorRuntimeState>();
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private viewRefresh: Promise<void> | undefined;
+  private viewAgain = false;
 
   constructor(options: MonitorServiceOptions) {
     this.config = options.config;
@@ -105,7 +131,21 @@ export class MonitorService {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.location = options.config.location;
+    this.cluster = options.cluster;
     this.registry = new MonitorRegistry(this.store, this.config, () => this.clock.now());
+    this.leases =
+      options.cluster === undefined
+        ? undefined
+        : new LeaseManager({
+            membership: options.cluster.membership,
+            leaseMs: options.cluster.leaseMs,
+            ...(options.cluster.renewMs !== undefined ? { renewMs: options.cluster.renewMs } : {}),
+            logger: this.logger,
+            monitorIds: () => this.registry.all().map(({ config }) => config.id),
+            onGained: (ids) => this.gained(ids),
+            onOwned: (ids) => this.owned(ids),
+            onLost: () => undefined,
+          });
     this.feed = new EventFeed({
       store: this.store,
       logger: this.logger,
@@ -119,9 +159,8 @@ export class MonitorService {
       openAlerts: () => this.openAlerts(),
       ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
     });
-    this.pipeline = new CheckPipeline({
+    const lanes: Omit<PipelineOptions, 'location'> = {
       store: this.store,
-      location: this.location,
       clock: this.clock,
       logger: this.logger,
       ...(options.maxWriteDelayMs === undefined ? {} : { maxWriteDelayMs: options.maxWriteDelayMs }),
@@ -129,13 +168,35 @@ export class MonitorService {
         const config = this.registry.get(id)?.config;
         return config && 'retries' in config ? config.retries : 0;
       },
-      onChangesCommitted: () => this.feed.wake(),
+      onChangesCommitted: () => this.changesCommitted(),
       nameOf: (id) => this.registry.get(id)?.config.name,
       alertingOf: (id) => this.alerting.of(id),
       onNotificationsCommitted: () => this.alerting.wake(),
       inMaintenance: (id) => this.windows.isIn(id),
       dependencyDown: (id) => this.dependencyDown(id),
       childrenDown: (id) => this.childrenDown(id),
+      ...(this.leases === undefined
+        ? {}
+        : { fenceOf: (id: string) => this.leases!.fenceOf(id), onFenced: (id: string) => this.leases!.fenced(id) }),
+    };
+    // A monitor checked from several locations alerts and opens incidents only from the state judged for all.
+    this.pipeline = new CheckPipeline({
+      ...lanes,
+      location: this.location,
+      alertingOf: (id) => (this.quorumMonitors.has(id) ? undefined : this.alerting.of(id)),
+      incidentsOf: (id) => !this.quorumMonitors.has(id),
+      belowQuorum: (id) => this.belowQuorum(id, this.location),
+    });
+    this.quorumPipeline = new CheckPipeline({ ...lanes, location: QUORUM_LOCATION, retriesOf: () => 0 });
+    this.quorumJudge = new QuorumJudge({
+      store: this.store,
+      feed: this.feed,
+      logger: this.logger,
+      monitors: () => this.quorumMonitors,
+      owns: (id) => this.owns(id),
+      judgedState: (id) => this.quorumPipeline.state(id)?.state,
+      judge: (id, status, cause) => this.quorumPipeline.judge(id, status, cause),
+      now: () => this.clock.now(),
     });
     this.maintenanceSchedule = new MaintenanceSchedule({
       store: this.store,
@@ -148,16 +209,21 @@ export class MonitorService {
       clock: this.clock,
       logger: this.logger,
       windows: () => this.maintenanceSchedule.windows(),
+      // Only the monitors this instance owns: another's owner puts them in maintenance.
       monitors: () =>
-        this.registry.all().map(({ config }) => ({ id: config.id, group: config.group, paused: this.registry.isPaused(config.id) })),
+        this.registry
+          .all()
+          .filter(({ config }) => this.owns(config.id))
+          .map(({ config }) => ({ id: config.id, group: config.group, paused: this.registry.isPaused(config.id) })),
       stateOf: (id) => this.pipeline.state(id)?.state,
-      setState: (id, status, reason) => this.pipeline.setState(id, status, reason),
+      setState: (id, status, reason) => this.setLanes(id, status, reason),
     });
     this.scheduler = new Scheduler<Schedulable>({
       clock: this.clock,
       concurrency: this.config.scheduler.concurrency,
       perHostConcurrency: this.config.scheduler.per_host_concurrency,
       run: (monitor, signal, info) => this.runCheck(monitor, signal, info.startedAt, info.deadline),
+      ...(this.leases !== undefined ? { ownership: this.leases } : {}),
       onError: (error, monitor) =>
         this.logger.error({ event: 'check_failed', monitor: monitor.id, error: describeError(error) }, `the check of monitor ${monitor.id} failed`),
     });
@@ -196,6 +262,13 @@ export class MonitorService {
       },
       location: this.location,
     });
+    this.remoteLocations = new RemoteLocations({
+      host: this,
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      ...(options.maxWriteDelayMs === undefined ? {} : { maxWriteDelayMs: options.maxWriteDelayMs }),
+    });
     this.maintenance = new MaintenanceLoop({
       store: this.store,
       clock: this.clock,
@@ -214,6 +287,8 @@ export class MonitorService {
       paused: await this.store.pausedMonitors(),
       states: await this.store.runtimeStates(this.location),
     }));
+    const judged = await this.untilStoreAnswers('reading the states judged over several locations', () => this.store.runtimeStates(QUORUM_LOCATION));
+    this.quorumPipeline.restore(judged.values());
     for (const id of this.registry.load(stored, paused)) {
       this.logger.warn({ event: 'monitor_skipped', monitor: id }, `API monitor ${id} has a stored definition that no longer validates: skipped`);
     }
@@ -227,20 +302,22 @@ export class MonitorService {
     for (const monitor of this.registry.all()) {
       if (monitor.config.type === 'heartbeat' && this.registry.isPausedThroughApi(monitor.config.id)) this.heartbeats.pause(monitor.config.id);
     }
-    // A pause (or its end) decided while Vigil was stopped — in a configuration file, say — is recorded now.
-    await Promise.all(
-      this.registry.all().map(async ({ config }) => {
-        const state = this.pipeline.state(config.id)?.state;
-        if (this.registry.isPaused(config.id) && state !== undefined && state !== 'paused') {
-          await this.pipeline.setState(config.id, 'paused', config.paused ? 'paused in the configuration' : 'paused through the API');
-        } else if (!this.registry.isPaused(config.id) && state === 'paused') {
-          await this.pipeline.setState(config.id, 'new', 'resumed');
-        }
-      }),
-    );
+    // A pause (or its end) decided while Vigil was stopped — in a configuration file, say — is recorded now (with
+    // several instances, by the owner of each monitor once it has claimed it).
+    if (this.leases === undefined) await this.recordPauses(this.registry.all().map(({ config }) => config.id));
     // Before the first check: a change the checks make is then always seen by the drafts, or by their catching up.
     // Never fails (a failed draft is logged): a store that stops answering must not stop the checks.
     await this.drafts.start();
+    if (this.leases !== undefined) {
+      this.othersStates = new Map(states);
+      this.othersQuorumStates = new Map(judged);
+      // This instance's share is claimed (and its states read back) before the first check.
+      await this.untilStoreAnswers("claiming this instance's share of the monitors", () => this.leases!.start());
+      const every = this.cluster?.reconcileMs ?? 10_000;
+      this.reconcileTimer = setInterval(() => this.reconcile(), every);
+      this.reconcileTimer.unref();
+    }
+    await this.untilStoreAnswers('reading the states of monitors checked from several locations', () => this.quorumJudge.start());
     this.scheduler.start();
     this.maintenance.start();
     this.alerting.start();
@@ -265,14 +342,16 @@ export class MonitorService {
     this.reschedule();
     await Promise.all([
       ...changes.removed.map(async (id) => {
-        await this.pipeline.setState(id, 'paused', 'removed from the configuration');
+        await this.setOwnedState(id, 'paused', 'removed from the configuration');
         this.pipeline.forget(id);
       }),
-      ...changes.paused.map((id) => this.pipeline.setState(id, 'paused', 'paused in the configuration')),
-      ...changes.resumed.map((id) => this.pipeline.setState(id, 'new', 'resumed in the configuration')),
+      ...changes.paused.map((id) => this.setOwnedState(id, 'paused', 'paused in the configuration')),
+      ...changes.resumed.map((id) => this.setOwnedState(id, 'new', 'resumed in the configuration')),
     ]);
+    this.claimSoon();
     // New or changed windows apply now, not at the next tick.
     this.windows.tick();
+    await this.quorumJudge.reload();
   }
 
   get currentConfig(): VigilConfig {
@@ -306,30 +385,42 @@ export class MonitorService {
     return new Map(this.heartbeats.views().map((view) => [view.monitorId, view]));
   }
 
-  /** Changes through the API: each resolves once the change is stored and its state step committed. */
+  /**
+   * Changes through the API: each resolves once the change is stored and its state step committed (with several
+   * instances, the step of a monitor another instance owns is that one's, within moments of the notice).
+   */
   readonly control = {
-    pause: async (id: string, actor: Actor): Promise<void> => {
-      if (!(await this.registry.pause(id, this.clock.now(), actor))) return;
-      if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.pause(id);
-      this.reschedule();
-      await this.pipeline.setState(id, 'paused', 'paused through the API');
-    },
-    resume: async (id: string, actor: Actor): Promise<void> => {
-      if (!(await this.registry.resume(id, actor))) return;
-      if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.resume(id);
-      await this.pipeline.setState(id, 'new', 'resumed through the API');
-      this.reschedule();
-    },
-    create: async (definition: unknown, actor: Actor): Promise<ActiveMonitor> => {
-      const monitor = await this.registry.create(definition, actor);
-      this.reschedule();
-      return monitor;
-    },
-    replace: async (id: string, definition: unknown, actor: Actor): Promise<ActiveMonitor> => {
-      const monitor = await this.registry.replace(id, definition, actor);
-      this.reschedule();
-      return monitor;
-    },
+    pause: (id: string, actor: Actor): Promise<void> =>
+      this.exclusive(async () => {
+        if (!(await this.registry.pause(id, this.clock.now(), actor))) return;
+        this.tellOthers('monitors');
+        if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.pause(id);
+        this.reschedule();
+        await this.setOwnedState(id, 'paused', 'paused through the API');
+      }),
+    resume: (id: string, actor: Actor): Promise<void> =>
+      this.exclusive(async () => {
+        if (!(await this.registry.resume(id, actor))) return;
+        this.tellOthers('monitors');
+        if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.resume(id);
+        await this.setOwnedState(id, 'new', 'resumed through the API');
+        this.reschedule();
+      }),
+    create: (definition: unknown, actor: Actor): Promise<ActiveMonitor> =>
+      this.exclusive(async () => {
+        const monitor = await this.registry.create(definition, actor);
+        this.tellOthers('monitors');
+        this.reschedule();
+        this.claimSoon();
+        return monitor;
+      }),
+    replace: (id: string, definition: unknown, actor: Actor): Promise<ActiveMonitor> =>
+      this.exclusive(async () => {
+        const monitor = await this.registry.replace(id, definition, actor);
+        this.tellOthers('monitors');
+        this.reschedule();
+        return monitor;
+      }),
     acknowledge: async (incidentId: number, actor: Actor): Promise<Incident> => {
       const incident = await this.store.incident(incidentId);
       if (incident === undefined) throw new MonitorError('not_found', `no incident with id "${incidentId}"`);
@@ -345,17 +436,282 @@ export class MonitorService {
         subject: incident.monitorId,
         after: { incident: incidentId },
       });
-      await this.pipeline.acknowledge(incident.monitorId, actor.name);
+      await this.laneOf(incident.monitorId).acknowledge(incident.monitorId, actor.name).catch((error: unknown) => {
+        if (!(error instanceof NotOwnedError)) throw error;
+        // Owned by another instance: its owner acknowledges its alert when told (`takeAcknowledgements`).
+        this.tellOthers('acks');
+      });
       return (await this.store.incident(incidentId)) ?? incident;
     },
     checkNow: (id: string, actor: Actor): Promise<void> => this.checkNow(id, actor),
-    remove: async (id: string, actor: Actor): Promise<void> => {
-      await this.registry.remove(id, actor);
-      this.reschedule();
-      await this.pipeline.setState(id, 'paused', 'deleted through the API');
-      this.pipeline.forget(id);
-    },
+    remove: (id: string, actor: Actor): Promise<void> =>
+      this.exclusive(async () => {
+        await this.registry.remove(id, actor);
+        this.tellOthers('monitors');
+        this.reschedule();
+        await this.setOwnedState(id, 'paused', 'deleted through the API');
+        this.pipeline.forget(id);
+      }),
   };
+
+  /** Registry changes one at a time: a change through the API and a sync from the store never interleave. */
+  private exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.changes.then(change);
+    this.changes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private changes: Promise<void> = Promise.resolve();
+
+  /** State changes were committed here: the feed reads them, and the other instances are told. */
+  changesCommitted(): void {
+    this.feed.wake();
+    this.tellOthers('events');
+  }
+
+  /** Whether a monitor is checked from several locations, its state judged over all of them (pipeline/quorum.ts). */
+  judgedOverLocations(id: string): boolean {
+    return this.quorumMonitors.has(id);
+  }
+
+  /**
+   * Whether a monitor checked from several locations, down at `location`, is down at fewer locations than its
+   * quorum (counting `location`): then that location's failed checks are not downtime (`excused: quorum`).
+   */
+  belowQuorum(id: string, location: string): boolean {
+    return this.quorumJudge.belowQuorum(id, location);
+  }
+
+  /** Whether this instance checks the monitor (always, when it is the only one). */
+  owns(id: string): boolean {
+    return this.leases === undefined || this.leases.owns(id);
+  }
+
+  /** A monitor's committed state: this instance's own, or as last read from the store when another owns it. */
+  stateOf(id: string): MonitorRuntimeState | undefined {
+    const lane = this.laneOf(id);
+    if (this.leases === undefined || this.leases.owns(id)) return lane.state(id);
+    return (this.quorumMonitors.has(id) ? this.othersQuorumStates : this.othersStates).get(id) ?? lane.state(id);
+  }
+
+  /**
+   * A heartbeat ping, for the ping handler: taken here when this instance owns the heartbeat, else put in the
+   * store's inbox for its owner (resolving once stored there). False for an unknown key.
+   */
+  takePing(key: string, ping: HeartbeatPing): false | Promise<void> {
+    const id = this.heartbeats.monitorIdOf(key);
+    if (id === undefined) return false;
+    if (this.cluster === undefined || this.owns(id)) return this.heartbeats.ping(key, ping);
+    return this.cluster.membership.forwardPing({ monitorId: id, key, ping, at: this.clock.now() });
+  }
+
+  /** Another instance said something changed (several instances). Never throws. */
+  noticed(topic: ClusterTopic, subject?: string): void {
+    if (topic === 'check') {
+      // Asked through another instance, audited there: run here if this one owns it (else another does).
+      if (subject !== undefined && this.owns(subject) && this.checkNowRefusal(subject) === undefined) this.scheduler.runNow(subject);
+    } else if (topic === 'monitors') this.syncSoon();
+    else if (topic === 'events') {
+      this.feed.wake();
+      this.refreshView();
+    } else if (topic === 'acks') this.takeAcknowledgements();
+    else this.drainPings();
+  }
+
+  /** A state step for a monitor this instance owns; nothing when another does (its owner records it). */
+  private async setOwnedState(id: string, status: 'paused' | 'new' | 'maintenance', reason: string): Promise<void> {
+    try {
+      await this.setLanes(id, status, reason);
+    } catch (error) {
+      if (!(error instanceof NotOwnedError)) throw error;
+    }
+  }
+
+  /** A state put from outside: on this location's lane, and on the state for all locations when it has one. */
+  private async setLanes(id: string, status: 'paused' | 'new' | 'maintenance', reason: string): Promise<void> {
+    if (!this.quorumMonitors.has(id)) return this.pipeline.setState(id, status, reason);
+    await Promise.all([this.pipeline.setState(id, status, reason), this.quorumPipeline.setState(id, status, reason)]);
+  }
+
+  /** The lane that decides a monitor's state, incidents and alerts. */
+  private laneOf(id: string): CheckPipeline {
+    return this.quorumMonitors.has(id) ? this.quorumPipeline : this.pipeline;
+  }
+
+  /** Each location's state of a monitor checked from several (empty for others). */
+  locationStates(id: string): ReadonlyMap<string, { state: MonitorState; cause?: string }> {
+    return this.quorumJudge.locationStates(id);
+  }
+
+  /** Pauses (or their ends) the stored states do not show yet, recorded for the monitors this instance owns. */
+  private async recordPauses(ids: readonly string[]): Promise<void> {
+    await Promise.all(
+      ids.map(async (id) => {
+        const config = this.registry.get(id)?.config;
+        if (config === undefined) return;
+        const state = this.pipeline.state(id)?.state;
+        if (this.registry.isPaused(id) && state !== undefined && state !== 'paused') {
+          await this.setOwnedState(id, 'paused', config.paused ? 'paused in the configuration' : 'paused through the API');
+        } else if (!this.registry.isPaused(id) && state === 'paused') {
+          await this.setOwnedState(id, 'new', 'resumed');
+        }
+      }),
+    );
+  }
+
+  private tellOthers(topic: ClusterTopic, subject?: string): void {
+    this.cluster?.membership.notify(topic, subject).catch((error: unknown) =>
+      this.logger.warn({ event: 'cluster_notify_failed', topic, error: describeError(error) }, `telling the other instances that ${topic} changed failed`),
+    );
+  }
+
+  /** Monitors just claimed: their lanes and heartbeats continue from the store, before they count as owned. */
+  private async gained(ids: string[]): Promise<void> {
+    const states = await this.store.runtimeStates(this.location);
+    this.pipeline.reload(ids, states);
+    const quorum = ids.filter((id) => this.quorumMonitors.has(id));
+    if (quorum.length > 0) this.quorumPipeline.reload(quorum, await this.store.runtimeStates(QUORUM_LOCATION));
+    const heartbeatIds = new Set(ids.filter((id) => this.registry.get(id)?.config.type === 'heartbeat'));
+    if (heartbeatIds.size > 0) this.heartbeats.adopt(await this.heartbeatRestoreStates(states, heartbeatIds));
+  }
+
+  /** Monitors now owned: pauses and maintenance windows apply to them, and pings that waited for them are taken. */
+  private owned(ids: string[]): void {
+    this.recordPauses(ids).catch((error: unknown) =>
+      this.logger.error({ event: 'store_write_failed', error: describeError(error) }, 'recording the pauses of monitors taken over failed'),
+    );
+    const quorum = ids.filter((id) => this.quorumMonitors.has(id));
+    if (quorum.length > 0) {
+      this.quorumJudge.reload(quorum).catch((error: unknown) =>
+        this.logger.error({ event: 'store_read_failed', error: describeError(error) }, 'reading the locations of monitors taken over failed'),
+      );
+    }
+    this.windows.tick();
+    this.drainPings();
+  }
+
+  /** The safety net under the notices: monitors, pauses, states, pings and acknowledgements read again every `reconcileMs`. */
+  private reconcile(): void {
+    this.syncSoon();
+    this.refreshView();
+    this.drainPings();
+    this.takeAcknowledgements();
+  }
+
+  /**
+   * Incidents acknowledged through another instance: the alerts of the monitors this one owns follow (no more
+   * reminders, no escalation). Reads only the open, unacknowledged alerts' incidents.
+   */
+  private takeAcknowledgements(): void {
+    if (this.stopped) return;
+    for (const { config } of this.registry.all()) {
+      if (!this.owns(config.id)) continue;
+      const lane = this.laneOf(config.id);
+      const state = lane.state(config.id);
+      const incidentId = state?.openIncidentId;
+      if (state?.alert?.open === undefined || state.alert.open.acknowledged !== undefined || incidentId === undefined) continue;
+      void this.store
+        .incident(incidentId)
+        .then(async (incident) => {
+          if (incident?.acknowledged !== undefined) await lane.acknowledge(config.id, incident.acknowledged.by);
+        })
+        .catch((error: unknown) => {
+          if (error instanceof NotOwnedError) return;
+          this.logger.warn({ event: 'acknowledge_failed', monitor: config.id, error: describeError(error) }, 'taking an acknowledgement made through another instance failed');
+        });
+    }
+  }
+
+  private syncSoon(): void {
+    this.exclusive(() => this.syncFromStore()).catch((error: unknown) =>
+      this.logger.error({ event: 'cluster_sync_failed', error: describeError(error) }, 'reading the monitors other instances changed failed'),
+    );
+  }
+
+  /** API monitors and pauses as the store holds them (written by another instance). */
+  private async syncFromStore(): Promise<void> {
+    if (this.stopped) return;
+    const [stored, paused] = await Promise.all([this.store.listMonitors(), this.store.pausedMonitors()]);
+    const known = new Set(this.registry.all().map(({ config }) => config.id));
+    const changes = this.registry.sync(stored, paused);
+    const added = this.registry.all().some(({ config }) => !known.has(config.id));
+    if (changes.removed.length + changes.paused.length + changes.resumed.length > 0) {
+      for (const id of changes.paused) if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.pause(id);
+      for (const id of changes.resumed) if (this.registry.get(id)?.config.type === 'heartbeat') this.heartbeats.resume(id);
+    }
+    this.reschedule();
+    await Promise.all([
+      ...changes.removed.filter((id) => this.owns(id)).map(async (id) => {
+        await this.setOwnedState(id, 'paused', 'deleted through the API');
+        this.pipeline.forget(id);
+      }),
+      ...changes.paused.filter((id) => this.owns(id)).map((id) => this.setOwnedState(id, 'paused', 'paused through the API')),
+      ...changes.resumed.filter((id) => this.owns(id)).map((id) => this.setOwnedState(id, 'new', 'resumed through the API')),
+    ]);
+    // A round renews every lease: only monitors just added are worth one before the next.
+    if (added) this.claimSoon();
+  }
+
+  /** A lease round now, so that monitors just added are claimed without waiting for the next. */
+  private claimSoon(): void {
+    this.leases?.roundNow().catch(() => undefined);
+  }
+
+  /** The states of the monitors others own, read again (after a notice of new events, and every `reconcileMs`). */
+  private refreshView(): void {
+    if (this.leases === undefined || this.stopped) return;
+    if (this.viewRefresh !== undefined) {
+      this.viewAgain = true;
+      return;
+    }
+    this.viewRefresh = Promise.all([this.store.runtimeStates(this.location), this.store.runtimeStates(QUORUM_LOCATION)])
+      .then(
+        ([states, judged]) => {
+          this.othersStates = states;
+          this.othersQuorumStates = judged;
+        },
+        (error: unknown) => this.logger.warn({ event: 'store_read_failed', error: describeError(error) }, 'reading the states other instances committed failed'),
+      )
+      .finally(() => {
+        this.viewRefresh = undefined;
+        if (this.viewAgain) {
+          this.viewAgain = false;
+          this.refreshView();
+        }
+      });
+  }
+
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+
+  /** Takes the pings other instances received for heartbeats this one owns. */
+  private drainPings(): void {
+    if (this.cluster === undefined || this.stopped) return;
+    if (this.draining !== undefined) {
+      this.drainAgain = true;
+      return;
+    }
+    const owned = this.registry.all().filter(({ config }) => config.type === 'heartbeat' && this.owns(config.id)).map(({ config }) => config.id);
+    this.draining = this.cluster.membership
+      .drainPings(owned, async (inbox) => {
+        const taken = this.heartbeats.ping(inbox.key, inbox.ping as HeartbeatPing);
+        if (taken !== false) await taken;
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.error({ event: 'ping_inbox_failed', error: describeError(error) }, 'taking the pings other instances received failed'),
+      )
+      .finally(() => {
+        this.draining = undefined;
+        if (this.drainAgain) {
+          this.drainAgain = false;
+          this.drainPings();
+        }
+      });
+  }
 
   /**
    * Runs a monitor's check at once, outside its schedule (whose phase does not move), through the same run and
@@ -377,6 +733,11 @@ export class MonitorService {
     }
     const outcome = this.scheduler.runNow(id);
     if (outcome === 'queued' || outcome === 'busy') return;
+    if (outcome === 'not-owned' && this.cluster !== undefined) {
+      // Another instance checks it: its owner runs it when told.
+      this.tellOthers('check', id);
+      return;
+    }
     // Changed while the audit entry was written (paused, removed, stopping): the answer says why nothing runs.
     const why = outcome === 'not-owned' ? 'another Vigil instance checks it' : `it is ${outcome}`;
     throw this.checkNowRefusal(id) ?? new MonitorError('conflict', `monitor ${quote(id)} cannot be checked now: ${why}`);
@@ -404,6 +765,7 @@ export class MonitorService {
       scheduler: this.scheduler.stats(),
       pipeline: this.pipeline.stats(),
       ...(this.maintenance.last ? { lastMaintenance: this.maintenance.last } : {}),
+      ...(this.leases ? { leases: this.leases.stats() } : {}),
     };
   }
 
@@ -412,8 +774,8 @@ export class MonitorService {
   }
 
   /** Stores everything taken so far (tests, benchmarks). */
-  flush(): Promise<void> {
-    return this.pipeline.flush();
+  async flush(): Promise<void> {
+    await Promise.all([this.pipeline.flush(), this.quorumPipeline.flush()]);
   }
 
   /** Runs store maintenance now (rollups, retention). */
@@ -425,14 +787,20 @@ export class MonitorService {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.drafts.stop();
     this.windows.stop();
     this.heartbeats.stop();
     await this.scheduler.stop();
     await this.maintenance.stop();
     try {
-      await this.pipeline.close();
+      this.quorumJudge.stop();
+      await Promise.all([this.pipeline.close(), this.quorumPipeline.close(), this.remoteLocations.close()]);
     } finally {
+      // After the last commit under them: the leases are given up, and the others take the monitors at once.
+      await this.leases?.stop().catch((error: unknown) =>
+        this.logger.warn({ event: 'cluster_leave_failed', error: describeError(error) }, 'giving up the monitor leases failed: others take them when they expire'),
+      );
       this.feed.stop();
       // Sends in flight finish (each within its timeout); what is pending waits in the outbox for the next start.
       await this.alerting.stop();
@@ -442,7 +810,8 @@ export class MonitorService {
   /** The alerts open now, with their monitor's state. */
   private *openAlerts(): Generator<OpenAlert> {
     for (const { config } of this.registry.all()) {
-      const state = this.pipeline.state(config.id);
+      if (!this.owns(config.id)) continue;
+      const state = this.laneOf(config.id).state(config.id);
       if (state?.alert?.open !== undefined) {
         yield { monitorId: config.id, location: state.location, state: state.state, open: state.alert.open };
       }
@@ -452,7 +821,7 @@ export class MonitorService {
   /** A monitor `id` depends on that is failing now (down, pending, or with an alert of its own open). */
   private dependencyDown(id: string): string | undefined {
     for (const parent of this.registry.get(id)?.config.depends_on ?? []) {
-      const state = this.pipeline.state(parent);
+      const state = this.stateOf(parent);
       if (state?.state === 'unhealthy' || state?.state === 'pending' || state?.alert?.open !== undefined) return parent;
     }
     return undefined;
@@ -464,7 +833,7 @@ export class MonitorService {
       .all()
       .filter(({ config }) => config.depends_on?.includes(id) === true)
       .filter(({ config }) => {
-        const state = this.pipeline.state(config.id)?.state;
+        const state = this.stateOf(config.id)?.state;
         return state === 'unhealthy' || state === 'pending';
       })
       .map(({ config }) => config.name);
@@ -473,7 +842,7 @@ export class MonitorService {
   private statusOf(monitor: ActiveMonitor): MonitorStatus {
     const id = monitor.config.id;
     const paused = this.registry.isPaused(id);
-    const runtime = this.pipeline.state(id);
+    const runtime = this.stateOf(id);
     // Resumed and not checked since (its committed state still says paused): no verdict yet.
     const committed = runtime?.state === 'paused' ? 'new' : (runtime?.state ?? 'new');
     return { monitor, paused, state: paused ? 'paused' : committed, ...(runtime ? { runtime } : {}) };
@@ -490,14 +859,26 @@ export class MonitorService {
   private reschedule(): void {
     const probing: Schedulable[] = [];
     const heartbeats: HeartbeatMonitor[] = [];
+    const quorum = new Map<string, QuorumMonitor>();
     for (const monitor of this.registry.all()) {
       const config = monitor.config;
+      if (config.type !== 'heartbeat' && (config.locations?.length ?? 1) > 1) {
+        const locations = config.locations!;
+        quorum.set(config.id, {
+          id: config.id,
+          locations,
+          quorum: config.quorum ?? defaultQuorum(locations.length),
+          intervalMs: config.interval,
+        });
+      }
       if (config.type === 'heartbeat') {
         // API pauses go through tracker.pause(), so that a ping can resume them; `paused: true` in the
         // definition cannot be resumed by a ping.
         heartbeats.push(config);
         continue;
       }
+      // Checked from elsewhere only (its `locations` leave this server's out): agents run it, not this scheduler.
+      if (!checkedFrom(config, this.location, this.location)) continue;
       const host = monitorHost(config);
       const lastCheckAt = this.pipeline.state(config.id)?.lastCheckAt;
       let prepared = this.prepared.get(config.id);
@@ -518,6 +899,7 @@ export class MonitorService {
     for (const id of this.prepared.keys()) {
       if (!this.registry.get(id)) this.prepared.delete(id);
     }
+    this.quorumMonitors = quorum;
     this.scheduler.setMonitors(probing);
     this.heartbeats.setMonitors(heartbeats);
   }
@@ -526,10 +908,13 @@ export class MonitorService {
    * What the heartbeat tracker needs after a restart: the newest stored result that came from a ping (not from a
    * missed deadline or an overlong run, which are the tracker's own), and whether the heartbeat was up or down.
    */
-  private async heartbeatRestoreStates(states: ReadonlyMap<string, MonitorRuntimeState>): Promise<Map<string, HeartbeatRestoreState>> {
+  private async heartbeatRestoreStates(
+    states: ReadonlyMap<string, MonitorRuntimeState>,
+    only?: ReadonlySet<string>,
+  ): Promise<Map<string, HeartbeatRestoreState>> {
     const restored = new Map<string, HeartbeatRestoreState>();
     for (const monitor of this.registry.all()) {
-      if (monitor.config.type !== 'heartbeat') continue;
+      if (monitor.config.type !== 'heartbeat' || (only !== undefined && !only.has(monitor.config.id))) continue;
       const id = monitor.config.id;
       const state = states.get(id);
       const recent = await this.store.latestResults(id, 50);

@@ -11,7 +11,7 @@ import { catalogOf, format, formattersOf, type Catalog, type Formatters } from '
 import type { StatusPageConfig } from '../config/status-pages.js';
 import type { StatusIncident } from '../store/store.js';
 import type { HistoryCell, PageData, PageMaintenance, PageMonitor, PageSection } from './data.js';
-import { PAGE_STATES, type PageState } from './states.js';
+import { PAGE_STATES, pageStateOf, type PageState } from './states.js';
 
 export function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -117,11 +117,17 @@ function renderMonitorItem(monitor: PageMonitor, t: Catalog, f: Formatters): str
   const heartbeat = view.heartbeat
     ? `<p class="md">${escapeHtml(view.heartbeat.lastPingAt === null ? t.noPingYet : format(t.lastPing, { time: f.dateTime(view.heartbeat.lastPingAt) }))}</p>`
     : '';
+  // Checked from several places: the state at each, next to the one judged over all of them.
+  const locations = view.locations
+    ? `<p class="md" aria-label="${escapeHtml(`${view.name}: ${t.byLocation}`)}">${view.locations
+        .map(({ location, state }) => `${escapeHtml(location)}: ${t.state[pageStateOf(state)]}`)
+        .join(' · ')}</p>`
+    : '';
   const windows = (['h24', 'd7', 'd30', 'd90'] as const)
     .map((key) => `<div><dt>${t.uptimeWindows[key]}</dt><dd>${percentOr(monitor.uptime[key], f, t)}</dd></div>`)
     .join('');
   return `<li class="mon" id="m-${id}" data-id="${id}" data-state="${monitor.state}">
-<div class="mh"><h3>${name}</h3>${stateBadge(monitor.state, t)}</div>${description}${heartbeat}
+<div class="mh"><h3>${name}</h3>${stateBadge(monitor.state, t)}</div>${description}${heartbeat}${locations}
 ${bar(monitor.days, 'd', view.name, t)}<div class="axis" aria-hidden="true"><span>${t.daysAgo}</span><span>${t.today}</span></div>
 ${bar(monitor.hours, 'h', view.name, t)}<div class="axis" aria-hidden="true"><span>${t.hoursAgo}</span><span>${t.now}</span></div>
 <dl class="uptimes" aria-label="${escapeHtml(`${view.name}: ${t.uptime}`)}">${windows}</dl>

@@ -12,8 +12,11 @@ const STATUS_BY_CODE: readonly Status[] = ['healthy', 'degraded', 'unhealthy'];
 /** A result's status column: 2 is a failed check that was downtime; a failed check that was not is 3 or 4. */
 export const UNHEALTHY = STATUS_CODES.unhealthy;
 export const DEGRADED = STATUS_CODES.degraded;
-/** Failed, but not downtime: the monitor was `pending` (retries left) or in `maintenance` (see `isDowntime`). */
-const EXCUSED_CODES: Readonly<Record<Excuse, number>> = { pending: 3, maintenance: 4 };
+/**
+ * Failed, but not downtime: the monitor was `pending` (retries left), in `maintenance` (see `isDowntime`), or down
+ * at fewer locations than its quorum.
+ */
+const EXCUSED_CODES: Readonly<Record<Excuse, number>> = { pending: 3, maintenance: 4, quorum: 5 };
 /**
  * The lowest code of a failed check: results with a status at or above it have no meaningful latency (a refused
  * or timed-out check), while only `UNHEALTHY` itself counts as downtime.

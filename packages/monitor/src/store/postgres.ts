@@ -40,6 +40,7 @@ import {
   Serial,
 } from './maintain.js';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres.js';
+import { PostgresCluster } from './postgres-cluster.js';
 import { type BucketSize, metaEntries, planBuckets, planSummary, type Watermarks, watermarksFrom } from './plan.js';
 import { SKETCH_LOWER_BOUNDS } from './sketch.js';
 import {
@@ -205,6 +206,7 @@ export class PostgresStore implements Store {
   private readonly maintenance = new Serial();
   private readonly options: MaintenanceOptions;
   private closed = false;
+  readonly cluster: PostgresCluster;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     const { schema = DEFAULT_PG_SCHEMA, poolSize = 10, connectTimeoutMs = 10_000, statementTimeoutMs = 120_000 } = options;
@@ -229,6 +231,7 @@ export class PostgresStore implements Store {
     });
     // An idle connection that breaks is dropped from the pool; the next query reports the problem.
     this.pool.on('error', () => undefined);
+    this.cluster = new PostgresCluster({ pool: this.pool, connection: this.connection, schema, s: this.s, lockKey, tx: (fn) => this.tx(fn) });
   }
 
   // ---------------------------------------------------------------------------------------------- plumbing
@@ -425,27 +428,48 @@ export class PostgresStore implements Store {
 
   async commit(commits: readonly MonitorCommit[]): Promise<CommitResult[]> {
     if (commits.length === 0) return [];
-    const rows = await this.encodeResults(commits.flatMap((commit) => commit.results));
     return this.tx(async (client) => {
       // The feed's cursor must grow in commit order: transactions that add events take turns.
       if (commits.some((commit) => commit.step?.change !== undefined)) {
         await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`vigil-events:${this.schema}`)]);
       }
-      await this.insertResults(client, rows);
+      const fenced = await this.fencedOut(client, commits);
+      const admitted = fenced.size === 0 ? commits : commits.filter((commit) => !fenced.has(commit));
+      await this.insertResults(client, await this.encodeResults(admitted.flatMap((commit) => commit.results)));
       const out: CommitResult[] = [];
       // The states after quiet results (most commits): one conditional upsert for all of them.
-      const quiet = commits.filter((commit) => commit.step === undefined);
+      const quiet = admitted.filter((commit) => commit.step === undefined);
       const written = await this.upsertQuietStates(
         client,
         quiet.map((commit) => commit.state),
       );
       for (const commit of commits) {
-        if (commit.step !== undefined) out.push(await this.commitStep(client, commit, commit.step));
+        if (fenced.has(commit)) out.push({ status: 'fenced', state: await this.storedState(client, commit.monitorId, commit.location) });
+        else if (commit.step !== undefined) out.push(await this.commitStep(client, commit, commit.step));
         else if (written.has(stateKey(commit))) out.push({ status: 'applied', state: commit.state });
         else out.push({ status: 'conflict', state: await this.storedState(client, commit.monitorId, commit.location) });
       }
       return out;
     });
+  }
+
+  /**
+   * The commits whose lease is no longer the one they name. The leases that still are stay share-locked until the
+   * transaction ends: a claim by another instance waits for this commit, and the next commit under the old lease
+   * finds the new epoch.
+   */
+  private async fencedOut(client: pg.PoolClient, commits: readonly MonitorCommit[]): Promise<Set<MonitorCommit>> {
+    const fencing = commits.filter((commit) => commit.fence !== undefined);
+    if (fencing.length === 0) return new Set();
+    const held = await this.rows<{ id: string; owner: string; epoch: string }>(
+      client,
+      `SELECT l.monitor_id AS id, l.owner, l.epoch FROM ${this.s}.monitor_leases l
+       JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS f(id, owner, epoch) ON l.monitor_id = f.id AND l.owner = f.owner AND l.epoch = f.epoch
+       ORDER BY l.monitor_id FOR SHARE OF l`,
+      [fencing.map((commit) => commit.monitorId), fencing.map((commit) => commit.fence!.owner), fencing.map((commit) => commit.fence!.epoch)],
+    );
+    const valid = new Set(held.map((row) => `${row.id}\u0000${row.owner}\u0000${row.epoch}`));
+    return new Set(fencing.filter((commit) => !valid.has(`${commit.monitorId}\u0000${commit.fence!.owner}\u0000${commit.fence!.epoch}`)));
   }
 
   /** States whose sequence number did not change, written where the stored one has the same; returns those written. */

@@ -1,5 +1,6 @@
 import type { CheckResult, Incident, MonitorRuntimeState, StateChangeEvent, UptimeSummary } from '../model.js';
 import type { IncidentStatus, PendingChange } from '../pipeline/state-machine.js';
+import type { ClusterStore } from '../cluster/cluster-store.js';
 import { DAY_MS } from './time.js';
 
 /** How long each resolution is kept (milliseconds). */
@@ -23,9 +24,10 @@ export function retentionFromConfig(retention: { raw: number; hourly: number; da
 
 /**
  * What a token may do, each including the ones before it: `read` (private monitors, results, events), `write`
- * (create, change, delete, pause monitors), `admin` (the audit log, and everything else).
+ * (create, change, delete, pause monitors), `admin` (the audit log, and everything else). `agent` stands apart: it
+ * may only fetch an agent's monitors and send its results (api/tokens.ts `scopeIncludes`).
  */
-export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+export const TOKEN_SCOPES = ['read', 'write', 'admin', 'agent'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** An API token as stored: only a hash of the secret. */
@@ -136,6 +138,18 @@ export interface MonitorCommit {
   /** The monitor's state after them (an incident `step` opens gets its id from the store). */
   state: MonitorRuntimeState;
   step?: CommitStep;
+  /**
+   * The lease the commit was made under (several instances on one PostgreSQL): nothing of it — results, state,
+   * step — is written unless the monitor's lease still has this owner and epoch (`fenced` otherwise). An instance
+   * that lost its lease (paused, partitioned) cannot write over the new owner.
+   */
+  fence?: CommitFence;
+}
+
+/** A monitor's lease as a commit names it: the instance that holds it, and the epoch it was claimed at. */
+export interface CommitFence {
+  owner: string;
+  epoch: number;
 }
 
 /** A step that changed a monitor's state or incidents, written with its result in the same transaction. */
@@ -211,11 +225,12 @@ export interface StoredNotification extends NewNotification {
  * How a commit went for one monitor:
  * - `applied`: written;
  * - `replayed`: its change was already stored (a commit retried after an unclear failure): nothing written twice;
- * - `conflict`: the stored state is not the one the commit followed (another writer): nothing written for it.
+ * - `conflict`: the stored state is not the one the commit followed (another writer): nothing written for it;
+ * - `fenced`: the commit's lease is no longer held (another instance owns the monitor): nothing written for it.
  */
 export type CommitResult =
   | { status: 'applied'; state: MonitorRuntimeState; event?: StateChangeEvent }
-  | { status: 'replayed' | 'conflict'; state: MonitorRuntimeState | undefined };
+  | { status: 'replayed' | 'conflict' | 'fenced'; state: MonitorRuntimeState | undefined };
 
 // ------------------------------------------------------------------------------------------ status page incidents
 
@@ -418,6 +433,12 @@ export interface Store {
    * to the database). `onLost` is called if the lock goes away (the connection broke): another instance may start.
    */
   lockInstance(onLost: (error: Error) => void): Promise<InstanceLock>;
+
+  /**
+   * Where several `vigil serve` instances share this store (PostgreSQL): membership, monitor leases and
+   * notifications between instances (cluster/cluster-store.ts). Undefined for a store one process owns (SQLite).
+   */
+  readonly cluster?: ClusterStore;
 
   /**
    * Folds raw results into hourly rollups (each hour once it ended and settled) and hourly into daily rollups

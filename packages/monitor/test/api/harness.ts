@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ChannelControl, createApiHandler, type MonitorControl, type MonitorView, type StatusIncidentControl } from '../../src/api/index.js';
+import { type AgentControl, type ChannelControl, createApiHandler, type MonitorControl, type MonitorView, type StatusIncidentControl } from '../../src/api/index.js';
 import { monitorViewOf } from '../../src/api/monitors.js';
 import { createApiToken } from '../../src/api/tokens.js';
 import { parseConfigSources } from '../../src/config/index.js';
@@ -214,7 +214,7 @@ export function memoryStore(): Promise<Store> {
   return openStore({ type: 'sqlite', path: ':memory:' }, { dataDir: 'unused-in-memory' });
 }
 
-export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?: number; channels?: ChannelControl } = {}): Promise<TestApi> {
+export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?: number; channels?: ChannelControl; agents?: AgentControl } = {}): Promise<TestApi> {
   const service = new FakeService(await memoryStore());
   const logs: string[] = [];
   const logger = createLogger({ format: 'pretty', destination: { write: (line) => logs.push(line) } });
@@ -232,6 +232,7 @@ export async function startApi(options: { corsOrigins?: string[]; maxBodyBytes?:
     now: () => clock.now,
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     ...(options.channels === undefined ? {} : { channels: options.channels }),
+    ...(options.agents === undefined ? {} : { agents: options.agents }),
     logger,
   });
   const server: Server = createServer((req, res) =>

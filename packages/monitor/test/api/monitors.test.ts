@@ -34,6 +34,7 @@ describe('GET /api/v1/monitors', () => {
       interval_ms: 60_000,
       last_check_at: new Date(NOW - 5000).toISOString(),
       heartbeat: null,
+      locations: null,
       source: 'config',
       target: 'https://shop.example.com/health?api_key=***',
     });

@@ -7,7 +7,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiRouter, openApiDocument } from '../../src/api/index.js';
+import { type AgentControl, createApiRouter, openApiDocument } from '../../src/api/index.js';
+import type { ProbingMonitor } from '../../src/monitors/types.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ERROR_CODES, REQUEST_SCHEMAS, RESPONSE_SCHEMAS } from '../../src/api/schemas.js';
@@ -221,8 +222,18 @@ describe('the OpenAPI document', () => {
 describe('responses match the document', () => {
   let api: TestApi;
 
+  // An agent of eu-west checks shop-api (the real agent endpoints run against a real server in test/agent).
+  const agents: AgentControl = {
+    ownLocation: 'local',
+    monitorsAt: (location) =>
+      location === 'eu-west' ? [{ config: api.service.registry.get('shop-api')?.config as ProbingMonitor, paused: false }] : [],
+    record: (_location, results) => Promise.resolve({ accepted: results.length, skipped: 0 }),
+  };
+  const agentResult = (monitor: string) => ({ monitor, at: new Date(NOW - 1000).toISOString(), status: 'healthy', latency_ms: 12.5, status_code: 200, timings: { connect_ms: 1 }, error: null });
+
   beforeAll(async () => {
     api = await startApi({
+      agents,
       // Two channels: one that delivers, one whose receiver refuses.
       channels: {
         list: () => [
@@ -411,6 +422,15 @@ describe('responses match the document', () => {
     { method: 'POST', path: '/api/v1/channels/down/test', pattern: '/api/v1/channels/{name}/test', auth: true, status: 502 },
     { method: 'POST', path: '/api/v1/channels/nope/test', pattern: '/api/v1/channels/{name}/test', auth: true, status: 404 },
     { method: 'POST', path: '/api/v1/channels/hook/test', pattern: '/api/v1/channels/{name}/test', auth: 'read', status: 403 },
+    { method: 'GET', path: '/api/v1/agent/monitors?location=eu-west', pattern: '/api/v1/agent/monitors', auth: true },
+    { method: 'GET', path: '/api/v1/agent/monitors', pattern: '/api/v1/agent/monitors', auth: true, status: 400 },
+    { method: 'GET', path: '/api/v1/agent/monitors?location=local', pattern: '/api/v1/agent/monitors', auth: true, status: 422 },
+    { method: 'GET', path: '/api/v1/agent/monitors?location=eu-west', pattern: '/api/v1/agent/monitors', auth: 'read', status: 403 },
+    { method: 'GET', path: '/api/v1/agent/monitors?location=eu-west', pattern: '/api/v1/agent/monitors', status: 401 },
+    { method: 'POST', path: '/api/v1/results', pattern: '/api/v1/results', auth: true, json: { location: 'eu-west', results: [agentResult('shop-api')] } },
+    { method: 'POST', path: '/api/v1/results', pattern: '/api/v1/results', auth: true, json: { location: 'eu-west', results: [agentResult('orders-db')] }, status: 422 },
+    { method: 'POST', path: '/api/v1/results', pattern: '/api/v1/results', auth: true, json: { location: 'eu-west', results: [{ monitor: 'shop-api' }] }, status: 400 },
+    { method: 'POST', path: '/api/v1/results', pattern: '/api/v1/results', auth: 'read', json: { location: 'eu-west', results: [] }, status: 403 },
   ];
 
   it.each(cases)('$method $path (token: $auth)', async ({ method, path, pattern, auth, json, status }) => {

@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApiRouter } from '../../src/api/index.js';
-import { createApiToken } from '../../src/api/tokens.js';
+import { createApiToken, scopeIncludes } from '../../src/api/tokens.js';
 import { TOKEN_SCOPES } from '../../src/store/store.js';
 import { httpDefinition, NOW, startApi, type TestApi } from './harness.js';
 import { seedIncident } from '../store/seed.js';
@@ -158,15 +158,18 @@ describe('tokens', () => {
 });
 
 describe('token scopes', () => {
+  let agentToken: string;
   beforeEach(async () => {
     api = await startApi();
+    ({ token: agentToken } = await createApiToken(api.store, 'agent-eu', { scope: 'agent', now: () => NOW }));
   });
 
-  const tokenOf = (scope: string) => (scope === 'read' ? api.readToken : scope === 'write' ? api.writeToken : api.token);
-  const rank = (scope: string) => (TOKEN_SCOPES as readonly string[]).indexOf(scope);
+  const tokenOf = (scope: string) =>
+    scope === 'read' ? api.readToken : scope === 'write' ? api.writeToken : scope === 'agent' ? agentToken : api.token;
 
-  // Every route of the router, with a token of every scope: below the route's access it is 403 before anything
-  // runs; at or above it, the route answers (whatever it answers, never 401 or 403).
+  // Every route of the router, with a token of every scope: one its scope does not cover (an agent token: every
+  // route but the agent endpoints, public ones included) is 403 before anything runs; one it covers answers
+  // (whatever it answers, never 401 or 403).
   const routes = createApiRouter().routes;
   it.each(routes.flatMap((route) => TOKEN_SCOPES.map((scope) => [route.method, route.pattern, scope] as const)))(
     '%s %s with a %s token',
@@ -180,10 +183,11 @@ describe('token scopes', () => {
         // The stream answers until closed: only its status line is needed.
         ...(pattern.endsWith('/stream') ? { headersOnly: true } : {}),
       });
-      if (access !== 'public' && rank(scope) < rank(access)) {
+      const covered = access === 'public' ? scope !== 'agent' : scopeIncludes(scope, access);
+      if (!covered) {
         expect(response.status).toBe(403);
         expect(response.body.error.code).toBe('forbidden');
-        expect(response.body.error.message).toContain(`needs a token with scope ${access}`);
+        expect(response.body.error.message).toContain(`needs a token with scope ${access === 'public' ? 'read' : access}`);
         expect(response.body.error.message).toContain(`has scope ${scope}`);
         expect(api.service.calls).toEqual([]);
       } else {
@@ -234,8 +238,28 @@ describe('token scopes', () => {
       'GET /api/v1/jobs/:connection/progress': 'read',
       'POST /api/v1/jobs/:connection/queues/:queue/jobs/:job/retry': 'write',
       'DELETE /api/v1/jobs/:connection/queues/:queue/jobs/:job': 'write',
+      'GET /api/v1/agent/monitors': 'agent',
+      'POST /api/v1/results': 'agent',
       'GET /api/v1/openapi.json': 'public',
     });
+  });
+
+  it('an agent token may call the agent endpoints and nothing else; admin tokens may call them too', async () => {
+    const refused = await api.request('/api/v1/monitors/shop-api', { token: agentToken });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'GET /api/v1/monitors/:id needs a token with scope read or higher; this token ("agent-eu") has scope agent, which may only fetch the monitors of its location and send their results (`vigil agent`)',
+    );
+    for (const token of [agentToken, api.token]) {
+      const monitors = await api.request('/api/v1/agent/monitors?location=eu-west', { token });
+      expect(monitors.status).toBe(200);
+      expect(monitors.body).toEqual({ location: 'eu-west', monitors: [] });
+    }
+    const reader = await api.request('/api/v1/results', { token: api.readToken, json: { location: 'eu-west', results: [] } });
+    expect(reader.status).toBe(403);
+    expect(reader.body.error.message).toBe(
+      'POST /api/v1/results needs a token with scope agent (or admin); this token ("reader") has scope read: create one with `vigil token create --name NAME --scope agent`',
+    );
   });
 
   it('a read token sees private monitors but cannot change them', async () => {

@@ -46,6 +46,8 @@ export interface CrashOptions {
   storage: string;
   /** The target alternates at least this many times. */
   flips: number;
+  /** And the server is killed at least this many times (a slow machine starts it more slowly: the loop goes on). */
+  kills: number;
   flipEveryMs: number;
   /** Random time the server runs before it is killed. */
   killAfterMs: readonly [number, number];
@@ -214,7 +216,7 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
     }
   })();
   try {
-    while (target.flips < options.flips) {
+    while (target.flips < options.flips || kills < options.kills) {
       current = await serve(configFile, options.dir);
       const [low, high] = options.killAfterMs;
       await new Promise((resolve) => setTimeout(resolve, low + random() * (high - low)));
@@ -389,7 +391,7 @@ export const SQLITE_FILE = (dir: string) => path.join(dir, 'vigil.db');
  * the store, opened by `open` once every process is dead, checked for consistency.
  */
 export async function crashTest(dir: string, storage: string, open: () => Promise<Store>): Promise<void> {
-  const run = await crashLoop({ dir, storage, flips: 200, flipEveryMs: 250, killAfterMs: [200, 3000] });
+  const run = await crashLoop({ dir, storage, flips: 200, kills: 10, flipEveryMs: 250, killAfterMs: [200, 3000] });
   expect(run.flips).toBeGreaterThanOrEqual(200);
   expect(run.kills).toBeGreaterThanOrEqual(10);
   const store = await open();

@@ -23,7 +23,7 @@ export function renderTokensPage(tokens: readonly StoredToken[], currentId: stri
 <form class="api-form" data-method="POST" data-url="${API_PREFIX}/tokens" data-after="show-token" novalidate>
 <div class="form-error" role="alert" hidden></div>
 <div class="field" data-field="name"><label for="token-name">Name</label><input id="token-name" name="name" data-kind="text" required maxlength="100"><p class="field-error"></p></div>
-<div class="field" data-field="scope"><label for="token-scope">Scope</label><select id="token-scope" name="scope" data-kind="choice"><option>read</option><option>write</option><option>admin</option></select><p class="field-error"></p></div>
+<div class="field" data-field="scope"><label for="token-scope">Scope</label><select id="token-scope" name="scope" data-kind="choice"><option>read</option><option>write</option><option>admin</option><option value="agent">agent (vigil agent only)</option></select><p class="field-error"></p></div>
 <p><button type="submit" class="primary">Create token</button></p>
 </form>
 <div id="new-token" class="new-token" hidden><p><strong>Copy this token now: it is not shown again.</strong></p><p><code id="new-token-value"></code></p></div>`;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { monitorAlerts } from '../alert-rules.js';
 import { condition, PLACEHOLDERS_FILLED, type ProbingTypeName } from '../conditions.js';
 import { duration } from '../duration.js';
-import { text } from '../fields.js';
+import { locationName, text } from '../fields.js';
 
 export const ID_PATTERN = /^[a-z0-9_-]+$/;
 const ID_MAX = 64;
@@ -58,6 +58,21 @@ export function probeFields(type: ProbingTypeName) {
       .optional()
       .describe(
         'Failed checks in a row before the monitor goes down; until then its state is `pending`. Default: `defaults.retries`.',
+      ),
+    locations: z
+      .array(locationName())
+      .min(1, { error: 'must list at least one location' })
+      .refine((names) => new Set(names).size === names.length, { error: 'lists a location twice' })
+      .optional()
+      .describe(
+        'Where it is checked from: the server\'s own `location` and agents\' (`vigil agent --location NAME`, docs/agents.md), e.g. `[local, eu-west]`. A list without the server\'s location is checked by agents only. Default: the server\'s `location` only.',
+      ),
+    quorum: z
+      .int({ error: 'expected a whole number' })
+      .min(1, { error: 'must be at least 1' })
+      .optional()
+      .describe(
+        'With several `locations`: how many must find the monitor down for it to be down (and alert). When fewer do, it is degraded, naming them. Default: a majority (2 of 2 or 3, 3 of 4 or 5).',
       ),
     conditions: z
       .array(condition(type))

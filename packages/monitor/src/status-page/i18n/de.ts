@@ -67,6 +67,7 @@ export const de: Catalog = {
   monitorCount: '{count} Monitore',
   noPingYet: 'Noch kein Ping',
   lastPing: 'Letzter Ping {time}',
+  byLocation: 'Nach Standort',
   incidentState: { investigating: 'Untersuchung', identified: 'Ursache erkannt', monitoring: 'Beobachtung', resolved: 'Behoben' },
   affected: 'Betroffen: {names}',
   pastIncidents: 'Vergangene Vorfälle',

@@ -65,6 +65,7 @@ export const en = {
   monitorCount: '{count} monitors',
   noPingYet: 'No ping yet',
   lastPing: 'Last ping {time}',
+  byLocation: 'By location',
   incidentState: { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved' },
   affected: 'Affected: {names}',
   pastIncidents: 'Past incidents',

@@ -269,4 +269,38 @@ CREATE TABLE ${s}.maintenance_windows (
 CREATE INDEX maintenance_windows_by_end ON ${s}.maintenance_windows (ends_at);
 `,
   },
+  {
+    version: 7,
+    description: 'several instances: membership, monitor leases, the ping inbox',
+    sql: (s) => `
+-- One row per running vigil serve; alive while the session advisory lock (namespace, lock_key) is held and
+-- seen_at (the database's epoch ms) is recent.
+CREATE TABLE ${s}.instances (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  location text NOT NULL,
+  lock_key integer NOT NULL,
+  started_at bigint NOT NULL,
+  seen_at bigint NOT NULL
+);
+-- Who checks a monitor: owner and epoch fence its commits; expires_at 0 means given up. Never deleted, so an
+-- epoch only grows.
+CREATE TABLE ${s}.monitor_leases (
+  monitor_id text PRIMARY KEY,
+  owner text NOT NULL,
+  epoch bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX monitor_leases_by_owner ON ${s}.monitor_leases (owner);
+-- Heartbeat pings received by an instance that does not own the heartbeat, until its owner takes them.
+CREATE TABLE ${s}.ping_inbox (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at bigint NOT NULL,
+  monitor_id text NOT NULL,
+  key text NOT NULL,
+  ping jsonb NOT NULL
+);
+CREATE INDEX ping_inbox_by_monitor ON ${s}.ping_inbox (monitor_id, id);
+`,
+  },
 ];
