@@ -260,7 +260,8 @@ export class MonitorService {
         const config = this.registry.get(id)?.config;
         return config?.public ? config.name : undefined;
       },
-      location: this.location,
+      locations: [this.location, QUORUM_LOCATION],
+      owns: (id) => this.owns(id),
     });
     this.remoteLocations = new RemoteLocations({
       host: this,

@@ -27,7 +27,13 @@ export interface DraftsOptions {
   mode: () => 'off' | 'draft' | 'publish';
   /** A public monitor's name (undefined for a monitor that is not public, or gone). */
   publicName: (id: string) => string | undefined;
-  location: string;
+  /** The locations whose incidents are the monitor's: the server's own, and the state judged over several (`*`). */
+  locations: readonly string[];
+  /**
+   * Several instances: whether this one owns the monitor (the one that committed its change, normally), so that one
+   * instance drafts and resolves, not all. Default: every monitor.
+   */
+  owns?: (monitorId: string) => boolean;
 }
 
 const iso = (at: number) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -69,7 +75,8 @@ export class StatusIncidentDrafts {
   private async handle(events: readonly StateChangeEvent[]): Promise<void> {
     if (this.options.mode() === 'off') return;
     for (const event of events) {
-      if (event.location !== this.options.location || event.incidentId === undefined) continue;
+      if (!this.options.locations.includes(event.location) || event.incidentId === undefined) continue;
+      if (this.options.owns?.(event.monitorId) === false) continue;
       const name = this.options.publicName(event.monitorId);
       if (name === undefined) continue;
       if (event.to === 'unhealthy' || event.to === 'degraded') {
@@ -120,8 +127,10 @@ export class StatusIncidentDrafts {
   /** What the feed may not have shown: changes while the server was stopped. */
   private async reconcile(): Promise<void> {
     if (this.options.mode() === 'off') return;
-    const states = await this.options.store.runtimeStates(this.options.location);
-    for (const state of states.values()) {
+    const states = (await Promise.all(this.options.locations.map((location) => this.options.store.runtimeStates(location)))).flatMap((map) => [
+      ...map.values(),
+    ]);
+    for (const state of states) {
       const name = this.options.publicName(state.monitorId);
       if (name === undefined || state.openIncidentId === undefined) continue;
       if (state.state !== 'unhealthy' && state.state !== 'degraded') continue;

@@ -51,6 +51,7 @@ it('one location failing alone is shown degraded and does not alert; two take th
       `  channels: { hook: { type: webhook, url: "${hook}/hook" } }`,
       '  routes: { critical: [hook] }',
       '  defaults: { failure_threshold: 1, success_threshold: 1 }',
+      'status_incidents: { auto: publish }',
       'monitors:',
       '  - name: shop',
       '    type: http',
@@ -141,4 +142,11 @@ it('one location failing alone is shown degraded and does not alert; two take th
   expect(incidents.map((incident) => incident.status)).toEqual(['degraded', 'unhealthy', 'degraded']);
   for (const incident of incidents) expect(incident.cause).toMatch(/^down from /);
   expect(incidents.every((incident) => incident.endedAt !== undefined)).toBe(true);
+  // The status page's incident is drafted from the judged one (the outage), and resolved with it.
+  await service.draftsIdle();
+  const outage = await until('the drafted outage resolved', async () => {
+    const drafted = await running!.store.statusIncidentBySource(incidents[1]!.id);
+    return drafted?.status === 'resolved' ? drafted : undefined;
+  });
+  expect(outage.title).toBe('shop: outage');
 }, 30_000);

@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 async function startDrafts(): Promise<StatusIncidentDrafts> {
-  drafts = new StatusIncidentDrafts({ store, feed, incidents, logger: silentLogger, mode: () => mode, publicName: (id) => NAMES[id], location: 'local' });
+  drafts = new StatusIncidentDrafts({ store, feed, incidents, logger: silentLogger, mode: () => mode, publicName: (id) => NAMES[id], locations: ['local'] });
   await drafts.start();
   return drafts;
 }
