@@ -46,7 +46,7 @@ function monitorOf<T extends VigilConfig['monitors'][number]['type']>(
 describe('defaults', () => {
   test('an empty file is a valid configuration with every default', () => {
     expect(parse('')).toEqual({
-      server: { host: '127.0.0.1', port: 3939, data: './data' },
+      server: { host: '127.0.0.1', port: 3939, data: './data', ping_body_limit: 100_000 },
       location: 'local',
       storage: { type: 'sqlite', path: join('./data', 'vigil.db') },
       retention: { raw: 7 * 86_400_000, hourly: 90 * 86_400_000, daily: 730 * 86_400_000 },
@@ -96,6 +96,7 @@ describe('defaults', () => {
       host: '127.0.0.1',
       port: 3939,
       data: './data',
+      ping_body_limit: 100_000,
     });
     // …also when merged: an empty section in a later file leaves the earlier one alone.
     const { config } = parseConfigSources(
@@ -185,6 +186,7 @@ test('a configuration with every section and every monitor type', async () => {
     port: 4000,
     data: '/var/lib/vigil',
     public_url: 'https://status.example.test',
+    ping_body_limit: 100_000,
   });
   expect(config.storage).toEqual({ type: 'sqlite', path: '/var/lib/vigil/results.db' });
   expect(config.retention).toEqual({ raw: 3 * 86_400_000, hourly: 30 * 86_400_000, daily: 365 * 86_400_000 });
@@ -264,7 +266,7 @@ describe('several files', () => {
       env: {},
     });
     expect(files).toEqual([fixture('merge/base.yaml'), fixture('merge/override.yaml')]);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 5000, data: './base-data' });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 5000, data: './base-data', ping_body_limit: 100_000 });
     expect(config.defaults).toEqual({ interval: 30_000, timeout: 3000, retries: 0 });
     expect(config.monitors.map((m) => [m.name, 'interval' in m ? m.interval : undefined])).toEqual([
       ['API', 30_000],

@@ -25,6 +25,14 @@ const server = z
     public_url: urlWith(['http:', 'https:'])
       .optional()
       .describe('The URL people reach this server at, used in links in alerts and ping instructions.'),
+    ping_body_limit: z
+      .int({ error: 'expected a whole number of bytes' })
+      .min(0, { error: 'must be zero or more' })
+      .max(10_000_000, { error: 'must be at most 10000000 (10 MB)' })
+      .default(100_000)
+      .describe(
+        "Bytes of a heartbeat ping's body kept (the job's output; the rest is read and dropped). Every ping answer says it in the `Ping-Body-Limit` header, as Healthchecks.io's does.",
+      ),
   })
   .prefault({})
   .describe('The HTTP server of `vigil serve`.');

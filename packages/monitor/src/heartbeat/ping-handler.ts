@@ -8,7 +8,8 @@
  * GET, HEAD and POST (the body is the job's output), `?rid=<uuid>` to pair a `/start` with its end ping. Answers
  * are plain text like Healthchecks.io's: `OK`, `not found` (an unknown key, and nothing else is said about
  * keys), and 400 for a malformed exit status or rid. Any origin may ping (`Access-Control-Allow-Origin: *`):
- * the key in the URL is the credential.
+ * the key in the URL is the credential. Every answer says how much of a body is kept (`Ping-Body-Limit`, bytes), as
+ * Healthchecks.io's does, so that scripts can send just the tail of their output.
  *
  * `OK` means stored: the answer waits until the ping's result is committed. When the store does not answer within
  * `storeWaitMs`, the answer is 503 (the result is kept and stored when the store is back; a retried ping is
@@ -19,7 +20,7 @@ import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import type { HeartbeatPing, HeartbeatTracker } from './tracker.js';
 
 export interface PingHandlerOptions {
-  /** Bytes of a request body kept (the rest is read and dropped). Default 100,000. */
+  /** Bytes of a request body kept (the rest is read and dropped), said in `Ping-Body-Limit`. Default 100,000. */
   maxBodyBytes?: number;
   /** How long a ping waits for its result to be stored before the answer is 503. Default 10,000 ms. */
   storeWaitMs?: number;
@@ -82,21 +83,27 @@ function readTruncated(req: IncomingMessage, limit: number): Promise<string | un
   });
 }
 
-/** Plain text without a trailing newline: Healthchecks.io answers exactly `OK`, and scripts compare it. */
-function answer(req: IncomingMessage, res: ServerResponse, status: number, body: string, extra = {}): void {
-  res.writeHead(status, {
-    ...BASE_HEADERS,
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    ...extra,
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
 
 export function createPingHandler(tracker: Pick<HeartbeatTracker, 'ping'>, options: PingHandlerOptions = {}): PingHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 100_000;
   const storeWaitMs = options.storeWaitMs ?? 10_000;
   const logger = options.logger ?? silentLogger;
+  const headers = {
+    ...BASE_HEADERS,
+    'Ping-Body-Limit': String(maxBodyBytes),
+    // A script in a browser may read it too.
+    'Access-Control-Expose-Headers': 'Ping-Body-Limit',
+  };
+  /** Plain text without a trailing newline: Healthchecks.io answers exactly `OK`, and scripts compare it. */
+  const answer = (req: IncomingMessage, res: ServerResponse, status: number, body: string, extra = {}): void => {
+    res.writeHead(status, {
+      ...headers,
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      ...extra,
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
   return (req, res, next) => {
     let url: URL;
     try {
@@ -114,7 +121,7 @@ export function createPingHandler(tracker: Pick<HeartbeatTracker, 'ping'>, optio
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
       res.writeHead(204, {
-        ...BASE_HEADERS,
+        ...headers,
         'Access-Control-Allow-Methods': METHODS,
         'Access-Control-Allow-Headers': 'Content-Type',
         'Access-Control-Max-Age': '600',

@@ -169,7 +169,10 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     });
   let api = buildApi();
   // Through the service: with several instances, a ping for a heartbeat another owns goes to that one's inbox.
-  const pings = createPingHandler({ ping: (key, ping) => service.takePing(key, ping) }, { logger });
+  const pings = createPingHandler(
+    { ping: (key, ping) => service.takePing(key, ping) },
+    { logger, maxBodyBytes: service.currentConfig.server.ping_body_limit },
+  );
   const healthHandler = nodeHandler(health);
   // The status pages: `/`, `/status/<slug>` and what goes with them (public monitors only).
   const statusPages = createStatusPages({

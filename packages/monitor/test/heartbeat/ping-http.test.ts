@@ -112,6 +112,12 @@ monitors:
     expect(get.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(get.headers.get('access-control-allow-origin')).toBe('*');
     expect(await get.text()).toBe('OK');
+    // How much of a body is kept, as Healthchecks.io says it: on every answer, readable from a browser too.
+    expect(get.headers.get('ping-body-limit')).toBe('1000');
+    expect(get.headers.get('access-control-expose-headers')).toBe('Ping-Body-Limit');
+    const unknown = await fetch(`${h.base}/ping/no-such-key`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('ping-body-limit')).toBe('1000');
 
     const head = await fetch(`${h.base}/ping/${KEY}/start`, { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -392,5 +398,28 @@ describe('docs/heartbeats.md, run as written', () => {
     }
     // The page shows every kind of ping; a rewrite that drops one fails here.
     expect([...exercised].sort()).toEqual(['exit 0', 'exit 3', 'fail', 'log', 'start', 'success']);
+  });
+});
+
+describe('vigil serve with server.ping_body_limit', () => {
+  it('keeps that many bytes of a ping body and says so in Ping-Body-Limit', async () => {
+    const { startMonitor } = await import('../../src/commands/serve.js');
+    const { writeConfig } = await import('../service/harness.js');
+    const dir = await tempDir('ping-limit');
+    const yaml = ['server: { ping_body_limit: 20 }', 'monitors:', '  - { name: nightly, type: heartbeat, ping_key: nightly-limit-key-0001, schedule: { period: 1h, grace: 10m } }'].join('\n');
+    const running = await startMonitor(
+      { config: [await writeConfig(dir.dir, yaml)], port: '0', data: dir.dir, logFormat: 'json' },
+      { env: {}, logDestination: { write: () => undefined } },
+    );
+    try {
+      const response = await fetch(`${running.url}/ping/nightly-limit-key-0001/fail`, { method: 'POST', body: `${'x'.repeat(20)}-cut-off-here` });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('ping-body-limit')).toBe('20');
+      const [result] = await running.store.latestResults('nightly', 1);
+      expect(result?.error).toBe(`failure reported by ping: ${'x'.repeat(20)}`);
+    } finally {
+      await running.stop();
+      await dir.remove();
+    }
   });
 });
