@@ -226,6 +226,10 @@ export class PostgresStore implements Store {
       max: Math.max(2, poolSize),
       idleTimeoutMillis: 30_000,
       statement_timeout: statementTimeoutMs,
+      // A process stopped (SIGSTOP) or hung in the middle of a transaction would hold its row and advisory locks
+      // for as long as it stays so, and hold up the other instances' lease rounds and commits: PostgreSQL ends such a
+      // session after 5 s (Vigil's transactions never wait for anything but their own statements).
+      idle_in_transaction_session_timeout: 5_000,
       application_name: 'vigil',
       types,
     });
