@@ -86,11 +86,6 @@ export class LeaseManager implements MonitorOwnership {
     return { owner: this.instanceId, epoch };
   }
 
-  /** The monitors owned now. */
-  ownedIds(): string[] {
-    return performance.now() < this.validUntil ? [...this.held.keys()] : [];
-  }
-
   /** A commit found its lease taken: the monitor is given up at once (the next round confirms it). */
   fenced(monitorId: string): void {
     if (this.held.delete(monitorId)) {
@@ -104,7 +99,7 @@ export class LeaseManager implements MonitorOwnership {
   }
 
   stats(): LeaseStats {
-    return { owned: this.ownedIds().length, liveInstances: this.live.length, ...this.counters };
+    return { owned: performance.now() < this.validUntil ? this.held.size : 0, liveInstances: this.live.length, ...this.counters };
   }
 
   /** Runs the first round (so that this instance owns its share before it starts checking), then every `renewMs`. */

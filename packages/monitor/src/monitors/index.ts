@@ -3,6 +3,7 @@
  * checking: its type's `prepare` once, then checks that never reject, end at the caller's signal, and have secrets
  * removed from everything their outcome says. The caller (the scheduler, `vigil check`) owns the deadline.
  */
+import type { SchedulableMonitor } from '../scheduler/scheduler.js';
 import { type Condition, errorMessage, parseConditions, type ProbeResult, sanitizeMessage } from '@vigil/core';
 import type { MonitorConfig } from '../config/index.js';
 import { dns } from './dns.js';
@@ -78,14 +79,7 @@ export interface PreparedMonitor {
 }
 
 /** A prepared monitor as the scheduler runs it, in `vigil serve` and in `vigil agent`. */
-export interface ScheduledProbe {
-  readonly id: string;
-  readonly intervalMs: number;
-  readonly timeoutMs: number;
-  readonly host?: string;
-  readonly paused: boolean;
-  /** Its last check: the schedule resumes from it. */
-  readonly lastCheckAt?: number;
+export interface ScheduledProbe extends SchedulableMonitor {
   readonly monitor: PreparedMonitor;
 }
 

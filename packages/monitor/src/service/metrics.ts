@@ -224,7 +224,7 @@ export function registerMonitorMetrics(
       name: 'vigil_cluster_owned_monitors',
       help: 'Several instances on one PostgreSQL: the monitors this instance holds the lease of (and checks).',
       *samples() {
-        const leases = service.stats().leases;
+        const leases = service.leaseStats();
         if (leases !== undefined) yield ['', leases.owned];
       },
     },
@@ -232,7 +232,7 @@ export function registerMonitorMetrics(
       name: 'vigil_cluster_live_instances',
       help: 'Several instances on one PostgreSQL: the instances alive at this one\'s last lease round, itself included.',
       *samples() {
-        const leases = service.stats().leases;
+        const leases = service.leaseStats();
         if (leases !== undefined) yield ['', leases.liveInstances];
       },
     },

@@ -760,6 +760,11 @@ export class MonitorService {
     return undefined;
   }
 
+  /** Several instances: this one's leases (cheap, unlike `stats()`); undefined for a store one process owns. */
+  leaseStats(): LeaseStats | undefined {
+    return this.leases?.stats();
+  }
+
   stats(): ServiceStats {
     return {
       monitors: this.registry.all().length,

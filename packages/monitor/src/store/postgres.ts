@@ -981,7 +981,7 @@ export class PostgresStore implements Store {
       const holder = holders[0];
       const who = holder ? ` (${holder.name || 'a connection'}${holder.since ? `, since ${holder.since.toISOString()}` : ''})` : '';
       throw new Error(
-        `another vigil serve is already using the PostgreSQL schema "${this.schema}"${who}: one instance per store (several instances sharing monitors are not supported yet); stop the other one or give this one another schema (?schema=…)`,
+        `another vigil serve is already using the PostgreSQL schema "${this.schema}"${who}: this lock keeps one process on a schema; stop the other one or give this one another schema (?schema=…). vigil serve itself shares a PostgreSQL schema with other instances through leases instead (docs/scaling.md)`,
       );
     }
     const lost = (error: Error) => {
