@@ -42,6 +42,7 @@ import {
 import { POSTGRES_MIGRATIONS } from './migrations/postgres.js';
 import { PostgresCluster } from './postgres-cluster.js';
 import { type BucketSize, metaEntries, planBuckets, planSummary, type Watermarks, watermarksFrom } from './plan.js';
+import { checkKeep, PING_COLUMNS, PING_INSERT_COLUMNS, pingCursor, pingFrom, type PingRow, pingValues } from './ping-rows.js';
 import { SKETCH_LOWER_BOUNDS } from './sketch.js';
 import {
   AUDIT_COLUMNS,
@@ -119,12 +120,14 @@ import type {
   NewAuditEntry,
   NewMaintenance,
   NewStatusIncident,
+  PingRecord,
   Retention,
   StatusIncident,
   StatusIncidentChange,
   Store,
   StoredMaintenance,
   StoredMonitor,
+  StoredPing,
   StoredToken,
   StoreSummary,
   StoreUsage,
@@ -1354,10 +1357,49 @@ export class PostgresStore implements Store {
 
   async deleteMonitor(id: string, audit?: NewAuditEntry): Promise<boolean> {
     return this.audited(
-      async (client) => ((await client.query(`DELETE FROM ${this.s}.api_monitors WHERE id = $1`, [id])).rowCount ?? 0) > 0,
+      async (client) => {
+        const deleted = ((await client.query(`DELETE FROM ${this.s}.api_monitors WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+        if (deleted) await client.query(`DELETE FROM ${this.s}.pings WHERE monitor_id = $1`, [id]);
+        return deleted;
+      },
       audit,
       (deleted) => deleted,
     );
+  }
+
+  // ---------------------------------------------------------------------------------------------- heartbeat ping log
+
+  async recordPing(ping: PingRecord, keep: number): Promise<StoredPing> {
+    const values = pingValues(ping);
+    checkKeep(keep);
+    const s = this.s;
+    return this.tx(async (client) => {
+      const [row] = await this.rows<PingRow>(
+        client,
+        `INSERT INTO ${s}.pings (${PING_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${PING_COLUMNS}`,
+        values,
+      );
+      // Every ping older than the keep-th newest goes (none while there are fewer). Another writer pruning the same
+      // monitor at once may hold some of those rows: they are skipped, not waited for (so two prunes never wait on
+      // or deadlock each other), and the one that holds them deletes them.
+      await client.query(
+        `DELETE FROM ${s}.pings WHERE id IN (
+           SELECT id FROM ${s}.pings
+           WHERE monitor_id = $1 AND id < (SELECT id FROM ${s}.pings WHERE monitor_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)
+           FOR UPDATE SKIP LOCKED)`,
+        [row!.monitorId, keep - 1],
+      );
+      return pingFrom(row!);
+    });
+  }
+
+  async recentPings(monitorId: string, limit: number, before?: number): Promise<StoredPing[]> {
+    const rows = await this.rows<PingRow>(
+      this.pool,
+      `SELECT ${PING_COLUMNS} FROM ${this.s}.pings WHERE monitor_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
+      [monitorId, pingCursor(before), checkLimit(limit)],
+    );
+    return rows.map(pingFrom);
   }
 
   // ---------------------------------------------------------------------------------------------- lifecycle

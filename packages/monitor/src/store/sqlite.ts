@@ -42,6 +42,7 @@ import {
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { ensurePrivateFile } from './private-files.js';
 import { type BucketSize, metaEntries, planBuckets, planSummary, type Watermarks, watermarksFrom } from './plan.js';
+import { checkKeep, PING_COLUMNS, PING_INSERT_COLUMNS, pingCursor, pingFrom, type PingRow, pingValues } from './ping-rows.js';
 import { nearestRankOffset, sketchBucket } from './sketch.js';
 import {
   AUDIT_COLUMNS,
@@ -117,12 +118,14 @@ import type {
   NewAuditEntry,
   NewMaintenance,
   NewStatusIncident,
+  PingRecord,
   Retention,
   StatusIncident,
   StatusIncidentChange,
   Store,
   StoredMaintenance,
   StoredMonitor,
+  StoredPing,
   StoredToken,
   StoreSummary,
   StoreUsage,
@@ -1149,9 +1152,41 @@ export class SqliteStore implements Store {
   async deleteMonitor(id: string, audit?: NewAuditEntry): Promise<boolean> {
     return this.write(() => {
       const deleted = this.run('DELETE FROM api_monitors WHERE id = ?', id) > 0;
-      if (deleted) this.audit(audit);
+      if (deleted) {
+        this.run('DELETE FROM pings WHERE monitor_id = ?', id);
+        this.audit(audit);
+      }
       return deleted;
     });
+  }
+
+  // ---------------------------------------------------------------------------------------------- heartbeat ping log
+
+  async recordPing(ping: PingRecord, keep: number): Promise<StoredPing> {
+    const values = pingValues(ping);
+    checkKeep(keep);
+    return this.write(() => {
+      const row = this.get<PingRow>(
+        `INSERT INTO pings (${PING_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${PING_COLUMNS}`,
+        ...values,
+      )!;
+      // The keep-th newest id, and every older one goes (none while there are fewer).
+      this.run(
+        `DELETE FROM pings WHERE monitor_id = @monitor
+           AND id < (SELECT id FROM pings WHERE monitor_id = @monitor ORDER BY id DESC LIMIT 1 OFFSET @skip)`,
+        { monitor: row.monitorId, skip: keep - 1 },
+      );
+      return pingFrom(row);
+    });
+  }
+
+  async recentPings(monitorId: string, limit: number, before?: number): Promise<StoredPing[]> {
+    return this.all<PingRow>(
+      `SELECT ${PING_COLUMNS} FROM pings WHERE monitor_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+      monitorId,
+      pingCursor(before),
+      checkLimit(limit),
+    ).map(pingFrom);
   }
 
   // ---------------------------------------------------------------------------------------------- lifecycle

@@ -329,6 +329,40 @@ export interface StoredMaintenance {
 
 export type NewMaintenance = Omit<StoredMaintenance, 'id'>;
 
+// ------------------------------------------------------------------------------------------ heartbeat ping log
+
+/** What a ping did, as its heartbeat's ping log keeps it. */
+export const PING_KINDS = ['success', 'fail', 'start', 'log', 'ignored'] as const;
+
+/** One ping as received (the heartbeat's ping log). Times are epoch milliseconds. */
+export interface PingRecord {
+  monitorId: string;
+  at: number;
+  /** What it did: a success, a failure, a run start, a log line, or nothing (ignored by a method or keyword filter). */
+  kind: 'success' | 'fail' | 'start' | 'log' | 'ignored';
+  /** From `/ping/<key>/<exit-status>`. */
+  exitStatus?: number;
+  /** `?rid=` */
+  rid?: string;
+  /** GET, HEAD or POST. */
+  method: string;
+  /** Why an ignored ping was ignored, e.g. "method GET is not counted", "no keyword matched". */
+  note?: string;
+  userAgent?: string;
+  /** The client's address (from X-Forwarded-For only behind a trusted proxy). */
+  remoteAddress?: string;
+  /**
+   * The request body, already truncated to the body limit and sanitized. A NUL character is stored (and read back)
+   * as U+FFFD: PostgreSQL text cannot hold it, and both stores keep the same text.
+   */
+  body?: string;
+}
+
+/** A ping as its log keeps it: `id` grows with every ping recorded (the newest has the highest). */
+export interface StoredPing extends PingRecord {
+  id: number;
+}
+
 /** Space used, for benchmarks and diagnostics (counting results scans the table: not for hot paths). */
 export interface StoreUsage {
   /** Raw results stored. */
@@ -524,8 +558,21 @@ export interface Store {
   listMonitors(): Promise<StoredMonitor[]>;
   /** Inserts or updates; an update keeps the first `createdAt`. With its audit entry, in one transaction. */
   saveMonitor(monitor: StoredMonitor, audit?: NewAuditEntry): Promise<void>;
-  /** Deletes the definition only; the monitor's results stay until retention removes them. */
+  /**
+   * Deletes the definition and, in the same transaction, the monitor's ping log; its results stay until retention
+   * removes them. False (and nothing deleted) when there is no such API monitor.
+   */
   deleteMonitor(id: string, audit?: NewAuditEntry): Promise<boolean>;
+
+  /**
+   * Adds a ping to its heartbeat's log and, in the same transaction, deletes that monitor's pings older than its
+   * `keep` newest (at least 1): at most `keep` are kept per heartbeat. Several writers may record pings of the same
+   * monitor at once (PostgreSQL): none fails or waits for another's prune; racing, they may leave a few more than
+   * `keep`, which the next ping prunes. Returns the ping as stored, with its id.
+   */
+  recordPing(ping: PingRecord, keep: number): Promise<StoredPing>;
+  /** A heartbeat's pings, newest (highest id) first, with ids below `before` (a page's last id; all when undefined). */
+  recentPings(monitorId: string, limit: number, before?: number): Promise<StoredPing[]>;
 
   /** Space used (scans the results table). */
   usage(): Promise<StoreUsage>;

@@ -13,9 +13,11 @@ import type {
   NewAuditEntry,
   NewMaintenance,
   NewStatusIncident,
+  PingRecord,
   Retention,
   StatusIncident,
   Store,
+  StoredPing,
   StoreSummary,
 } from '../../src/store/store.js';
 import { DAY_MS, HOUR_MS } from '../../src/store/time.js';
@@ -1176,6 +1178,170 @@ export function describeStore(name: string, open: OpenStore): void {
         expect(await store.deleteMonitor('api')).toBe(false);
         expect((await store.listMonitors()).map((m) => m.id)).toEqual(['web']);
         await expect(store.saveMonitor({ ...api, definition: undefined })).rejects.toThrow(/JSON/);
+      });
+    });
+
+    describe('heartbeat ping log', () => {
+      const ping = (fields: Partial<PingRecord> = {}): PingRecord => ({ monitorId: 'backup', at: T0, kind: 'success', method: 'GET', ...fields });
+      /** Records pings one after the other (ids in that order). */
+      async function record(store: Store, pings: readonly PingRecord[], keep = 100): Promise<StoredPing[]> {
+        const stored: StoredPing[] = [];
+        for (const p of pings) stored.push(await store.recordPing(p, keep));
+        return stored;
+      }
+
+      test('round-trips every field (also after a restart); absent values come back absent, not null', async () => {
+        const { store, reopen } = await fresh();
+        const full: PingRecord = {
+          monitorId: 'backup',
+          at: T0 + 1234,
+          kind: 'fail',
+          exitStatus: 3,
+          rid: '2f1c3a9e-7b2d-4e6f-8a0b-1c2d3e4f5a6b',
+          method: 'POST',
+          note: 'exit status 3',
+          userAgent: 'curl/8.5.0',
+          remoteAddress: '2001:db8::7',
+          body: 'pg_dump: error: connection to server failed\nexit 3\n',
+        };
+        const minimal = ping({ kind: 'ignored', method: 'HEAD', at: T0 + 2000 });
+        const zero = ping({ kind: 'success', exitStatus: 0, body: '', note: '', at: T0 + 3000 });
+        const [storedFull, storedMinimal, storedZero] = await record(store, [full, minimal, zero]);
+        expect(storedFull).toEqual({ id: expect.any(Number), ...full });
+        expect(storedMinimal).toEqual({ id: expect.any(Number), ...minimal });
+        expect(Object.keys(storedMinimal!).sort()).toEqual(['at', 'id', 'kind', 'method', 'monitorId']);
+        // Zero and empty are values, not absences.
+        expect(storedZero).toEqual({ id: expect.any(Number), ...zero });
+        expect(storedMinimal!.id).toBeGreaterThan(storedFull!.id);
+        expect(storedZero!.id).toBeGreaterThan(storedMinimal!.id);
+
+        const read = await store.recentPings('backup', 10);
+        expect(read).toEqual([storedZero, storedMinimal, storedFull]);
+        expect(Object.keys(read[1]!).sort()).toEqual(['at', 'id', 'kind', 'method', 'monitorId']);
+        for (const value of Object.values(read[1]!)) expect(value).not.toBeNull();
+        expect(await (await reopen()).recentPings('backup', 10)).toEqual(read);
+        // Every kind is kept as it is.
+        const kinds = ['success', 'fail', 'start', 'log', 'ignored'] as const;
+        await record(store, kinds.map((kind, i) => ping({ monitorId: 'kinds', kind, at: T0 + i })));
+        expect((await store.recentPings('kinds', 10)).map((p) => p.kind)).toEqual([...kinds].reverse());
+      });
+
+      test('newest first; keep bounds each monitor\'s count without touching another monitor\'s pings', async () => {
+        const { store } = await fresh();
+        const sweeper = await record(store, Array.from({ length: 4 }, (_, i) => ping({ monitorId: 'sweeper', at: T0 + i })), 5);
+        const backup: StoredPing[] = [];
+        for (let i = 0; i < 12; i++) {
+          backup.push(await store.recordPing(ping({ at: T0 + 100 + i, body: `run ${i}` }), 5));
+          // Interleaved: the other heartbeat's log is untouched by this one's prune, and the other way round.
+          if (i === 6) sweeper.push(await store.recordPing(ping({ monitorId: 'sweeper', at: T0 + 50 }), 5));
+          expect(await store.recentPings('backup', 100)).toHaveLength(Math.min(i + 1, 5));
+        }
+        // Newest (highest id) first, even when times say otherwise.
+        await store.recordPing(ping({ at: T0 - DAY_MS, body: 'late clock' }), 5);
+        const kept = await store.recentPings('backup', 100);
+        expect(kept.map((p) => p.body)).toEqual(['late clock', 'run 11', 'run 10', 'run 9', 'run 8']);
+        expect(kept.map((p) => p.id)).toEqual([...kept.map((p) => p.id)].sort((a, b) => b - a));
+        expect(await store.recentPings('sweeper', 100)).toEqual([...sweeper].reverse());
+        expect(await store.recentPings('sweeper', 2)).toEqual([sweeper[4], sweeper[3]]);
+        // A smaller keep prunes down to it; keep 1 keeps the ping just recorded.
+        await store.recordPing(ping({ at: T0 + 200, body: 'smaller' }), 2);
+        expect((await store.recentPings('backup', 100)).map((p) => p.body)).toEqual(['smaller', 'late clock']);
+        const only = await store.recordPing(ping({ at: T0 + 201 }), 1);
+        expect(await store.recentPings('backup', 100)).toEqual([only]);
+        expect(await store.recentPings('sweeper', 100)).toHaveLength(5);
+        expect(await store.recentPings('nobody', 100)).toEqual([]);
+        expect(await store.recentPings('backup', 0)).toEqual([]);
+      });
+
+      test('pages with before: ids below it, newest first, until none are left', async () => {
+        const { store } = await fresh();
+        const stored = await record(store, Array.from({ length: 7 }, (_, i) => ping({ at: T0 + i, body: String(i) })));
+        await record(store, [ping({ monitorId: 'other' })]);
+        const pages: number[][] = [];
+        let before: number | undefined;
+        for (;;) {
+          const page = await store.recentPings('backup', 3, before);
+          if (page.length === 0) break;
+          pages.push(page.map((p) => Number(p.body)));
+          before = page.at(-1)!.id;
+        }
+        expect(pages).toEqual([[6, 5, 4], [3, 2, 1], [0]]);
+        expect(await store.recentPings('backup', 10, stored[0]!.id)).toEqual([]);
+        expect(await store.recentPings('backup', 2, stored[3]!.id + 0.5)).toEqual([stored[3], stored[2]]);
+        expect(await store.recentPings('backup', 10, Number.POSITIVE_INFINITY)).toHaveLength(7);
+      });
+
+      test('deleteMonitor deletes its pings with it, and no other monitor\'s', async () => {
+        const { store } = await fresh();
+        const definition = { type: 'heartbeat', schedule: { period: 300_000, grace: 60_000 } };
+        await store.saveMonitor({ id: 'backup', definition, createdAt: T0, updatedAt: T0 });
+        await record(store, [ping(), ping({ at: T0 + 1 }), ping({ monitorId: 'sweeper' }), ping({ monitorId: 'from-config' })]);
+        const audit = { at: T0 + 2, actor: { name: 'cli' }, action: 'monitor.delete' as const, subject: 'backup' };
+        expect(await store.deleteMonitor('backup', audit)).toBe(true);
+        expect(await store.recentPings('backup', 10)).toEqual([]);
+        expect(await store.recentPings('sweeper', 10)).toHaveLength(1);
+        expect(await store.auditLog({ limit: 10 })).toMatchObject([{ action: 'monitor.delete', subject: 'backup' }]);
+        // No API monitor of that id (a config-file heartbeat): nothing is deleted.
+        expect(await store.deleteMonitor('from-config')).toBe(false);
+        expect(await store.recentPings('from-config', 10)).toHaveLength(1);
+        // A new log starts after the deleted one's ids.
+        const next = await store.recordPing(ping(), 100);
+        expect(await store.recentPings('backup', 10)).toEqual([next]);
+      });
+
+      test('a body of 100,000 bytes in many scripts survives byte for byte; a NUL is kept as U+FFFD', async () => {
+        const { store, reopen } = await fresh();
+        const pieces = ['ascii ', 'é', '日本語', '🫀', 'e\u0301', 'Ω≈ç', '\t', '\r\n', 'عربى', '🏳️‍🌈', '\u{10FFFF}'];
+        let body = '';
+        let bytes = 0;
+        for (let i = 0; bytes < 100_000 - 16; i++) {
+          const piece = pieces[i % pieces.length]!;
+          body += piece;
+          bytes += Buffer.byteLength(piece);
+        }
+        body += 'x'.repeat(100_000 - bytes);
+        expect(Buffer.byteLength(body)).toBe(100_000);
+        const stored = await store.recordPing(ping({ method: 'POST', body }), 100);
+        expect(stored.body).toBe(body);
+        const [read] = await (await reopen()).recentPings('backup', 1);
+        expect(read?.body).toBe(body);
+        expect(Buffer.byteLength(read!.body!)).toBe(100_000);
+
+        const withNul = await store.recordPing(ping({ method: 'POST', body: 'before\u0000after', userAgent: 'a\u0000b' }), 100);
+        expect(withNul).toMatchObject({ body: 'before\uFFFDafter', userAgent: 'a\uFFFDb' });
+        expect((await store.recentPings('backup', 1))[0]).toEqual(withNul);
+      });
+
+      test('values that are not a ping are refused, and nothing is written', async () => {
+        const { store } = await fresh();
+        await expect(store.recordPing(ping({ kind: 'late' as never }), 100)).rejects.toThrow(/kind is one of/);
+        await expect(store.recordPing(ping({ at: Number.NaN }), 100)).rejects.toThrow(/epoch/);
+        await expect(store.recordPing(ping({ exitStatus: 256 }), 100)).rejects.toThrow(/exit status/);
+        await expect(store.recordPing(ping({ exitStatus: 1.5 }), 100)).rejects.toThrow(/exit status/);
+        await expect(store.recordPing(ping({ monitorId: '' }), 100)).rejects.toThrow(/monitor/);
+        await expect(store.recordPing(ping({ method: '' }), 100)).rejects.toThrow(/method/);
+        await expect(store.recordPing(ping(), 0)).rejects.toThrow(/keeps/);
+        await expect(store.recordPing(ping(), 2.5)).rejects.toThrow(/keeps/);
+        await expect(store.recentPings('backup', -1)).rejects.toThrow(/limit/);
+        await expect(store.recentPings('backup', 10, Number.NaN)).rejects.toThrow(/before an id/);
+        expect(await store.recentPings('backup', 10)).toEqual([]);
+      });
+
+      test('many pings of one heartbeat at once, from two instances, all land; the next ping prunes to keep', async () => {
+        const { store, reopen } = await fresh();
+        const other = await reopen();
+        await record(store, Array.from({ length: 10 }, (_, i) => ping({ at: T0 + i })), 10);
+        const racers = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? store : other).recordPing(ping({ at: T0 + 100 + i, body: `racer ${i}` }), 10)),
+        );
+        expect(new Set(racers.map((p) => p.id)).size).toBe(40);
+        const last = await store.recordPing(ping({ at: T0 + 1000, body: 'last' }), 10);
+        const kept = await store.recentPings('backup', 100);
+        expect(kept).toHaveLength(10);
+        expect(kept[0]).toEqual(last);
+        // The newest ids are the ones kept.
+        const newest = [...racers.map((p) => p.id), last.id].sort((a, b) => b - a).slice(0, 10);
+        expect(kept.map((p) => p.id)).toEqual(newest);
       });
     });
 

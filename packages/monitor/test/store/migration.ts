@@ -72,6 +72,10 @@ export async function expectMigratedV1(store: Store): Promise<void> {
   expect(await store.maintenanceWindows()).toEqual([]);
   const window = { title: 'Upgrade', startsAt: V1_T0, endsAt: V1_T0 + 60_000, monitors: ['web'], groups: [], createdAt: V1_T0, author: 'ops' };
   expect(await store.createMaintenance(window)).toEqual({ id: 1, ...window });
+  // The heartbeat ping log starts empty, and a ping can be recorded.
+  expect(await store.recentPings('web', 10)).toEqual([]);
+  const ping = await store.recordPing({ monitorId: 'web', at: V1_T0, kind: 'success', method: 'GET' }, 100);
+  expect(await store.recentPings('web', 10)).toEqual([ping]);
   // The next change numbers from 1.
   const [first] = await store.commit([
     {

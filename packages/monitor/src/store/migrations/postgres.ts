@@ -303,4 +303,28 @@ CREATE TABLE ${s}.ping_inbox (
 CREATE INDEX ping_inbox_by_monitor ON ${s}.ping_inbox (monitor_id, id);
 `,
   },
+  {
+    version: 8,
+    description: 'the heartbeat ping log',
+    sql: (s) => `
+-- Every ping a heartbeat received, its newest ones only (recordPing deletes the older ones). kind: success, fail,
+-- start, log or ignored; absent values NULL; body truncated and sanitized before it is stored (large ones are
+-- compressed and moved out of line by TOAST).
+CREATE TABLE ${s}.pings (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at bigint NOT NULL,
+  exit_status integer,
+  monitor_id text NOT NULL,
+  kind text NOT NULL,
+  method text NOT NULL,
+  rid text,
+  note text,
+  user_agent text,
+  remote_address text,
+  body text
+);
+-- A heartbeat's pings newest first, and the prune of the older ones.
+CREATE INDEX pings_by_monitor ON ${s}.pings (monitor_id, id);
+`,
+  },
 ];

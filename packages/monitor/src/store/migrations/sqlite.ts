@@ -284,4 +284,27 @@ CREATE TABLE maintenance_windows (
 CREATE INDEX maintenance_windows_by_end ON maintenance_windows (ends_at);
 `,
   },
+  {
+    version: 7,
+    description: 'the heartbeat ping log',
+    sql: `
+-- Every ping a heartbeat received, its newest ones only (recordPing deletes the older ones). kind: success, fail,
+-- start, log or ignored; absent values NULL; body truncated and sanitized before it is stored.
+CREATE TABLE pings (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  monitor_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  exit_status INTEGER,
+  rid TEXT,
+  method TEXT NOT NULL,
+  note TEXT,
+  user_agent TEXT,
+  remote_address TEXT,
+  body TEXT
+);
+-- A heartbeat's pings newest first, and the prune of the older ones.
+CREATE INDEX pings_by_monitor ON pings (monitor_id, id);
+`,
+  },
 ];
