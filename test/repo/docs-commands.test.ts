@@ -768,6 +768,18 @@ const PAGES: Page[] = [
         ],
       },
       {
+        block: '/api/v1/monitors/nightly-backup/pings?limit=20',
+        expect: [
+          {
+            // The example's heartbeat: its ping log (what other pages pinged it with, if they ran first), newest first.
+            check: jsonCheck((body) => {
+              expect(body).toMatchObject({ monitor: 'nightly-backup', pings: expect.any(Array) });
+              for (const ping of body.pings) expect(ping).toMatchObject({ id: expect.any(Number), kind: expect.any(String), method: expect.any(String) });
+            }),
+          },
+        ],
+      },
+      {
         block: /^curl -s http:\/\/127\.0\.0\.1:3939\/api\/v1\/monitors\/demo-app\/uptime$/m,
         expect: [{ check: jsonCheck((body) => expect(body['1h']).toMatchObject({ checks: expect.any(Number) })) }],
       },

@@ -108,7 +108,7 @@ describe('substitution in configuration files', () => {
 
   test('keys are not substituted', () => {
     expect(problems('server:\n  ${KEY}: 1\n', { KEY: 'port' })).toEqual([
-      'vigil.yaml:2:3: server["${KEY}"]: unknown key "${KEY}"; expected one of: host, port, data, public_url, ping_body_limit',
+      'vigil.yaml:2:3: server["${KEY}"]: unknown key "${KEY}"; expected one of: host, port, data, public_url, ping_body_limit, trusted_proxies',
     ]);
   });
 

@@ -191,7 +191,7 @@ const cases: Array<[string, string, string[]]> = [
     'a heartbeat with an interval',
     monitor('name: Job', 'type: heartbeat', 'schedule: { period: 1h }', 'interval: 1m'),
     [
-      'vigil.yaml:5:5: monitors[0].interval: unknown key "interval"; expected one of: type, name, id, public, group, tags, description, paused, alerts, depends_on, schedule, max_runtime, ping_key',
+      'vigil.yaml:5:5: monitors[0].interval: unknown key "interval"; expected one of: type, name, id, public, group, tags, description, paused, alerts, depends_on, schedule, max_runtime, ping_key, slug, methods, keywords',
     ],
   ],
   [

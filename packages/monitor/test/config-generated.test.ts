@@ -93,6 +93,7 @@ describe('the JSON Schema', () => {
       'scheduler',
       'cluster',
       'defaults',
+      'heartbeats',
       'alerts',
       'maintenance',
       'status_pages',

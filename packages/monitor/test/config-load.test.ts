@@ -46,7 +46,7 @@ function monitorOf<T extends VigilConfig['monitors'][number]['type']>(
 describe('defaults', () => {
   test('an empty file is a valid configuration with every default', () => {
     expect(parse('')).toEqual({
-      server: { host: '127.0.0.1', port: 3939, data: './data', ping_body_limit: 100_000 },
+      server: { host: '127.0.0.1', port: 3939, data: './data', ping_body_limit: 100_000, trusted_proxies: [] },
       location: 'local',
       storage: { type: 'sqlite', path: join('./data', 'vigil.db') },
       retention: { raw: 7 * 86_400_000, hourly: 90 * 86_400_000, daily: 730 * 86_400_000 },
@@ -55,6 +55,7 @@ describe('defaults', () => {
       scheduler: { concurrency: 256, per_host_concurrency: 16 },
       cluster: { lease: 15_000 },
       defaults: { interval: 60_000, timeout: 10_000, retries: 0 },
+      heartbeats: { groups: {} },
       alerts: { channels: {}, routes: {}, defaults: {}, groups: {}, send_timeout: 10_000, per_channel_per_minute: 30 },
       maintenance: [],
       status_pages: [],
@@ -97,6 +98,7 @@ describe('defaults', () => {
       port: 3939,
       data: './data',
       ping_body_limit: 100_000,
+      trusted_proxies: [],
     });
     // …also when merged: an empty section in a later file leaves the earlier one alone.
     const { config } = parseConfigSources(
@@ -187,6 +189,12 @@ test('a configuration with every section and every monitor type', async () => {
     data: '/var/lib/vigil',
     public_url: 'https://status.example.test',
     ping_body_limit: 100_000,
+    trusted_proxies: ['10.0.0.0/8', '::1'],
+  });
+  expect(config.heartbeats).toEqual({
+    ping_key: 'full-test-ping-key-0001',
+    create: { limit: 10, schedule: { period: 6 * 3_600_000, grace: 30 * 60_000 }, tags: ['auto'] },
+    groups: { Jobs: { ping_key: 'full-test-jobs-key-0002' } },
   });
   expect(config.storage).toEqual({ type: 'sqlite', path: '/var/lib/vigil/results.db' });
   expect(config.retention).toEqual({ raw: 3 * 86_400_000, hourly: 30 * 86_400_000, daily: 365 * 86_400_000 });
@@ -266,7 +274,7 @@ describe('several files', () => {
       env: {},
     });
     expect(files).toEqual([fixture('merge/base.yaml'), fixture('merge/override.yaml')]);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 5000, data: './base-data', ping_body_limit: 100_000 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 5000, data: './base-data', ping_body_limit: 100_000, trusted_proxies: [] });
     expect(config.defaults).toEqual({ interval: 30_000, timeout: 3000, retries: 0 });
     expect(config.monitors.map((m) => [m.name, 'interval' in m ? m.interval : undefined])).toEqual([
       ['API', 30_000],

@@ -187,11 +187,12 @@ export function createAdminHandler(deps: AdminDeps): { handle: Handler } {
     const range: LatencyRange = raw in LATENCY_RANGES ? (raw as LatencyRange) : '24h';
     const to = now();
     const from = to - LATENCY_RANGES[range];
-    const [results, summary, incidents, notifications] = await Promise.all([
+    const [results, summary, incidents, notifications, pings] = await Promise.all([
       deps.store.latestResults(view.id, RAW_RESULTS_MAX),
       deps.store.summary(view.id, from, to),
       deps.store.incidents({ monitorId: view.id, limit: 20 }),
       deps.store.notifications({ monitorId: view.id, limit: 20 }),
+      view.type === 'heartbeat' ? deps.store.recentPings(view.id, 20) : Promise.resolve(undefined),
     ]);
     const inRange = results.filter((result) => result.at >= from);
     let latency: LatencyPoint[];
@@ -214,6 +215,7 @@ export function createAdminHandler(deps: AdminDeps): { handle: Handler } {
       summary,
       incidents,
       notifications,
+      ...(pings ? { pings } : {}),
       canWrite: canWrite(session),
       now: to,
     });

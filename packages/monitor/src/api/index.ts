@@ -27,6 +27,7 @@ import { registerJobRoutes } from './jobs.js';
 import { NO_MAINTENANCE, registerMaintenanceRoutes } from './maintenance.js';
 import { registerMonitorRoutes } from './monitors.js';
 import { registerOpenApiRoute } from './openapi.js';
+import { registerPingRoutes } from './pings.js';
 import { registerResultRoutes } from './results.js';
 import { registerStatusIncidentRoutes } from './status-incidents.js';
 import { scopeIncludes } from './tokens.js';
@@ -50,6 +51,7 @@ export function createApiRouter(): ApiRouter {
   const router = new Router<ApiRoute>();
   registerMonitorRoutes(router);
   registerResultRoutes(router);
+  registerPingRoutes(router);
   registerUptimeRoutes(router);
   registerIncidentRoutes(router);
   registerStatusIncidentRoutes(router);

@@ -88,6 +88,7 @@ function heartbeatJson(view: HeartbeatView): HeartbeatJson {
     last_exit_status: view.lastExitStatus,
     last_message: view.lastMessage,
     last_message_at: isoTime(view.lastMessageAt ?? undefined),
+    slug: view.slug,
   };
 }
 

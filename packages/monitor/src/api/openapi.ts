@@ -17,6 +17,7 @@ import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventJson, STREAM_KEEPALIVE_MS 
 import { INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT } from './incidents.js';
 import { jobPaths } from './jobs-openapi.js';
 import { RESULTS_DEFAULT_LIMIT, RESULTS_MAX_LIMIT } from './results.js';
+import { PINGS_KEPT } from '../service/ping-intake.js';
 import { AGENT_MONITORS_PATH, CLOCK_AHEAD_MAX_MS, RESULTS_PATH } from './agent.js';
 import { LOCATION_PATTERN } from '../config/fields.js';
 import { DELIVERY_STATUSES } from '../store/store.js';
@@ -329,6 +330,32 @@ function buildDocument(): Json {
           responses: {
             '200': response('The results.', ref('ResultList')),
             '400': errorResponse('BadRequest'),
+            '404': errorResponse('NotFound'),
+          },
+        },
+      },
+      [`${m}/{id}/pings`]: {
+        get: {
+          operationId: 'listPings',
+          summary: "A heartbeat's last pings, newest first",
+          description: `Every ping as it was received (the last ${PINGS_KEPT} per heartbeat): what it did, its method, user agent, client address and body. Ignored pings (a \`methods\` or \`keywords\` filter) are listed too, with the reason in \`note\`. Page with \`before\` (the \`id\` of the last ping of the previous page).`,
+          security: TOKEN_SECURITY,
+          parameters: [
+            monitorId,
+            limit(PINGS_KEPT, PINGS_KEPT),
+            {
+              name: 'before',
+              in: 'query',
+              required: false,
+              description: 'Only pings with a smaller id.',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          ],
+          responses: {
+            '200': response('The pings.', ref('PingList')),
+            '400': errorResponse('BadRequest'),
+            '401': errorResponse('Unauthorized'),
+            '403': errorResponse('Forbidden'),
             '404': errorResponse('NotFound'),
           },
         },

@@ -46,7 +46,28 @@ export const HeartbeatSchema = PublicHeartbeatSchema.extend({
   last_exit_status: z.int().nullable(),
   last_message: z.string().nullable().meta({ description: 'The body of the last ping that had one (secrets masked).' }),
   last_message_at: time.nullable(),
+  slug: z.string().nullable().meta({ description: 'The slug of its slug URL, `/ping/<ping-key>/<slug>` (null when `heartbeats.ping_key` does not cover it).' }),
 }).meta({ description: 'A heartbeat, as token holders see it.' });
+
+/** One ping of a heartbeat's log. */
+export const PingSchema = z
+  .object({
+    id: z.int(),
+    at: time,
+    kind: z
+      .enum(['success', 'fail', 'start', 'log', 'ignored'])
+      .meta({ description: 'What it did; `ignored`: a method or keyword filter (or `paused: true`) kept it from counting.' }),
+    exit_status: z.int().nullable(),
+    rid: z.string().nullable(),
+    method: z.string(),
+    note: z.string().nullable().meta({ description: 'Why it was ignored, or why it is a failure (a keyword).' }),
+    user_agent: z.string().nullable(),
+    remote_address: z.string().nullable().meta({ description: 'The client (from `X-Forwarded-For` only behind a proxy in `server.trusted_proxies`).' }),
+    body: z.string().nullable().meta({ description: 'The body, up to `server.ping_body_limit` bytes, secrets masked.' }),
+  })
+  .meta({ description: 'A ping as it was received.' });
+
+export const PingListSchema = z.object({ monitor: z.string(), pings: z.array(PingSchema) });
 
 /** A monitor as anyone may see it: what a public status page shows. */
 export const PublicMonitorSchema = z
@@ -631,6 +652,8 @@ export const RESPONSE_SCHEMAS = {
   MonitorList: MonitorListSchema,
   Result: ResultSchema,
   ResultList: ResultListSchema,
+  Ping: PingSchema,
+  PingList: PingListSchema,
   UptimeWindow: UptimeWindowSchema,
   Uptime: UptimeSchema,
   Incident: IncidentSchema,
@@ -677,6 +700,7 @@ export type AnyMonitorJson = z.output<typeof AnyMonitorSchema>;
 export type MonitorListJson = z.output<typeof MonitorListSchema>;
 export type ResultJson = z.output<typeof ResultSchema>;
 export type ResultListJson = z.output<typeof ResultListSchema>;
+export type PingJson = z.output<typeof PingSchema>;
 export type UptimeWindowJson = z.output<typeof UptimeWindowSchema>;
 export type UptimeJson = z.output<typeof UptimeSchema>;
 export type IncidentJson = z.output<typeof IncidentSchema>;

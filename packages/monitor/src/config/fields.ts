@@ -3,6 +3,7 @@
  * Every field built here still gets its own `.describe()` where it is used.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // Definitions rather than schema instances: `.describe()` clones a schema but keeps its definition.
@@ -19,6 +20,16 @@ export function secret<T extends z.ZodType>(schema: T): T {
 
 export function isSecretSchema(schema: z.core.$ZodType): boolean {
   return secretDefinitions.has(schema._zod.def);
+}
+
+/** An IP address (`10.0.0.1`, `::1`) or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+export function isAddressOrRange(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** A non-empty string. */

@@ -8,9 +8,10 @@ import { z } from 'zod';
 import { alertsSection } from './alerts.js';
 import { maintenanceSection } from './maintenance.js';
 import { duration, formatDuration } from './duration.js';
-import { hasScheme, host, locationName, origin, port, secret, text, urlWith } from './fields.js';
+import { hasScheme, host, isAddressOrRange, locationName, origin, port, secret, text, urlWith } from './fields.js';
+import { heartbeatsSection } from './heartbeats.js';
 import { slugify } from './monitors/base.js';
-import { heartbeatPingId } from './monitors/heartbeat.js';
+import { heartbeatPingId, heartbeatSlug } from './monitors/heartbeat.js';
 import { monitorSchema, PROBING_TYPES } from './monitors/index.js';
 import { statusIncidentsSection, statusPagesSection } from './status-pages.js';
 
@@ -32,6 +33,12 @@ const server = z
       .default(100_000)
       .describe(
         "Bytes of a heartbeat ping's body kept (the job's output; the rest is read and dropped). Every ping answer says it in the `Ping-Body-Limit` header, as Healthchecks.io's does.",
+      ),
+    trusted_proxies: z
+      .array(z.string().refine(isAddressOrRange, { error: 'expected an IP address or a CIDR range like "10.0.0.0/8"' }))
+      .default([])
+      .describe(
+        'Reverse proxies (IP addresses or CIDR ranges) whose `X-Forwarded-For` header names the client: the address kept with each heartbeat ping. From anyone else the header is ignored. Default: none.',
       ),
   })
   .prefault({})
@@ -182,6 +189,7 @@ export const sections = {
   scheduler,
   cluster,
   defaults,
+  heartbeats: heartbeatsSection,
   alerts: alertsSection,
   maintenance: maintenanceSection,
   status_pages: statusPagesSection,
@@ -212,6 +220,7 @@ export interface VigilConfig {
   metrics: z.output<typeof metrics>;
   scheduler: z.output<typeof scheduler>;
   cluster: z.output<typeof cluster>;
+  heartbeats: z.output<typeof heartbeatsSection>;
   defaults: z.output<typeof defaults>;
   alerts: z.output<typeof alertsSection>;
   maintenance: z.output<typeof maintenanceSection>;
@@ -247,6 +256,7 @@ function crossCheck(value: unknown, ctx: z.RefinementCtx): void {
   checkChannelNames(value, ctx);
   checkDependencies(value, ctx);
   checkStatusPageMonitors(value, ctx);
+  checkPingScopes(value, ctx);
   const monitors = Array.isArray(value.monitors) ? value.monitors : [];
   const ids = new Map<string, number>();
   const pingIds = new Map<string, { index: number; keyed: boolean }>();
@@ -387,6 +397,58 @@ function findCycle(start: string, edges: ReadonlyMap<string, readonly string[]>)
 }
 
 /** A status page section names monitors of the configuration, and public ones (others would never be shown). */
+/**
+ * Slug URLs: a key that creates has a key, the keys are distinct (from each other and from heartbeats' own keys),
+ * and no two heartbeats answer the same slug under one key.
+ */
+function checkPingScopes(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const section = isRecord(value.heartbeats) ? value.heartbeats : {};
+  const topKey = typeof section.ping_key === 'string' ? section.ping_key : undefined;
+  if (section.create !== undefined && topKey === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['heartbeats', 'create'], message: 'needs heartbeats.ping_key: heartbeats are created through /ping/<ping_key>/<slug>?create=1' });
+  }
+  const keys = new Map<string, Array<string | number>>();
+  if (topKey !== undefined) keys.set(topKey, ['heartbeats', 'ping_key']);
+  const groups = isRecord(section.groups) ? section.groups : {};
+  const groupKeys = new Map<string, string>();
+  for (const [group, settings] of Object.entries(groups)) {
+    if (!isRecord(settings) || typeof settings.ping_key !== 'string') continue;
+    const path = ['heartbeats', 'groups', group, 'ping_key'];
+    const first = keys.get(settings.ping_key);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path, message: `is the same key as ${first.join('.')}: each key must be distinct` });
+    } else keys.set(settings.ping_key, path);
+    groupKeys.set(group, settings.ping_key);
+  }
+  const monitors = Array.isArray(value.monitors) ? value.monitors : [];
+  const slugs = new Map<string, number>();
+  monitors.forEach((monitor: unknown, index) => {
+    if (!isRecord(monitor) || monitor.type !== 'heartbeat' || typeof monitor.name !== 'string') return;
+    if (typeof monitor.ping_key === 'string' && keys.has(monitor.ping_key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['monitors', index, 'ping_key'],
+        message: `is the same key as ${keys.get(monitor.ping_key)?.join('.')}: a heartbeat's own key must differ from the keys of slug URLs`,
+      });
+    }
+    const group = typeof monitor.group === 'string' ? monitor.group : undefined;
+    const scope = (group === undefined ? undefined : groupKeys.get(group)) ?? topKey;
+    if (scope === undefined) return;
+    const slug = heartbeatSlug({ name: monitor.name, slug: typeof monitor.slug === 'string' ? monitor.slug : undefined });
+    const where = `${scope}/${slug}`;
+    const first = slugs.get(where);
+    if (first === undefined) slugs.set(where, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['monitors', index, monitor.slug === undefined ? 'name' : 'slug'],
+        message: `gives the slug "${slug}", already the slug of monitors[${first}] ({related}) under the same ping key: set a distinct slug`,
+        params: { related: ['monitors', first] },
+      });
+    }
+  });
+}
+
 function checkStatusPageMonitors(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
   const monitors = (Array.isArray(value.monitors) ? value.monitors : []).filter(isRecord);
   const byId = new Map(monitors.map((monitor) => [typeof monitor.id === 'string' ? monitor.id : typeof monitor.name === 'string' ? slugify(monitor.name) : '', monitor]));

@@ -18,4 +18,14 @@ export {
   type HeartbeatTrackerOptions,
   type HeartbeatView,
 } from './tracker.js';
-export { createPingHandler, parsePingPath, type PingHandler, type PingHandlerOptions } from './ping-handler.js';
+export {
+  createPingHandler,
+  parsePingPath,
+  type PingHandler,
+  type PingHandlerOptions,
+  type PingOutcome,
+  type PingReceiver,
+  type ReceivedPing,
+  trackerReceiver,
+} from './ping-handler.js';
+export { decidePing, type PingDecision, type PingFilterConfig } from './ping-filter.js';

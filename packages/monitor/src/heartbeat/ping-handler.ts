@@ -5,6 +5,9 @@
  *   /ping/<key>/start         a run starts     /ping/<key>/log    a message, no state change
  *   /ping/<key>/<0-255>       exit status: 0 is a success, anything else a failure
  *
+ * and the same under a slug: `/ping/<ping-key>/<slug>[/start|/fail|/log|/<0-255>]`, where `<ping-key>` is a key of
+ * slug URLs (`heartbeats.ping_key` or a group's), and `?create=1` creates the heartbeat on its first ping (201).
+ *
  * GET, HEAD and POST (the body is the job's output), `?rid=<uuid>` to pair a `/start` with its end ping. Answers
  * are plain text like Healthchecks.io's: `OK`, `not found` (an unknown key, and nothing else is said about
  * keys), and 400 for a malformed exit status or rid. Any origin may ping (`Access-Control-Allow-Origin: *`):
@@ -16,14 +19,58 @@
  * another ping, which is harmless).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SLUG_PATTERN, type PingMethod } from '../config/monitors/heartbeat.js';
+import { clientAddress, type TrustedProxies } from '../http/client-address.js';
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
+import { decidePing } from './ping-filter.js';
 import type { HeartbeatPing, HeartbeatTracker } from './tracker.js';
+
+/** A ping as the endpoint received it. */
+export interface ReceivedPing {
+  /** A heartbeat's `ping_key` (or id), or `<scope key>/<slug>` for a slug URL. */
+  key: string;
+  ping: HeartbeatPing;
+  method: PingMethod;
+  userAgent?: string;
+  /** The client (`X-Forwarded-For` read only from trusted proxies). */
+  remoteAddress?: string;
+  /** `?create=1` on a slug URL. */
+  create?: { scopeKey: string; slug: string };
+}
+
+/** Stored (200), created and stored (201), or refused with a reason (a limit reached, an id taken). */
+export type PingOutcome = { status: 200 | 201 } | { status: 403 | 409; message: string };
+
+/** Where pings go: the service, or a bare tracker (`trackerReceiver`). */
+export interface PingReceiver {
+  /** Whether a key is a key of slug URLs: `/ping/<it>/<x>` then names a slug, not an action. */
+  isScopeKey(key: string): boolean;
+  /** False for a heartbeat that does not exist (404); else resolves once what the ping changed is stored. */
+  receive(ping: ReceivedPing): false | Promise<PingOutcome>;
+}
+
+/** Pings straight to a tracker, its filters applied (no slug scopes, no ping log, no creation). */
+export function trackerReceiver(tracker: Pick<HeartbeatTracker, 'ping' | 'configOf'>): PingReceiver {
+  return {
+    isScopeKey: () => false,
+    receive: ({ key, ping, method }) => {
+      const config = tracker.configOf(key);
+      if (config === undefined) return false;
+      const decision = decidePing(config, ping, method);
+      if ('ignored' in decision) return Promise.resolve({ status: 200 });
+      const stored = tracker.ping(key, decision.ping);
+      return stored === false ? false : stored.then(() => ({ status: 200 }));
+    },
+  };
+}
 
 export interface PingHandlerOptions {
   /** Bytes of a request body kept (the rest is read and dropped), said in `Ping-Body-Limit`. Default 100,000. */
   maxBodyBytes?: number;
   /** How long a ping waits for its result to be stored before the answer is 503. Default 10,000 ms. */
   storeWaitMs?: number;
+  /** Proxies whose `X-Forwarded-For` names the client. Default: none. */
+  trustedProxies?: TrustedProxies;
   logger?: Logger;
 }
 
@@ -32,18 +79,33 @@ export type PingHandler = (req: IncomingMessage, res: ServerResponse, next?: () 
 const PREFIX = '/ping';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const METHODS = 'GET, HEAD, POST, OPTIONS';
+/** A user agent is kept to this many characters. */
+const USER_AGENT_MAX = 300;
 const BASE_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
 } as const;
 
-type Parsed = { ok: true; key: string; ping: Omit<HeartbeatPing, 'body'> } | { ok: false; status: 400 | 404; message: string };
+type ParsedPing = { key: string; ping: Omit<HeartbeatPing, 'body'>; create?: { scopeKey: string; slug: string } };
+type Parsed = ({ ok: true } & ParsedPing) | { ok: false; status: 400 | 404; message: string };
 
-/** The ping a path and query ask for, checked without looking at the key (errors say nothing about keys). */
-export function parsePingPath(pathname: string, search: URLSearchParams): Parsed {
+/**
+ * The ping a path and query ask for, checked without looking at the key (errors say nothing about keys).
+ * `isScopeKey` tells a slug URL (`/ping/<scope key>/<slug>/…`) from a key's (`/ping/<key>/<action>`).
+ */
+export function parsePingPath(pathname: string, search: URLSearchParams, isScopeKey: (key: string) => boolean = () => false): Parsed {
   const rest = pathname.slice(PREFIX.length + 1).replace(/\/$/, '');
-  const [key = '', action, ...extra] = rest.split('/');
+  const segments = rest.split('/');
+  let key = segments.shift() ?? '';
+  let create: ParsedPing['create'];
+  if (key !== '' && isScopeKey(key)) {
+    const slug = segments.shift() ?? '';
+    if (!SLUG_PATTERN.test(slug)) return { ok: false, status: 404, message: 'not found' };
+    if (search.get('create') === '1') create = { scopeKey: key, slug };
+    key = `${key}/${slug}`;
+  }
+  const [action, ...extra] = segments;
   if (key === '' || extra.length > 0) return { ok: false, status: 404, message: 'not found' };
   const ping: Omit<HeartbeatPing, 'body'> = { action: 'success' };
   if (action === 'start' || action === 'fail' || action === 'log') ping.action = action;
@@ -62,7 +124,7 @@ export function parsePingPath(pathname: string, search: URLSearchParams): Parsed
     if (rids.length > 1 || !UUID.test(rid)) return { ok: false, status: 400, message: 'invalid rid: expected a UUID' };
     ping.rid = rid.toLowerCase();
   }
-  return { ok: true, key, ping };
+  return { ok: true, key, ping, ...(create ? { create } : {}) };
 }
 
 /** The body, at most `limit` bytes of it (the rest is drained, so the connection stays usable). */
@@ -84,10 +146,11 @@ function readTruncated(req: IncomingMessage, limit: number): Promise<string | un
 }
 
 
-export function createPingHandler(tracker: Pick<HeartbeatTracker, 'ping'>, options: PingHandlerOptions = {}): PingHandler {
+export function createPingHandler(receiver: PingReceiver, options: PingHandlerOptions = {}): PingHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 100_000;
   const storeWaitMs = options.storeWaitMs ?? 10_000;
   const logger = options.logger ?? silentLogger;
+  const trusted = options.trustedProxies ?? (() => false);
   const headers = {
     ...BASE_HEADERS,
     'Ping-Body-Limit': String(maxBodyBytes),
@@ -134,7 +197,7 @@ export function createPingHandler(tracker: Pick<HeartbeatTracker, 'ping'>, optio
       answer(req, res, 405, 'method not allowed', { Allow: METHODS });
       return;
     }
-    const parsed = parsePingPath(url.pathname, url.searchParams);
+    const parsed = parsePingPath(url.pathname, url.searchParams, (key) => receiver.isScopeKey(key));
     if (!parsed.ok) {
       req.resume();
       answer(req, res, parsed.status, parsed.message);
@@ -145,9 +208,19 @@ export function createPingHandler(tracker: Pick<HeartbeatTracker, 'ping'>, optio
         if (!res.headersSent && !res.destroyed) answer(req, res, 400, 'request body was cut off');
         return;
       }
-      let stored: false | Promise<void>;
+      const userAgent = req.headers['user-agent']?.slice(0, USER_AGENT_MAX);
+      const remoteAddress = clientAddress(req, trusted);
+      const received: ReceivedPing = {
+        key: parsed.key,
+        ping: body === '' ? parsed.ping : { ...parsed.ping, body },
+        method: method as PingMethod,
+        ...(userAgent ? { userAgent } : {}),
+        ...(remoteAddress ? { remoteAddress } : {}),
+        ...(parsed.create ? { create: parsed.create } : {}),
+      };
+      let stored: false | Promise<PingOutcome>;
       try {
-        stored = tracker.ping(parsed.key, body === '' ? parsed.ping : { ...parsed.ping, body });
+        stored = receiver.receive(received);
       } catch (error) {
         logger.error({ event: 'ping_failed', error: describeError(error) }, 'a ping could not be taken');
         answer(req, res, 500, 'internal error');
@@ -158,13 +231,13 @@ export function createPingHandler(tracker: Pick<HeartbeatTracker, 'ping'>, optio
         return;
       }
       void untilStored(stored, storeWaitMs).then(
-        (inTime) => {
+        (outcome) => {
           if (res.destroyed || res.headersSent) return;
-          if (inTime) answer(req, res, 200, 'OK');
-          else {
+          if (outcome === undefined) {
             logger.warn({ event: 'ping_not_stored_yet', waitedMs: storeWaitMs }, 'a ping is taken but not stored yet: the store does not answer');
             answer(req, res, 503, 'not stored yet: retry');
-          }
+          } else if ('message' in outcome) answer(req, res, outcome.status, outcome.message);
+          else answer(req, res, outcome.status, outcome.status === 201 ? 'Created' : 'OK');
         },
         (error: unknown) => {
           logger.error({ event: 'ping_failed', error: describeError(error) }, 'a ping could not be stored');
@@ -175,15 +248,15 @@ export function createPingHandler(tracker: Pick<HeartbeatTracker, 'ping'>, optio
   };
 }
 
-/** True once `stored` resolves, false if `ms` pass first; rejects with its error. */
-function untilStored(stored: Promise<void>, ms: number): Promise<boolean> {
+/** What `stored` resolves to, or undefined if `ms` pass first; rejects with its error. */
+function untilStored<T>(stored: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(false), ms);
+    const timer = setTimeout(() => resolve(undefined), ms);
     timer.unref();
     stored.then(
-      () => {
+      (value) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(value);
       },
       (error: unknown) => {
         clearTimeout(timer);

@@ -20,14 +20,18 @@ import { heartbeatPingId } from '../config/monitors/heartbeat.js';
 import type { MonitorOfType } from '../config/schema.js';
 import type { CheckResult } from '../model.js';
 import type { Clock, TimerHandle } from '../scheduler/clock.js';
+import type { PingFilterConfig } from './ping-filter.js';
 import { createSchedule, formatInstant, type HeartbeatSchedule, type HeartbeatScheduleConfig } from './schedule.js';
 
 /** The fields of a heartbeat monitor's configuration the tracker reads. */
-export type HeartbeatMonitorConfig = Pick<MonitorOfType<'heartbeat'>, 'id' | 'paused'> & {
-  schedule: HeartbeatScheduleConfig;
-  max_runtime?: number | undefined;
-  ping_key?: string | undefined;
-};
+export type HeartbeatMonitorConfig = Pick<MonitorOfType<'heartbeat'>, 'id' | 'paused'> &
+  PingFilterConfig & {
+    schedule: HeartbeatScheduleConfig;
+    max_runtime?: number | undefined;
+    ping_key?: string | undefined;
+    /** `<scope key>/<slug>`: the key of its slug URL (`/ping/<scope key>/<slug>`), when slug URLs are on. */
+    slug_key?: string | undefined;
+  };
 
 /** A heartbeat's own states, listed once. */
 export const HEARTBEAT_STATES = ['new', 'up', 'late', 'down', 'paused'] as const;
@@ -42,6 +46,8 @@ export interface HeartbeatPing {
   rid?: string;
   /** The request body (log output), already truncated. */
   body?: string;
+  /** Why a failure is one when it is not said by the URL (a keyword filter). */
+  reason?: string;
 }
 
 /** One heartbeat, as plain JSON (absent values are `null`). Times are epoch milliseconds. */
@@ -50,6 +56,8 @@ export interface HeartbeatView {
   state: HeartbeatState;
   /** `/ping/<key>`: holds the ping key, which is a secret; show it only to those allowed to see it. */
   pingPath: string;
+  /** The slug of its slug URL (`/ping/<ping-key>/<slug>`), when slug URLs are on for it. */
+  slug: string | null;
   /** The last success or failure ping (not `/start` or `/log`). */
   lastPingAt: number | null;
   /** When the next ping is due (past when the heartbeat is late or down). */
@@ -274,7 +282,7 @@ export class HeartbeatTracker {
       kind: 'ping',
     };
     if (failed) {
-      const cause = ping.exitStatus !== undefined ? `exit status ${ping.exitStatus}` : 'failure reported by ping';
+      const cause = ping.exitStatus !== undefined ? `exit status ${ping.exitStatus}` : (ping.reason ?? 'failure reported by ping');
       const detail = excerpt(message);
       result.error = detail === undefined ? cause : `${cause}: ${detail}`;
     }
@@ -282,6 +290,11 @@ export class HeartbeatTracker {
     this.changed(entry);
     this.update();
     return stored;
+  }
+
+  /** The configuration of the heartbeat a ping key belongs to. */
+  configOf(key: string): HeartbeatMonitorConfig | undefined {
+    return this.byKey.get(key)?.config;
   }
 
   /** Whether a ping key belongs to a heartbeat. */
@@ -359,6 +372,11 @@ export class HeartbeatTracker {
     }
     for (const entry of entries) {
       if (entry.config.ping_key === undefined && !this.byKey.has(entry.key)) this.byKey.set(entry.key, entry);
+    }
+    // `<scope key>/<slug>` holds a slash, which no plain key has: they cannot shadow each other.
+    for (const entry of entries) {
+      const slugKey = entry.config.slug_key;
+      if (slugKey !== undefined && !this.byKey.has(slugKey)) this.byKey.set(slugKey, entry);
     }
   }
 
@@ -509,6 +527,7 @@ export class HeartbeatTracker {
       monitorId: entry.config.id,
       state: this.stateOf(entry, now),
       pingPath: `/ping/${entry.key}`,
+      slug: entry.config.slug_key?.slice(entry.config.slug_key.indexOf('/') + 1) ?? null,
       lastPingAt: entry.lastPingAt,
       nextExpectedAt: expected,
       lateAt: expected === null ? null : expected + entry.schedule.grace,

@@ -9,6 +9,7 @@ import { nodeHandler, type Health } from '@vigil/health';
 import { createApiHandler, monitorViewOf, type MonitorView } from '../api/index.js';
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import { createPingHandler, type HeartbeatView } from '../heartbeat/index.js';
+import { type TrustedProxies, trustedProxies } from '../http/client-address.js';
 import { createStatusPages } from '../status-page/handler.js';
 import { ANONYMOUS, createAuthenticator, isAgentCaller, scopeTooNarrow } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
@@ -169,10 +170,11 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
     });
   let api = buildApi();
   // Through the service: with several instances, a ping for a heartbeat another owns goes to that one's inbox.
-  const pings = createPingHandler(
-    { ping: (key, ping) => service.takePing(key, ping) },
-    { logger, maxBodyBytes: service.currentConfig.server.ping_body_limit },
-  );
+  const pings = createPingHandler(service.pings, {
+    logger,
+    maxBodyBytes: service.currentConfig.server.ping_body_limit,
+    trustedProxies: (address) => trustedProxiesOf(service.currentConfig.server.trusted_proxies)(address),
+  });
   const healthHandler = nodeHandler(health);
   // The status pages: `/`, `/status/<slug>` and what goes with them (public monitors only).
   const statusPages = createStatusPages({
@@ -308,3 +310,16 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       }),
   };
 }
+
+/** The matcher of `server.trusted_proxies`, built again only when a reload changed the list. */
+const trustedProxiesOf = (() => {
+  let list: readonly string[] | undefined;
+  let matcher: TrustedProxies = () => false;
+  return (current: readonly string[]): TrustedProxies => {
+    if (current !== list) {
+      list = current;
+      matcher = trustedProxies(current);
+    }
+    return matcher;
+  };
+})();

@@ -12,6 +12,9 @@
 import type { ClusterMembership, ClusterTopic } from '../cluster/cluster-store.js';
 import { LeaseManager, type LeaseStats } from '../cluster/leases.js';
 import type { MonitorOfType, VigilConfig } from '../config/index.js';
+import { scopeKeyOf, slugKeyOf } from '../config/heartbeats.js';
+import type { PingReceiver } from '../heartbeat/ping-handler.js';
+import { createPingIntake } from './ping-intake.js';
 import { type HeartbeatPing, type HeartbeatRestoreState, HeartbeatTracker, type HeartbeatView } from '../heartbeat/index.js';
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import type { CheckResult, Incident, MonitorRuntimeState, MonitorState } from '../model.js';
@@ -85,6 +88,8 @@ const STARTUP_RETRY_MAX_MS = 30_000;
 export class MonitorService {
   readonly store: Store;
   readonly heartbeats: HeartbeatTracker;
+  /** Where the ping endpoint sends pings: slugs, filters, creation on a first ping, the ping log. */
+  readonly pings: PingReceiver;
   readonly feed: EventFeed;
   readonly registry: MonitorRegistry;
   /** Where this process checks from (`location:` of the configuration). */
@@ -244,6 +249,16 @@ export class MonitorService {
           );
         }
       },
+    });
+    this.pings = createPingIntake({
+      heartbeats: this.heartbeats,
+      store: this.store,
+      config: () => this.config,
+      now: () => this.clock.now(),
+      take: (_id, key, ping) => this.takePing(key, ping),
+      create: (definition, actor) => this.control.create(definition, actor),
+      heartbeatsUnder: (scopeKey) => this.heartbeatsUnder(scopeKey),
+      logger: this.logger,
     });
     this.statusIncidents = new StatusIncidentService({
       store: this.store,
@@ -507,6 +522,15 @@ export class MonitorService {
     if (id === undefined) return false;
     if (this.cluster === undefined || this.owns(id)) return this.heartbeats.ping(key, ping);
     return this.cluster.membership.forwardPing({ monitorId: id, key, ping, at: this.clock.now() });
+  }
+
+  /** How many heartbeats answer under a key of slug URLs (the `create.limit` counts them). */
+  heartbeatsUnder(scopeKey: string): number {
+    let count = 0;
+    for (const { config } of this.registry.all()) {
+      if (config.type === 'heartbeat' && scopeKeyOf(this.config.heartbeats, config.group) === scopeKey) count += 1;
+    }
+    return count;
   }
 
   /** Another instance said something changed (several instances). Never throws. */
@@ -864,7 +888,7 @@ export class MonitorService {
 
   private reschedule(): void {
     const probing: Schedulable[] = [];
-    const heartbeats: HeartbeatMonitor[] = [];
+    const heartbeats: Array<HeartbeatMonitor & { slug_key?: string }> = [];
     const quorum = new Map<string, QuorumMonitor>();
     for (const monitor of this.registry.all()) {
       const config = monitor.config;
@@ -880,7 +904,8 @@ export class MonitorService {
       if (config.type === 'heartbeat') {
         // API pauses go through tracker.pause(), so that a ping can resume them; `paused: true` in the
         // definition cannot be resumed by a ping.
-        heartbeats.push(config);
+        const slugKey = slugKeyOf(this.config.heartbeats, config);
+        heartbeats.push(slugKey === undefined ? config : { ...config, slug_key: slugKey });
         continue;
       }
       // Checked from elsewhere only (its `locations` leave this server's out): agents run it, not this scheduler.

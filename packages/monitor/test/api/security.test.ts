@@ -208,6 +208,7 @@ describe('token scopes', () => {
       'POST /api/v1/monitors/:id/resume': 'write',
       'POST /api/v1/monitors/:id/check': 'write',
       'GET /api/v1/monitors/:id/results': 'public',
+      'GET /api/v1/monitors/:id/pings': 'read',
       'GET /api/v1/signals': 'public',
       'GET /api/v1/monitors/:id/uptime': 'public',
       'GET /api/v1/incidents': 'public',

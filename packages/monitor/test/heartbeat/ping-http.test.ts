@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type MonitorOfType } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/logger.js';
-import { createPingHandler, HeartbeatTracker, type HeartbeatView, type PingHandlerOptions } from '../../src/heartbeat/index.js';
+import {
+  createPingHandler,
+  HeartbeatTracker,
+  type HeartbeatView,
+  type PingHandlerOptions,
+  type PingReceiver,
+  trackerReceiver,
+} from '../../src/heartbeat/index.js';
 import type { CheckResult } from '../../src/model.js';
 import { ManualClock } from '../../src/scheduler/clock.js';
 import { REPO, tempDir } from '../support.js';
@@ -42,7 +49,7 @@ async function startServer(monitors: MonitorOfType<'heartbeat'>[], options?: Pin
     },
   });
   tracker.setMonitors(monitors);
-  const handler = createPingHandler(tracker, options);
+  const handler = createPingHandler(trackerReceiver(tracker), options);
   const nextCalls: string[] = [];
   const server = http.createServer((req, res) =>
     handler(req, res, () => {
@@ -201,9 +208,15 @@ monitors:
 });
 
 describe('a ping is answered once it is stored', () => {
-  async function serveWith(tracker: Parameters<typeof createPingHandler>[0], storeWaitMs: number) {
+  /** A receiver whose store answers as `ping` does. */
+  const receiving = (ping: () => Promise<void>): PingReceiver => ({
+    isScopeKey: () => false,
+    receive: () => ping().then(() => ({ status: 200 as const })),
+  });
+
+  async function serveWith(receiver: PingReceiver, storeWaitMs: number) {
     const lines: string[] = [];
-    const handler = createPingHandler(tracker, {
+    const handler = createPingHandler(receiver, {
       storeWaitMs,
       logger: createLogger({ format: 'json', destination: { write: (line) => lines.push(line) } }),
     });
@@ -215,7 +228,7 @@ describe('a ping is answered once it is stored', () => {
   it('waits for the store: OK after it commits, 503 (retry) when it does not answer in time', async () => {
     let release: () => void = () => undefined;
     const stored = new Promise<void>((resolve) => (release = resolve));
-    const slow = await serveWith({ ping: () => stored }, 5000);
+    const slow = await serveWith(receiving(() => stored), 5000);
     try {
       let answered = false;
       const response = fetch(`${slow.base}/ping/key`).then((r) => ((answered = true), r));
@@ -226,7 +239,7 @@ describe('a ping is answered once it is stored', () => {
     } finally {
       await closeServer(slow.server);
     }
-    const stuck = await serveWith({ ping: () => new Promise<void>(() => undefined) }, 150);
+    const stuck = await serveWith(receiving(() => new Promise<void>(() => undefined)), 150);
     try {
       const response = await fetch(`${stuck.base}/ping/key`);
       expect(response.status).toBe(503);
@@ -240,7 +253,8 @@ describe('a ping is answered once it is stored', () => {
   it('answers 500 for a ping it cannot take, and logs why (secrets removed)', async () => {
     const broken = await serveWith(
       {
-        ping: () => {
+        isScopeKey: () => false,
+        receive: () => {
           throw new Error('store closed: postgres://vigil:hunter2@db/vigil');
         },
       },

@@ -255,6 +255,7 @@ describe('pings', () => {
         'pingPath',
         'runStartedAt',
         'running',
+        'slug',
         'state',
       ].sort(),
     );

@@ -36,6 +36,8 @@ export interface CrashRun {
   received: string[];
   /** Pings answered OK (each must be stored). */
   acknowledgedPings: number;
+  /** Pings answered OK, by the number in their body, with what they said. */
+  acknowledged: ReadonlyMap<number, 'success' | 'fail'>;
   monitors: ReadonlyArray<{ id: string; retries: number }>;
 }
 
@@ -196,6 +198,9 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
   const configFile = await writeConfig(options.dir, configYaml(options, target.url, monitors, receiver.url));
   let kills = 0;
   let acknowledgedPings = 0;
+  /** Each ping's body is `ping <n>`: the ones answered OK, by number, with what they said. */
+  const acknowledged = new Map<number, 'success' | 'fail'>();
+  let sent = 0;
   let current: Server | undefined;
   let pinging = true;
   let success = true;
@@ -205,9 +210,18 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
       const url = current?.url;
       if (url !== undefined) {
         success = !success;
+        sent += 1;
+        const n = sent;
         try {
-          const response = await fetch(`${url}/ping/${PING_KEY}${success ? '' : '/fail'}`, { method: 'POST', signal: AbortSignal.timeout(2000) });
-          if (response.status === 200 && (await response.text()) === 'OK') acknowledgedPings++;
+          const response = await fetch(`${url}/ping/${PING_KEY}${success ? '' : '/fail'}`, {
+            method: 'POST',
+            body: `ping ${n}`,
+            signal: AbortSignal.timeout(2000),
+          });
+          if (response.status === 200 && (await response.text()) === 'OK') {
+            acknowledgedPings++;
+            acknowledged.set(n, success ? 'success' : 'fail');
+          }
         } catch {
           // Killed mid-request: not acknowledged, so not promised.
         }
@@ -253,7 +267,7 @@ export async function crashLoop(options: CrashOptions): Promise<CrashRun> {
     current.child.kill('SIGKILL');
     await current.exited;
     current = undefined;
-    return { flips: target.flips, kills, received: [...receiver.received], acknowledgedPings, monitors };
+    return { flips: target.flips, kills, received: [...receiver.received], acknowledgedPings, acknowledged, monitors };
   } finally {
     pinging = false;
     await pinger;
@@ -381,6 +395,18 @@ export async function checkConsistency(
   // Every ping answered OK was stored before it was answered.
   const pings = (await store.latestResults('nightly', 1_000_000)).filter((r) => r.kind === 'ping');
   expect(pings.length).toBeGreaterThanOrEqual(run.acknowledgedPings);
+  // The ping log (its last 100): in order, none twice, and every ping answered OK since its oldest entry is there,
+  // with what it said. A ping cut off by a kill may be logged too (its answer was lost, not its log line).
+  const log = await store.recentPings('nightly', 1000);
+  expect(log.length).toBeLessThanOrEqual(100);
+  expect(log.length, 'pings logged').toBeGreaterThanOrEqual(Math.min(100, run.acknowledged.size));
+  const numbers = log.map((ping) => Number(/^ping (\d+)$/.exec(ping.body ?? '')?.[1]));
+  expect(numbers.every((n, i) => Number.isInteger(n) && (i === 0 || n < (numbers[i - 1] ?? 0))), `ping log order: ${numbers.join(' ')}`).toBe(true);
+  const oldest = Math.min(...numbers);
+  const logged = new Map(log.map((ping, i) => [numbers[i], ping.kind]));
+  for (const [n, kind] of run.acknowledged) {
+    if (n >= oldest) expect(logged.get(n), `ping ${n} answered OK`).toBe(kind);
+  }
   return { changes, incidents: incidentsSeen, notifications: outboxKeys.length, resent };
 }
 

@@ -23,6 +23,7 @@ declare const document: any;
 const REDIS = { host: '127.0.0.1', port: 6379 };
 // A prefix of this run's own: the shared Redis is never flushed, only these keys are removed.
 const PREFIX = `vigiltest-admin-${randomBytes(4).toString('hex')}`;
+const PING_KEY = 'admin-test-nightly-key';
 const NASTY = `Shop "<img src=x onerror=window.__xss=1>" & <script>window.__xss=2</script>`;
 
 let browser: Browser;
@@ -70,6 +71,7 @@ monitors:
     tags: [frontend]
   - { id: backend, name: Backend, type: http, url: "${backend.url}/backend", group: Services, tags: [internal] }
   - { id: redis, name: Job Redis, type: redis, url: "redis://127.0.0.1:6379", bullmq_prefix: ${PREFIX}, interval: 5s, timeout: 2s }
+  - { id: nightly, name: Nightly export, type: heartbeat, schedule: { period: 1d }, ping_key: ${PING_KEY}, methods: [POST] }
 `,
   );
   monitor = await startMonitor({ config: [file], port: '0', data: dir.dir, logFormat: 'json' }, { env: {}, logDestination: { write: () => undefined } });
@@ -147,7 +149,7 @@ describe('the admin dashboard in Chromium', () => {
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe('Strict');
     expect(cookie?.value).not.toContain(adminToken);
-    await expect(page.locator('#monitors tbody tr').count()).resolves.toBe(3);
+    await expect(page.locator('#monitors tbody tr').count()).resolves.toBe(4);
     await expect(page.locator('#monitors tbody tr').first().getAttribute('data-id')).resolves.toBe('shop');
     await expect(page.locator('#monitors tbody tr[data-id="backend"] .state').textContent()).resolves.toBe('Up');
     // User text is text.
@@ -168,7 +170,7 @@ describe('the admin dashboard in Chromium', () => {
     await expect(page.locator('#monitors tbody tr:not([hidden])').getAttribute('data-id')).resolves.toBe('backend');
     expect(page.url()).toContain('tag=internal');
     await page.selectOption('select[name="tag"]', '');
-    await expect(page.locator('#monitors tbody tr:not([hidden])').count()).resolves.toBe(3);
+    await expect(page.locator('#monitors tbody tr:not([hidden])').count()).resolves.toBe(4);
   });
 
   it('shows a state change live, without a reload', async () => {
@@ -242,6 +244,22 @@ describe('the admin dashboard in Chromium', () => {
     await expect(page.locator('main').textContent()).resolves.toMatch(/vigil\.yaml:\d+/);
     await expect(page.locator('#actions a:has-text("Edit")').count()).resolves.toBe(0);
     await expect(page.locator('#actions button:has-text("Pause")').count()).resolves.toBe(1);
+  });
+
+  it("shows a heartbeat's latest pings, what a job sent shown as text", async () => {
+    const failed = await fetch(`${monitor.url}/ping/${PING_KEY}/fail`, { method: 'POST', body: NASTY, headers: { 'User-Agent': '<b>cron</b>' } });
+    expect(await failed.text()).toBe('OK');
+    const ignored = await fetch(`${monitor.url}/ping/${PING_KEY}`, { headers: { 'User-Agent': 'LinkPreviewBot' } });
+    expect(await ignored.text()).toBe('OK');
+    await page.goto(`${monitor.url}/admin/monitors/nightly`);
+    const rows = await page.locator('section[aria-labelledby="pings"] tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/ignored\s+method GET is not counted \(methods: POST\)\s+GET\s+127\.0\.0\.1\s+LinkPreviewBot/);
+    expect(rows[1]).toContain('fail');
+    expect(rows[1]).toContain('<b>cron</b>');
+    expect(rows[1]).toContain(NASTY);
+    expect(await noXss(page)).toBeUndefined();
+    expect(await runAxe(page)).toEqual([]);
   });
 
   it('creates a status page incident, posts an update, and the public page shows it', async () => {

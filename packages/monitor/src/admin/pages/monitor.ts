@@ -1,12 +1,13 @@
 /**
  * One monitor: its state and why (the last result's error, the failed conditions with their actual values, a health
  * endpoint's components), latency over 24 h / 7 d / 30 d with the phases of a check, the latest results, its
- * incidents and the notifications sent for it; pause, resume, check now, edit and delete.
+ * incidents and the notifications sent for it (and a heartbeat's latest pings); pause, resume, check now, edit and
+ * delete.
  */
 import type { MonitorView } from '../../api/types.js';
 import type { SourcePosition } from '../../config/index.js';
 import type { CheckResult, Incident, PhaseTimings } from '../../model.js';
-import type { StoredNotification, StoreSummary } from '../../store/store.js';
+import type { StoredNotification, StoredPing, StoreSummary } from '../../store/store.js';
 import { API_PREFIX } from '../../api/context.js';
 import { actionButton, ADMIN_PREFIX, durationText, emptyRow, escapeHtml, stateBadge, timeTag, uptimePercent } from '../layout.js';
 
@@ -30,6 +31,8 @@ export interface MonitorPageInput {
   summary?: StoreSummary;
   incidents: readonly Incident[];
   notifications: readonly StoredNotification[];
+  /** A heartbeat's latest pings, newest first. */
+  pings?: readonly StoredPing[];
   canWrite: boolean;
   now: number;
 }
@@ -119,6 +122,21 @@ function resultRows(results: readonly CheckResult[]): string {
     .join('');
 }
 
+/** How much of a ping's body the table shows (the API has all of it). */
+const PING_BODY_SHOWN = 200;
+
+function pingRows(pings: readonly StoredPing[]): string {
+  if (pings.length === 0) return emptyRow(6, 'No pings yet.');
+  return pings
+    .map((ping) => {
+      const what = ping.exitStatus === undefined ? ping.kind : `${ping.kind} (exit status ${ping.exitStatus})`;
+      const note = ping.note === undefined ? '' : ` <span class="muted">${escapeHtml(ping.note)}</span>`;
+      const body = ping.body === undefined ? '' : ping.body.length > PING_BODY_SHOWN ? `${ping.body.slice(0, PING_BODY_SHOWN)}…` : ping.body;
+      return `<tr data-kind="${escapeHtml(ping.kind)}"><td>${timeTag(ping.at)}</td><td>${escapeHtml(what)}${note}</td><td>${escapeHtml(ping.method)}</td><td>${escapeHtml(ping.remoteAddress ?? '')}</td><td>${escapeHtml(ping.userAgent ?? '')}</td><td><code>${escapeHtml(body)}</code></td></tr>`;
+    })
+    .join('');
+}
+
 function incidentRows(incidents: readonly Incident[], canWrite: boolean, now: number): string {
   if (incidents.length === 0) return emptyRow(5, 'No incidents.');
   return incidents
@@ -184,6 +202,7 @@ ${view.description ? `<p>${escapeHtml(view.description)}</p>` : ''}
 ${latencyChart(input.latency, from, to)}
 ${phaseBreakdown(input.phases)}</section>
 <section aria-labelledby="results"><h2 id="results">Latest results</h2><div class="table-wrap"><table><thead><tr><th scope="col">At</th><th scope="col">Result</th><th scope="col" class="num">Time</th><th scope="col">HTTP</th><th scope="col">Error</th></tr></thead><tbody>${resultRows(input.results.slice(0, 20))}</tbody></table></div></section>
-<section aria-labelledby="incidents"><h2 id="incidents">Incidents</h2><div class="table-wrap"><table><thead><tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Lasted</th><th scope="col">Cause</th><th scope="col">Acknowledged</th></tr></thead><tbody>${incidentRows(input.incidents, input.canWrite, input.now)}</tbody></table></div></section>
+${input.pings === undefined ? '' : `<section aria-labelledby="pings"><h2 id="pings">Latest pings</h2><div class="table-wrap"><table><thead><tr><th scope="col">At</th><th scope="col">Ping</th><th scope="col">Method</th><th scope="col">From</th><th scope="col">User agent</th><th scope="col">Body</th></tr></thead><tbody>${pingRows(input.pings)}</tbody></table></div></section>
+`}<section aria-labelledby="incidents"><h2 id="incidents">Incidents</h2><div class="table-wrap"><table><thead><tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Lasted</th><th scope="col">Cause</th><th scope="col">Acknowledged</th></tr></thead><tbody>${incidentRows(input.incidents, input.canWrite, input.now)}</tbody></table></div></section>
 <section aria-labelledby="notifications"><h2 id="notifications">Notifications sent</h2><div class="table-wrap"><table><thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>${notificationRows(input.notifications)}</tbody></table></div></section>`;
 }

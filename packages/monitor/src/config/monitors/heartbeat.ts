@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { cronError } from '../cron.js';
 import { duration } from '../duration.js';
 import { secret, text } from '../fields.js';
-import { commonFields, monitorType } from './base.js';
+import { commonFields, monitorType, slugify } from './base.js';
 
 export function isTimeZone(name: string): boolean {
   try {
@@ -17,7 +17,36 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-const schedule = z
+export const SLUG_PATTERN = /^[a-z0-9_-]{1,100}$/;
+export const PING_METHODS = ['GET', 'HEAD', 'POST'] as const;
+export type PingMethod = (typeof PING_METHODS)[number];
+
+const keywordList = (what: string) =>
+  z
+    .array(text().max(200, { error: 'must be at most 200 characters' }))
+    .default([])
+    .describe(what);
+
+const pingKeywords = z
+  .strictObject({
+    success: keywordList('A body holding one of these (case-insensitive) is a success.'),
+    failure: keywordList('A body holding one of these is a failure (checked first).'),
+    start: keywordList('A body holding one of these starts a run.'),
+    unmatched: z
+      .enum(['ignore', 'fail'])
+      .default('ignore')
+      .describe('A ping whose body holds none of the keywords: logged and ignored (`ignore`), or a failure (`fail`).'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.success.length + value.failure.length + value.start.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'list at least one keyword in success, failure or start' });
+    }
+  })
+  .describe(
+    'Decide a plain ping (`/ping/<key>`, no suffix) from its body, as Healthchecks.io\'s keyword filters do: failure keywords first, then success, then start; `/fail`, `/start` and exit statuses keep their meaning.',
+  );
+
+export const heartbeatSchedule = z
   .strictObject({
     period: duration({ min: 1000 })
       .optional()
@@ -51,7 +80,7 @@ export const heartbeatMonitor = z
   .strictObject({
     type: monitorType('heartbeat', 'Pings from a cron job or worker.'),
     ...commonFields,
-    schedule: schedule.describe('When pings are expected: `{ period, grace }` or `{ cron, timezone, grace }`.'),
+    schedule: heartbeatSchedule.describe('When pings are expected: `{ period, grace }` or `{ cron, timezone, grace }`.'),
     max_runtime: duration({ allowZero: false })
       .optional()
       .describe('Alert when a run (from `/start` to its success or failure ping) lasts longer than this.'),
@@ -62,6 +91,21 @@ export const heartbeatMonitor = z
       .describe(
         'The id in the ping URL (`/ping/<ping_key>`). Default: the monitor id, which is guessable: on a server others can reach, set a random key (`openssl rand -hex 16`). Required when the heartbeat is `public` (its id is shown on the status page).',
       ),
+    slug: z
+      .string()
+      .regex(SLUG_PATTERN, { error: 'expected 1 to 100 lowercase letters, digits, "-" or "_"' })
+      .optional()
+      .describe(
+        'The name in the slug ping URL, `/ping/<heartbeats.ping_key>/<slug>` (or its group\'s key). Default: derived from `name` ("Nightly backup" → `nightly-backup`).',
+      ),
+    methods: z
+      .array(z.enum(PING_METHODS))
+      .min(1, { error: 'must list at least one method' })
+      .optional()
+      .describe(
+        'The HTTP methods whose pings count, e.g. `[POST]` so that a link checker or a preview bot that GETs the URL does not count as a success. Other pings are logged as ignored. Default: GET, HEAD and POST.',
+      ),
+    keywords: pingKeywords.optional(),
   })
   .superRefine((monitor, ctx) => {
     // A public heartbeat's id is on the status page: without a key, anyone could ping it and hide a failed job.
@@ -81,4 +125,9 @@ export const heartbeatMonitor = z
 /** The id in a heartbeat's ping URL. */
 export function heartbeatPingId(monitor: { id: string; ping_key?: string | undefined }): string {
   return monitor.ping_key ?? monitor.id;
+}
+
+/** A heartbeat's slug (the name in `/ping/<ping-key>/<slug>`): its own, or derived from its name. */
+export function heartbeatSlug(monitor: { name: string; slug?: string | undefined }): string {
+  return monitor.slug ?? slugify(monitor.name).slice(0, 100);
 }
