@@ -4,6 +4,7 @@
 // the same rate with node:http (no scheduling, no storage): the ratio is what the monitor adds. Each size runs with
 // a fresh connection per check (the default) and with keep_alive: true (the bare loop then keeps connections too).
 // Run: npm run bench:monitor   (builds first; about 25 minutes; BENCH_SIZES=1000 BENCH_MODES=fresh for a quick run)
+// BENCH_COALESCE=0,100,200 measures the scheduler's coalescing window (scheduler.coalesce, milliseconds): a row each.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +20,7 @@ const INTERVAL_S = Number(process.env.BENCH_INTERVAL_S ?? 20);
 const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 60);
 // `fresh`: a new connection per check (the default, every phase timed); `kept`: monitors with keep_alive: true.
 const MODES = (process.env.BENCH_MODES ?? 'fresh,kept').split(',');
+const WINDOWS = (process.env.BENCH_COALESCE ?? '0').split(',').map(Number);
 const TICKS = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
 
 async function startTarget() {
@@ -61,12 +63,13 @@ async function metrics(url, token) {
   };
 }
 
-function configYaml(count, port, keepAlive) {
+function configYaml(count, port, keepAlive, coalesceMs) {
   const lines = [
     'scheduler:',
     // One local target stands for many hosts: lift the per-host limit (16 by default) that protects real ones.
     '  concurrency: 256',
     '  per_host_concurrency: 256',
+    `  coalesce: ${coalesceMs}ms`,
     'defaults:',
     `  interval: ${INTERVAL_S}s`,
     '  timeout: 5s',
@@ -114,11 +117,11 @@ async function untilChecks(url, token, count, since, limitS) {
   }
 }
 
-async function measureVigil(count, port, keepAlive) {
+async function measureVigil(count, port, keepAlive, coalesceMs) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-'));
   try {
     const config = path.join(dir, 'vigil.yaml');
-    await writeFile(config, configYaml(count, port, keepAlive));
+    await writeFile(config, configYaml(count, port, keepAlive, coalesceMs));
     const token = execFileSync(process.execPath, [CLI, 'token', 'create', '--name', 'bench', '--scope', 'read', '--data', dir], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -220,9 +223,11 @@ try {
     for (const mode of MODES) {
       const keepAlive = mode === 'kept';
       const bare = await measureBare(count, target.port, keepAlive);
-      const vigil = await measureVigil(count, target.port, keepAlive);
-      rows.push({ count, mode, bare, vigil });
-      console.error(`${count} monitors, ${mode} connections: done`);
+      for (const coalesceMs of WINDOWS) {
+        const vigil = await measureVigil(count, target.port, keepAlive, coalesceMs);
+        rows.push({ count, mode, coalesceMs, bare, vigil });
+        console.error(`${count} monitors, ${mode} connections, coalesce ${coalesceMs} ms: done`);
+      }
     }
   }
 } finally {
@@ -231,10 +236,10 @@ try {
 
 const f = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 console.log(`\nvigil serve, HTTP monitors every ${INTERVAL_S} s against a local target; measured over ${MEASURE_S} s\n`);
-console.log('| monitors | connections | checks/s | CPU per check | bare request | ratio | RSS max (peak since start) | lateness p50 / p99 | bytes per result | all run once after start / restart | /metrics scrape |');
-console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const { count, mode, bare, vigil } of rows) {
+console.log('| monitors | connections | coalesce | checks/s | CPU per check | bare request | ratio | RSS max (peak since start) | lateness p50 / p99 | bytes per result | all run once after start / restart | /metrics scrape |');
+console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const { count, mode, coalesceMs, bare, vigil } of rows) {
   console.log(
-    `| ${count} | ${mode} | ${f(vigil.checksPerSecond, 0)} | ${f(vigil.cpuPerCheckMs, 3)} ms | ${f(bare.cpuPerRequestMs, 3)} ms | ${f(vigil.cpuPerCheckMs / bare.cpuPerRequestMs)} | ${f(vigil.rssMb, 0)} MB (${f(vigil.peakMb, 0)} MB) | ${f(vigil.p50, 1)} / ${f(vigil.p99, 1)} ms | ${f(vigil.bytesPerResult, 1)} | ${f(vigil.firstRoundS, 1)} s / ${f(vigil.restartS, 1)} s | ${f(vigil.scrapeMs, 0)} ms |`,
+    `| ${count} | ${mode} | ${coalesceMs} ms | ${f(vigil.checksPerSecond, 0)} | ${f(vigil.cpuPerCheckMs, 3)} ms | ${f(bare.cpuPerRequestMs, 3)} ms | ${f(vigil.cpuPerCheckMs / bare.cpuPerRequestMs)} | ${f(vigil.rssMb, 0)} MB (${f(vigil.peakMb, 0)} MB) | ${f(vigil.p50, 1)} / ${f(vigil.p99, 1)} ms | ${f(vigil.bytesPerResult, 1)} | ${f(vigil.firstRoundS, 1)} s / ${f(vigil.restartS, 1)} s | ${f(vigil.scrapeMs, 0)} ms |`,
   );
 }

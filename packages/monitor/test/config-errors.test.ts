@@ -79,7 +79,7 @@ const cases: Array<[string, string, string[]]> = [
   [
     'an unknown key with nothing close',
     'scheduler:\n  workers: 4\n',
-    ['vigil.yaml:2:3: scheduler.workers: unknown key "workers"; expected one of: concurrency, per_host_concurrency'],
+    ['vigil.yaml:2:3: scheduler.workers: unknown key "workers"; expected one of: concurrency, per_host_concurrency, coalesce'],
   ],
   ['a missing required field', monitor('name: API', 'type: http'), ['vigil.yaml:2:5: monitors[0].url: is required']],
   [

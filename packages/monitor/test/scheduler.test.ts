@@ -25,7 +25,9 @@ function dueAt(id: string, at: number, overrides: Partial<SchedulableMonitor> = 
 }
 
 /** A scheduler on a manual clock that records every run; `duration` decides how long each run takes. */
-function setup(options: { duration?: (id: string, n: number) => number; concurrency?: number; owns?: (id: string) => boolean } = {}) {
+function setup(
+  options: { duration?: (id: string, n: number) => number; concurrency?: number; owns?: (id: string) => boolean; coalesceMs?: number } = {},
+) {
   const clock = new ManualClock(T0);
   const runs: Run[] = [];
   const counts = new Map<string, number>();
@@ -33,6 +35,7 @@ function setup(options: { duration?: (id: string, n: number) => number; concurre
   const scheduler = new Scheduler({
     clock,
     concurrency: options.concurrency ?? 256,
+    ...(options.coalesceMs === undefined ? {} : { coalesceMs: options.coalesceMs }),
     ownership: options.owns ? { owns: options.owns } : undefined,
     onError: (error) => errors.push(error),
     run: async (m, signal, info: RunInfo) => {
@@ -117,6 +120,45 @@ describe('first runs', () => {
     expect(runs.every((r) => r.id === 'on')).toBe(true);
     expect(runs).toHaveLength(3);
     expect(scheduler.stats()).toMatchObject({ monitors: 2, scheduled: 1 });
+    await scheduler.stop();
+  });
+});
+
+describe('coalescing', () => {
+  it('wakes on a 100 ms grid and starts every run due by then together, each less than 100 ms after its slot', async () => {
+    const { clock, scheduler, runs } = setup({ coalesceMs: 100 });
+    scheduler.setMonitors(Array.from({ length: 1000 }, (_, i) => monitor(`monitor-${i}`)));
+    scheduler.start();
+    let wakeUps = 0;
+    while (runs.length < 1000) {
+      const next = clock.nextTimerAt();
+      if (next === undefined) throw new Error('no timer set');
+      expect(next % 100, 'a wake-up on the grid').toBe(0);
+      await clock.advance(next - clock.now());
+      wakeUps += 1;
+    }
+    // Without coalescing 1,000 monitors spread over 20 s wake the process about 1,000 times; on the grid at most 200.
+    expect(wakeUps).toBeLessThanOrEqual(200);
+    expect(new Set(runs.map((r) => r.startedAt)).size).toBe(wakeUps);
+    for (const run of runs) {
+      expect(run.startedAt - run.dueAt).toBeGreaterThanOrEqual(0);
+      expect(run.startedAt - run.dueAt).toBeLessThan(100);
+    }
+    expect(scheduler.stats().lateness.max).toBeLessThan(100);
+    // The slots do not move: the next round is due exactly one interval after the first.
+    await clock.advance(20 * SECOND);
+    const first = new Map(runs.slice(0, 1000).map((r) => [r.id, r.dueAt]));
+    expect(runs.length).toBe(2000);
+    for (const run of runs.slice(1000)) expect(run.dueAt - first.get(run.id)!).toBe(20 * SECOND);
+    await scheduler.stop();
+  });
+
+  it('is off by default: each run starts at its own slot', async () => {
+    const { clock, scheduler, runs } = setup();
+    scheduler.setMonitors(Array.from({ length: 200 }, (_, i) => monitor(`monitor-${i}`)));
+    scheduler.start();
+    await clock.advance(20 * SECOND - 1);
+    expect(runs.every((run) => run.startedAt === run.dueAt)).toBe(true);
     await scheduler.stop();
   });
 });

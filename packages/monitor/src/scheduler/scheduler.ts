@@ -86,6 +86,12 @@ export interface SchedulerOptions<M extends SchedulableMonitor> {
   latenessWindow?: number;
   /** The shortest interval accepted. Default 1,000 ms. */
   minIntervalMs?: number;
+  /**
+   * Wake on a grid of this many milliseconds and start every run due by then together, so that checks due close
+   * to each other share one wake-up of the process (each is up to this much later than its slot). Default 0: wake
+   * at each due time.
+   */
+  coalesceMs?: number;
   /** Rejected runs, runs that ignored their abort, a throwing `ownership`. Must not throw. */
   onError?: (error: unknown, monitor: M) => void;
 }
@@ -163,6 +169,7 @@ export class Scheduler<M extends SchedulableMonitor = SchedulableMonitor> {
   private readonly ownership: MonitorOwnership;
   private readonly abortGraceMs: number;
   private readonly minIntervalMs: number;
+  private readonly coalesceMs: number;
   private readonly onError: (error: unknown, monitor: M) => void;
 
   private readonly entries = new Map<string, Entry<M>>();
@@ -208,6 +215,8 @@ export class Scheduler<M extends SchedulableMonitor = SchedulableMonitor> {
     this.ownership = options.ownership ?? ownAll;
     this.abortGraceMs = Math.max(0, options.abortGraceMs ?? 1000);
     this.minIntervalMs = positiveInteger('minIntervalMs', options.minIntervalMs ?? 1000);
+    this.coalesceMs = options.coalesceMs ?? 0;
+    if (!Number.isInteger(this.coalesceMs) || this.coalesceMs < 0) throw new RangeError(`coalesceMs must be a whole number ≥ 0, got ${this.coalesceMs}`);
     this.lateness = new RecentSamples(options.latenessWindow ?? 10_000);
     this.onError = options.onError ?? (() => {});
   }
@@ -420,7 +429,9 @@ export class Scheduler<M extends SchedulableMonitor = SchedulableMonitor> {
   private arm(): void {
     let at = this.deadlines.peek()?.deadline;
     if (this.started) {
-      const dueAt = this.due.peek()?.dueAt;
+      let dueAt = this.due.peek()?.dueAt;
+      // The next grid point at or after it: everything due until then starts on that one wake-up.
+      if (dueAt !== undefined && this.coalesceMs > 0) dueAt = Math.ceil(dueAt / this.coalesceMs) * this.coalesceMs;
       if (dueAt !== undefined && (at === undefined || dueAt < at)) at = dueAt;
     }
     if (this.timer !== undefined) {

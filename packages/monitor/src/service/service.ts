@@ -227,6 +227,7 @@ export class MonitorService {
       clock: this.clock,
       concurrency: this.config.scheduler.concurrency,
       perHostConcurrency: this.config.scheduler.per_host_concurrency,
+      coalesceMs: this.config.scheduler.coalesce,
       run: (monitor, signal, info) => this.runCheck(monitor, signal, info.startedAt, info.deadline),
       ...(this.leases !== undefined ? { ownership: this.leases } : {}),
       onError: (error, monitor) =>
