@@ -140,6 +140,7 @@ const NOT_RUN: { file: string; match: string; reason: string }[] = [
   { file: 'docs/benchmarks.md', match: 'npm run bench:status-page', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:dashboard', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:scale', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'npm run bench:http-client', reason: BENCH },
   {
     file: 'docs/scaling.md',
     match: 'npx vigil serve --config vigil.yaml',
