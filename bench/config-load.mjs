@@ -15,7 +15,8 @@ const RUNS = 3;
 if (process.argv[2] === '--child') {
   const { loadConfig, loadConfigIsolated } = await import(path.join(ROOT, 'packages/monitor/dist/config/index.js'));
   const started = performance.now();
-  const loaded = await (process.argv[3] === 'worker' ? loadConfigIsolated : loadConfig)([process.argv[4]], {});
+  // isolateFromBytes: 0 — always the worker, whatever the size (vigil serve parses small files in its own thread).
+  const loaded = await (process.argv[3] === 'worker' ? loadConfigIsolated : loadConfig)([process.argv[4]], { isolateFromBytes: 0 });
   const ms = performance.now() - started;
   globalThis.gc();
   await new Promise((resolve) => setTimeout(resolve, 200));

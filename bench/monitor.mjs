@@ -21,6 +21,15 @@ const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 60);
 // `fresh`: a new connection per check (the default, every phase timed); `kept`: monitors with keep_alive: true.
 const MODES = (process.env.BENCH_MODES ?? 'fresh,kept').split(',');
 const WINDOWS = (process.env.BENCH_COALESCE ?? '0').split(',').map(Number);
+// `vigil serve` runs with the Node.js flags of the `vigil` command's first line (#!/usr/bin/env -S node …), as users
+// run it. BENCH_NODE_FLAGS measures others, a row per set, sets separated by `;`: '--max-semi-space-size=2;' compares
+// those flags with none.
+const SHIPPED_FLAGS = (await readFile(path.join(ROOT, 'packages/monitor/bin/vigil.js'), 'utf8'))
+  .split('\n')[0]
+  .split(' ')
+  .filter((word) => word.startsWith('--'))
+  .join(' ');
+const FLAG_SETS = (process.env.BENCH_NODE_FLAGS ?? SHIPPED_FLAGS).split(';').map((set) => set.trim());
 const TICKS = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
 
 async function startTarget() {
@@ -82,8 +91,8 @@ function configYaml(count, port, keepAlive, coalesceMs) {
   return `${lines.join('\n')}\n`;
 }
 
-async function serve(config, data) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--port', '0', '--data', data], {
+async function serve(config, data, nodeFlags) {
+  const child = spawn(process.execPath, [...nodeFlags.split(' ').filter(Boolean), CLI, 'serve', '--config', config, '--port', '0', '--data', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, VIGIL_PORT: '', VIGIL_HOST: '', VIGIL_CONFIG: '' },
   });
@@ -117,7 +126,7 @@ async function untilChecks(url, token, count, since, limitS) {
   }
 }
 
-async function measureVigil(count, port, keepAlive, coalesceMs) {
+async function measureVigil(count, port, keepAlive, coalesceMs, nodeFlags) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-'));
   try {
     const config = path.join(dir, 'vigil.yaml');
@@ -126,7 +135,7 @@ async function measureVigil(count, port, keepAlive, coalesceMs) {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
-    let run = await serve(config, dir);
+    let run = await serve(config, dir, nodeFlags);
     const firstRound = await untilChecks(run.url, token, count, run.startedAt, INTERVAL_S * 3);
     await sleep(INTERVAL_S * 1000); // warm-up: one more interval
     const before = await usage(run.child.pid);
@@ -153,7 +162,7 @@ async function measureVigil(count, port, keepAlive, coalesceMs) {
     await stop(run.child);
 
     // Restart: how long until every monitor has run once again?
-    run = await serve(config, dir);
+    run = await serve(config, dir, nodeFlags);
     const restart = await untilChecks(run.url, token, count, run.startedAt, INTERVAL_S * 3);
     await stop(run.child);
 
@@ -223,10 +232,12 @@ try {
     for (const mode of MODES) {
       const keepAlive = mode === 'kept';
       const bare = await measureBare(count, target.port, keepAlive);
-      for (const coalesceMs of WINDOWS) {
-        const vigil = await measureVigil(count, target.port, keepAlive, coalesceMs);
-        rows.push({ count, mode, coalesceMs, bare, vigil });
-        console.error(`${count} monitors, ${mode} connections, coalesce ${coalesceMs} ms: done`);
+      for (const nodeFlags of FLAG_SETS) {
+        for (const coalesceMs of WINDOWS) {
+          const vigil = await measureVigil(count, target.port, keepAlive, coalesceMs, nodeFlags);
+          rows.push({ count, mode, coalesceMs, nodeFlags, bare, vigil });
+          console.error(`${count} monitors, ${mode} connections, node ${nodeFlags || '(no flags)'}, coalesce ${coalesceMs} ms: done`);
+        }
       }
     }
   }
@@ -236,10 +247,10 @@ try {
 
 const f = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 console.log(`\nvigil serve, HTTP monitors every ${INTERVAL_S} s against a local target; measured over ${MEASURE_S} s\n`);
-console.log('| monitors | connections | coalesce | checks/s | CPU per check | bare request | ratio | RSS max (peak since start) | lateness p50 / p99 | bytes per result | all run once after start / restart | /metrics scrape |');
-console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const { count, mode, coalesceMs, bare, vigil } of rows) {
+console.log('| monitors | connections | node flags | coalesce | checks/s | CPU per check | bare request | ratio | RSS max (peak since start) | lateness p50 / p99 | bytes per result | all run once after start / restart | /metrics scrape |');
+console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const { count, mode, coalesceMs, nodeFlags, bare, vigil } of rows) {
   console.log(
-    `| ${count} | ${mode} | ${coalesceMs} ms | ${f(vigil.checksPerSecond, 0)} | ${f(vigil.cpuPerCheckMs, 3)} ms | ${f(bare.cpuPerRequestMs, 3)} ms | ${f(vigil.cpuPerCheckMs / bare.cpuPerRequestMs)} | ${f(vigil.rssMb, 0)} MB (${f(vigil.peakMb, 0)} MB) | ${f(vigil.p50, 1)} / ${f(vigil.p99, 1)} ms | ${f(vigil.bytesPerResult, 1)} | ${f(vigil.firstRoundS, 1)} s / ${f(vigil.restartS, 1)} s | ${f(vigil.scrapeMs, 0)} ms |`,
+    `| ${count} | ${mode} | ${nodeFlags ? `\`${nodeFlags}\`` : 'none'} | ${coalesceMs} ms | ${f(vigil.checksPerSecond, 0)} | ${f(vigil.cpuPerCheckMs, 3)} ms | ${f(bare.cpuPerRequestMs, 3)} ms | ${f(vigil.cpuPerCheckMs / bare.cpuPerRequestMs)} | ${f(vigil.rssMb, 0)} MB (${f(vigil.peakMb, 0)} MB) | ${f(vigil.p50, 1)} / ${f(vigil.p99, 1)} ms | ${f(vigil.bytesPerResult, 1)} | ${f(vigil.firstRoundS, 1)} s / ${f(vigil.restartS, 1)} s | ${f(vigil.scrapeMs, 0)} ms |`,
   );
 }

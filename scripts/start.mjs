@@ -2,6 +2,7 @@
 // `npm start`: the monitor (`vigil serve` on embedded SQLite with examples/vigil.yaml) and the demo app it
 // watches, side by side; their output is prefixed. Ctrl-C stops both (the monitor stores what it buffered).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -51,7 +52,9 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 run('demo', ['examples/demo/dist/main.js']);
-run('vigil', ['packages/monitor/dist/cli.js', 'serve', '--config', 'examples/vigil.yaml']);
+// The Node.js flags the `vigil` command runs with: those of its first line (#!/usr/bin/env -S node …).
+const vigilFlags = readFileSync(new URL('../packages/monitor/bin/vigil.js', import.meta.url), 'utf8').split('\n')[0].split(' ').filter((word) => word.startsWith('--'));
+run('vigil', [...vigilFlags, 'packages/monitor/bin/vigil.js', 'serve', '--config', 'examples/vigil.yaml']);
 const url = `http://${process.env.VIGIL_HOST ?? '127.0.0.1'}:${process.env.VIGIL_PORT ?? 3939}`;
 setTimeout(() => {
   if (!stopping) {

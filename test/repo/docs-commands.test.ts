@@ -141,6 +141,11 @@ const NOT_RUN: { file: string; match: string; reason: string }[] = [
   { file: 'docs/benchmarks.md', match: 'npm run bench:dashboard', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:scale', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'npm run bench:http-client', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'BENCH_COALESCE=0,100,200 BENCH_NODE_FLAGS=', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: "BENCH_NODE_FLAGS='; --max-semi-space-size=2", reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'BENCH_SIZES=1000,10000 BENCH_COALESCE=100 npm run bench:monitor', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'BENCH_SIZES=100000', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'vigil-idle.yaml', reason: 'a measurement: a minute of vigil serve in the background, read from /proc' },
   {
     file: 'docs/scaling.md',
     match: 'npx vigil serve --config vigil.yaml',

@@ -3,7 +3,30 @@
  * The `vigil` command line. Each command lives in its own file under `commands/` and registers itself here.
  */
 import { Command } from 'commander';
-import { registerRunCommand } from './commands/run.js';
+
+type Register = (into: Command) => void;
+
+/** Every command, in the order `vigil --help` lists them: each loads its module and gives its registration. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./commands/serve.js')).registerServeCommand,
+  agent: async () => (await import('./commands/agent.js')).registerAgentCommand,
+  check: async () => (await import('./commands/check.js')).registerCheckCommand,
+  config: async () => (await import('./commands/config.js')).registerConfigCommand,
+  token: async () => {
+    const [token, serve] = await Promise.all([import('./commands/token.js'), import('./commands/serve.js')]);
+    return (into) => token.registerTokenCommand(into, serve.openConfiguredStore);
+  },
+  notify: async () => (await import('./commands/notify.js')).registerNotifyCommand,
+  incident: async () => (await import('./commands/incident.js')).registerIncidentCommand,
+  stack: async () => (await import('./commands/stack.js')).registerStackCommand,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
+  queues: async () => (await import('./commands/queues.js')).registerQueuesCommand,
+  workers: async () => (await import('./commands/workers.js')).registerWorkersCommand,
+  jobs: async () => (await import('./commands/jobs.js')).registerJobsCommand,
+  schedules: async () => (await import('./commands/schedules.js')).registerSchedulesCommand,
+  progress: async () => (await import('./commands/progress.js')).registerProgressCommand,
+  run: async () => (await import('./commands/run.js')).registerRunCommand,
+};
 
 const program = new Command()
   .name('vigil')
@@ -15,13 +38,11 @@ const program = new Command()
       write(`vigil: ${text.replace(/^error: /, '').replace(/\n(?=\(Did you mean)/, ' ').trimEnd()}\n`),
   });
 
-if (process.argv[2] === 'run') {
-  // `vigil run` starts with every cron job: it loads its own module only, not every command's (serve alone pulls in
-  // the stores, probes and servers), which makes it start in a fraction of the time and memory.
-  registerRunCommand(program);
-} else {
-  await registerEveryCommand(program);
-}
+// A command loads its own module only (serve alone pulls in the stores, probes and servers; `vigil run` starts with
+// every cron job): less start-up time and memory. Help, a bare `vigil` and an unknown command load every command.
+const named = process.argv[2];
+if (named !== undefined && Object.hasOwn(COMMANDS, named)) (await COMMANDS[named]!())(program);
+else for (const register of await Promise.all(Object.values(COMMANDS).map((load) => load()))) register(program);
 // Set after the commands are registered, so that only an unknown command (not a command's own error) adds it.
 program.showHelpAfterError('(run `vigil --help` for the commands, `vigil <command> --help` for their options)');
 
@@ -30,37 +51,3 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`vigil: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
-
-async function registerEveryCommand(into: Command): Promise<void> {
-  const [agent, check, config, doctor, incident, jobs, notify, progress, queues, schedules, serve, stack, token, workers] = await Promise.all([
-    import('./commands/agent.js'),
-    import('./commands/check.js'),
-    import('./commands/config.js'),
-    import('./commands/doctor.js'),
-    import('./commands/incident.js'),
-    import('./commands/jobs.js'),
-    import('./commands/notify.js'),
-    import('./commands/progress.js'),
-    import('./commands/queues.js'),
-    import('./commands/schedules.js'),
-    import('./commands/serve.js'),
-    import('./commands/stack.js'),
-    import('./commands/token.js'),
-    import('./commands/workers.js'),
-  ]);
-  serve.registerServeCommand(into);
-  agent.registerAgentCommand(into);
-  check.registerCheckCommand(into);
-  config.registerConfigCommand(into);
-  token.registerTokenCommand(into, serve.openConfiguredStore);
-  notify.registerNotifyCommand(into);
-  incident.registerIncidentCommand(into);
-  stack.registerStackCommand(into);
-  doctor.registerDoctorCommand(into);
-  queues.registerQueuesCommand(into);
-  workers.registerWorkersCommand(into);
-  jobs.registerJobsCommand(into);
-  schedules.registerSchedulesCommand(into);
-  progress.registerProgressCommand(into);
-  registerRunCommand(into);
-}

@@ -36,7 +36,7 @@ describe('loading in a worker thread', () => {
     const env = { SHOP_TOKEN: 'from-env', PATH: '/usr/bin' };
     const paths = [fixture('full.yaml'), example];
     const inProcess = await loadConfig(paths, { env });
-    const isolated = await loadConfigIsolated(paths, { env, workerUrl });
+    const isolated = await loadConfigIsolated(paths, { env, workerUrl, isolateFromBytes: 0 });
     expect(isolated).toEqual(inProcess);
     expect(isolated.config.monitors.length).toBeGreaterThan(10);
     expect(JSON.stringify(isolated.config)).toContain('from-env');
@@ -46,20 +46,30 @@ describe('loading in a worker thread', () => {
   test('an invalid file: the same ConfigError, naming file, line, column and field', async () => {
     const paths = [fixture('invalid.yaml')];
     const expected = await problems(() => loadConfig(paths, { env: {} }));
-    const got = await problems(() => loadConfigIsolated(paths, { env: {}, workerUrl }));
+    const got = await problems(() => loadConfigIsolated(paths, { env: {}, workerUrl, isolateFromBytes: 0 }));
     expect(got).toEqual(expected);
     expect(got[0]).toMatch(/invalid\.yaml:\d+:\d+: /);
   });
 
   test('a file that does not exist: a ConfigError naming it', async () => {
     const missing = fixture('no-such-file.yaml');
-    const got = await problems(() => loadConfigIsolated([missing], { env: {}, workerUrl }));
+    const got = await problems(() => loadConfigIsolated([missing], { env: {}, workerUrl, isolateFromBytes: 0 }));
     expect(got).toEqual([`${missing}: no such file or directory`]);
+  });
+
+  test('a configuration smaller than the threshold is loaded in the calling thread: no worker is started', async () => {
+    // The worker named here does not exist: loading succeeds only if none is started.
+    const noWorker = new URL('./no-such-worker.js', workerUrl);
+    const small = await loadConfigIsolated([example], { env: {}, workerUrl: noWorker });
+    expect(small).toEqual(await loadConfig([example], { env: {} }));
+    await expect(loadConfigIsolated([example], { env: {}, workerUrl: noWorker, isolateFromBytes: 1 })).rejects.toThrow(
+      /no-such-worker|Cannot find module/,
+    );
   });
 
   test('a worker that cannot start is an error, not a hang', async () => {
     await expect(
-      loadConfigIsolated([fixture('minimal.yaml')], { env: {}, workerUrl: new URL('./no-such-worker.js', workerUrl) }),
+      loadConfigIsolated([fixture('minimal.yaml')], { env: {}, workerUrl: new URL('./no-such-worker.js', workerUrl), isolateFromBytes: 0 }),
     ).rejects.toThrow(/no-such-worker|Cannot find module/);
   });
 });

@@ -52,7 +52,7 @@ describe('defaults', () => {
       retention: { raw: 7 * 86_400_000, hourly: 90 * 86_400_000, daily: 730 * 86_400_000 },
       api: { cors: { origins: [] } },
       metrics: { public: 'public-monitors' },
-      scheduler: { concurrency: 256, per_host_concurrency: 16, coalesce: 0 },
+      scheduler: { concurrency: 256, per_host_concurrency: 16, coalesce: 100 },
       cluster: { lease: 15_000 },
       defaults: { interval: 60_000, timeout: 10_000, retries: 0 },
       heartbeats: { groups: {} },
@@ -199,7 +199,7 @@ test('a configuration with every section and every monitor type', async () => {
   expect(config.storage).toEqual({ type: 'sqlite', path: '/var/lib/vigil/results.db' });
   expect(config.retention).toEqual({ raw: 3 * 86_400_000, hourly: 30 * 86_400_000, daily: 365 * 86_400_000 });
   expect(config.api.cors.origins).toEqual(['https://status.example.test', 'http://localhost:5173']);
-  expect(config.scheduler).toEqual({ concurrency: 64, per_host_concurrency: 4, coalesce: 0 });
+  expect(config.scheduler).toEqual({ concurrency: 64, per_host_concurrency: 4, coalesce: 100 });
   expect(config.defaults).toEqual({ interval: 120_000, timeout: 20_000, retries: 2 });
   expect(config.monitors.map((m) => [m.type, m.id])).toEqual([
     ['http', 'shop-api'],

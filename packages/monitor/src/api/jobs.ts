@@ -7,23 +7,18 @@
  * 502 `redis_unavailable`, naming the server with its password hidden.
  */
 import { type BullmqRedis, redactUrl } from '@vigil/core';
-import {
-  activeProgress,
-  type ActiveProgress,
-  type BullmqJobState,
-  type JobStatus,
-  type JobView,
-  listJobs,
-  listWorkers,
-  type QueueInfo,
-  queueInfo,
-  type SchedulerLogEntry,
-  schedulerLog,
-  type WorkerView,
+import type {
+  ActiveProgress,
+  BullmqJobState,
+  JobStatus,
+  JobView,
+  QueueInfo,
+  SchedulerLogEntry,
+  WorkerView,
 } from '@vigil/jobs';
 import { badRequest, conflict, HttpError, notFound, quote } from '../http/errors.js';
 import { json, noContent, type Reply } from '../http/json.js';
-import { FailedJobError, removeFailedJob, retryFailedJob } from '../jobs/failed-jobs.js';
+import { FailedJobError } from '../jobs/failed-job-error.js';
 import {
   discoverQueues,
   QUEUE_NAME,
@@ -256,6 +251,15 @@ function progressJson(job: ActiveProgress): JobProgressJson {
   };
 }
 
+// BullMQ, ioredis and the job views weigh about 15 MB of a process's memory: they are loaded on the first jobs
+// request, not when `vigil serve` starts (most monitors never ask for a job view).
+const importJobViews = () => import('@vigil/jobs');
+const importFailedJobs = () => import('../jobs/failed-jobs.js');
+let jobViews: ReturnType<typeof importJobViews> | undefined;
+let failedJobs: ReturnType<typeof importFailedJobs> | undefined;
+const loadJobViews = () => (jobViews ??= importJobViews());
+const loadFailedJobs = () => (failedJobs ??= importFailedJobs());
+
 // --- Routes ---
 
 /** A connection as the API and the dashboard show it: its URL without the password. */
@@ -269,6 +273,7 @@ function listConnections(ctx: ApiContext): Reply {
 }
 
 async function listQueues(ctx: ApiContext): Promise<Reply> {
+  const { queueInfo } = await loadJobViews();
   const view = await readQueueView(ctx, (client, prefix, queues) => queueInfo({ connection: client, prefix, queues }));
   const body: JobQueueListJson = {
     connection: view.connection.id,
@@ -280,6 +285,7 @@ async function listQueues(ctx: ApiContext): Promise<Reply> {
 }
 
 async function listJobWorkers(ctx: ApiContext): Promise<Reply> {
+  const { listWorkers } = await loadJobViews();
   const view = await readQueueView(ctx, (client, prefix, queues) => listWorkers({ connection: client, prefix, queues }));
   const body: JobWorkerListJson = {
     connection: view.connection.id,
@@ -300,6 +306,7 @@ async function listQueueJobs(ctx: ApiContext): Promise<Reply> {
   }
   const limit = intParam(ctx.query, 'limit', { default: JOBS_DEFAULT_LIMIT, min: 1, max: JOBS_MAX_LIMIT });
   const jobState = state as BullmqJobState;
+  const { listJobs } = await loadJobViews();
   const jobs = await onRedis(async () => {
     const target = targetOf(ctx, connection);
     return readRedis(target, (client) =>
@@ -327,6 +334,7 @@ async function listQueueJobs(ctx: ApiContext): Promise<Reply> {
 async function listSchedulerRuns(ctx: ApiContext): Promise<Reply> {
   const limit = intParam(ctx.query, 'limit', { default: SCHEDULES_DEFAULT_LIMIT, min: 1, max: SCHEDULES_MAX_LIMIT });
   const scheduler = singleParam(ctx.query, 'scheduler');
+  const { schedulerLog } = await loadJobViews();
   const view = await readQueueView(ctx, (client, prefix, queues) =>
     schedulerLog({
       connection: client,
@@ -348,6 +356,7 @@ async function listSchedulerRuns(ctx: ApiContext): Promise<Reply> {
 
 async function listProgress(ctx: ApiContext): Promise<Reply> {
   const limit = intParam(ctx.query, 'limit', { default: PROGRESS_DEFAULT_LIMIT, min: 1, max: PROGRESS_MAX_LIMIT });
+  const { activeProgress } = await loadJobViews();
   const view = await readQueueView(ctx, (client, prefix, queues) =>
     activeProgress({ connection: client, prefix, queues, limit }),
   );
@@ -365,6 +374,7 @@ async function retryJob(ctx: ApiContext): Promise<Reply> {
   const connection = connectionOf(ctx);
   const queue = checkQueue(ctx.params.queue as string);
   const id = jobIdParam(ctx);
+  const { retryFailedJob } = await loadFailedJobs();
   const done = await onRedis(() => retryFailedJob(targetOf(ctx, connection), queue, id));
   const body: JobActionJson = { connection: connection.id, queue: done.queue, id: done.id, state: done.state };
   return json(200, body);
@@ -374,6 +384,7 @@ async function removeJob(ctx: ApiContext): Promise<Reply> {
   const connection = connectionOf(ctx);
   const queue = checkQueue(ctx.params.queue as string);
   const id = jobIdParam(ctx);
+  const { removeFailedJob } = await loadFailedJobs();
   await onRedis(() => removeFailedJob(targetOf(ctx, connection), queue, id));
   return noContent();
 }

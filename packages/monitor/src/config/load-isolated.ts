@@ -3,8 +3,10 @@
  * value (so that any problem names its file, line and column); for 10,000 monitors that peaks near 100 MB of heap,
  * and V8 keeps the memory it grew to long after the tree is garbage. Parsed in a worker, that memory goes back to
  * the system when the thread ends; only the validated configuration (plain data) crosses over. `vigil serve`
- * loads this way at start and on every reload.
+ * loads this way at start and on every reload. A small configuration is parsed in the calling thread: a worker's own
+ * isolate and modules cost about 10 MB of memory for a moment, more than the tree of a few thousand monitors.
  */
+import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { type LoadedConfig, loadConfig, type LoadOptions } from './load.js';
@@ -21,6 +23,18 @@ export interface LoadIsolatedOptions extends LoadOptions {
    * its TypeScript source (the tests), where the configuration is then loaded in the calling thread.
    */
   workerUrl?: URL;
+  /** Files (together) smaller than this are loaded in the calling thread. Default: ISOLATE_FROM_BYTES. */
+  isolateFromBytes?: number;
+}
+
+/** From this size (about 3,000 monitors) a configuration is parsed in a worker thread. */
+export const ISOLATE_FROM_BYTES = 256 * 1024;
+
+/** The files' size together; a missing file counts 0 (loading it reports it). */
+async function totalBytes(paths: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const path of paths) total += await stat(path).then((info) => info.size, () => 0);
+  return total;
 }
 
 export async function loadConfigIsolated(
@@ -31,7 +45,9 @@ export async function loadConfigIsolated(
   const workerUrl =
     options.workerUrl ??
     (import.meta.url.endsWith('.js') ? new URL('./load-worker.js', import.meta.url) : undefined);
-  if (workerUrl === undefined) return loadConfig(paths, { env });
+  if (workerUrl === undefined || (await totalBytes(paths)) < (options.isolateFromBytes ?? ISOLATE_FROM_BYTES)) {
+    return loadConfig(paths, { env });
+  }
   // Only strings cross over: process.env is an exotic object, and an unset variable is simply absent.
   const plainEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) plainEnv[name] = value;

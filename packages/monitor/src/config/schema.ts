@@ -162,9 +162,9 @@ const scheduler = z
       .describe('Checks running at once against one host.'),
     coalesce: duration()
       .refine((ms) => ms <= 1000 && Number.isInteger(ms), { error: 'must be a whole number of milliseconds, at most 1s' })
-      .prefault('0s')
+      .prefault('100ms')
       .describe(
-        'Wake on a grid of this period and start every check due by then together (each up to this much after its slot): fewer wake-ups of the process for many monitors, at the cost of that lateness. `0s` (default) wakes at each due time. docs/benchmarks.md measures it. Read at start.',
+        'Wake on a grid of this period and start every check due by then together (each up to this much after its slot): fewer wake-ups of the process for many monitors, at the cost of that lateness. `0s` wakes at each due time. docs/benchmarks.md measures it. Read at start.',
       ),
   })
   .prefault({})

@@ -6,21 +6,10 @@
  */
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { FailedJobError } from './failed-job-error.js';
 import { type RedisTarget, withinDeadline } from './redis.js';
 
-export type FailedJobRefusal = 'not_found' | 'not_failed';
-
-/** The job is missing, or not in the failed state (any more). */
-export class FailedJobError extends Error {
-  override readonly name = 'FailedJobError';
-
-  constructor(
-    readonly refusal: FailedJobRefusal,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { FailedJobError, type FailedJobRefusal } from './failed-job-error.js';
 
 export interface FailedJobAction {
   queue: string;

@@ -3,7 +3,6 @@
  * response time — as SVG drawn by shields.io's own library (badge-maker, which escapes the texts), or as the JSON
  * a shields.io endpoint badge reads (`https://img.shields.io/endpoint?url=…`).
  */
-import { makeBadge } from 'badge-maker';
 import type { PageState } from './states.js';
 
 export type BadgeKind = 'status' | 'uptime' | 'response';
@@ -44,7 +43,12 @@ export function responseBadge(label: string, averageMs: number | undefined): Bad
   return { label, message: `${ms} ms`, color };
 }
 
-export function badgeSvg(badge: Badge): string {
+// badge-maker (with its font metrics) is loaded on the first SVG badge asked for, not when `vigil serve` starts.
+const importBadgeMaker = () => import('badge-maker');
+let badgeMaker: ReturnType<typeof importBadgeMaker> | undefined;
+
+export async function badgeSvg(badge: Badge): Promise<string> {
+  const { makeBadge } = await (badgeMaker ??= importBadgeMaker());
   return makeBadge({ label: badge.label, message: badge.message, color: badge.color });
 }
 

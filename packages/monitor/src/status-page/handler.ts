@@ -304,8 +304,8 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
     });
   }
 
-  const badgeBody = (badge: Badge, format: 'svg' | 'json') =>
-    new CompressedBody(Buffer.from(format === 'json' ? JSON.stringify(shieldsJson(badge)) : badgeSvg(badge)));
+  const badgeBody = async (badge: Badge, format: 'svg' | 'json') =>
+    new CompressedBody(Buffer.from(format === 'json' ? JSON.stringify(shieldsJson(badge)) : await badgeSvg(badge)));
 
   function sendBadgeBody(req: IncomingMessage, res: ServerResponse, body: CompressedBody, format: 'svg' | 'json'): Promise<void> {
     if (format === 'json') return sendCompressed(req, res, body, { ...JSON_HEADERS, 'cache-control': 'public, max-age=60' });
@@ -318,7 +318,8 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
     });
   }
 
-  const sendBadge = (req: IncomingMessage, res: ServerResponse, badge: Badge, format: 'svg' | 'json') => sendBadgeBody(req, res, badgeBody(badge, format), format);
+  const sendBadge = async (req: IncomingMessage, res: ServerResponse, badge: Badge, format: 'svg' | 'json') =>
+    sendBadgeBody(req, res, await badgeBody(badge, format), format);
 
   async function monitorBadge(req: IncomingMessage, res: ServerResponse, view: MonitorView, kind: string, format: 'svg' | 'json', url: URL): Promise<void> {
     if (kind === 'status') return sendBadge(req, res, statusBadge(view.name, shownState(view, await impacts())), format);
@@ -383,7 +384,7 @@ export function createStatusPages(deps: StatusPageDeps): StatusPages {
         const at = stamp();
         const open = await impacts();
         const state = combineStates(pageSections(page, deps.views()).flatMap((section) => section.monitors.map((view) => shownState(view, open))));
-        return { ...at, body: badgeBody(statusBadge(page.title, state), format) };
+        return { ...at, body: await badgeBody(statusBadge(page.title, state), format) };
       });
       return sendBadgeBody(req, res, built.body, format);
     }

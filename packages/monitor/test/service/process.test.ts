@@ -1,7 +1,7 @@
 /**
  * `vigil serve` as a process (the built CLI): SIGTERM stores everything buffered and exits 0; after `kill -9`
  * at most the last second of results is missing and a restart resumes the schedule from the stored state; the
- * configuration (loaded in a worker thread by the built CLI) is checked at start and on SIGHUP.
+ * configuration is checked at start and on SIGHUP.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';

@@ -11,12 +11,16 @@
  */
 import { createHash } from 'node:crypto';
 import { sanitizeMessage } from '@vigil/core';
-import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { host, port, secret, text } from '../../config/fields.js';
 import type { Notification, NotifierType, SendOutcome } from '../notifier.js';
 import { escapeFor } from '../template.js';
 import { message, type Tone } from './shared.js';
+
+// nodemailer (about 1 MB of code) is loaded on the first mail sent, not when `vigil serve` starts.
+const importMailer = () => import('nodemailer');
+let mailer: ReturnType<typeof importMailer> | undefined;
+const loadMailer = () => (mailer ??= importMailer());
 
 /** Nodemailer's own timeouts, under the caller's signal: connecting, the server's greeting, silence on the socket. */
 export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as const;
@@ -211,6 +215,7 @@ export const email: NotifierType<EmailSettings> = {
           disableUrlAccess: true,
           logger: false,
         };
+        const { default: nodemailer } = await loadMailer();
         const transport = nodemailer.createTransport(options);
         const ids = emailIds(notification, context.channel, config.from);
         // nodemailer 10 takes a signal per message: it ends the send and closes the connection when aborted.
