@@ -21,11 +21,11 @@ const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 60);
 // `fresh`: a new connection per check (the default, every phase timed); `kept`: monitors with keep_alive: true.
 const MODES = (process.env.BENCH_MODES ?? 'fresh,kept').split(',');
 const WINDOWS = (process.env.BENCH_COALESCE ?? '0').split(',').map(Number);
-// `vigil serve` runs with the Node.js flags of the `vigil` command's first line (#!/usr/bin/env -S node …), as users
-// run it. BENCH_NODE_FLAGS measures others, a row per set, sets separated by `;`: '--max-semi-space-size=2;' compares
+// `vigil serve` runs with the Node.js flags of the `vigil` command's `exec node` line, as users run it. BENCH_NODE_FLAGS measures others, a row per set, sets separated by `;`: '--max-semi-space-size=2;' compares
 // those flags with none.
 const SHIPPED_FLAGS = (await readFile(path.join(ROOT, 'packages/monitor/bin/vigil.js'), 'utf8'))
-  .split('\n')[0]
+  .split('\n')
+  .find((line) => line.includes('exec node'))
   .split(' ')
   .filter((word) => word.startsWith('--'))
   .join(' ');

@@ -52,8 +52,10 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 run('demo', ['examples/demo/dist/main.js']);
-// The Node.js flags the `vigil` command runs with: those of its first line (#!/usr/bin/env -S node …).
-const vigilFlags = readFileSync(new URL('../packages/monitor/bin/vigil.js', import.meta.url), 'utf8').split('\n')[0].split(' ').filter((word) => word.startsWith('--'));
+// The Node.js flags the `vigil` command runs with: those of its `exec node` line.
+const vigilFlags = (readFileSync(new URL('../packages/monitor/bin/vigil.js', import.meta.url), 'utf8').split('\n').find((line) => line.includes('exec node')) ?? '')
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 run('vigil', [...vigilFlags, 'packages/monitor/bin/vigil.js', 'serve', '--config', 'examples/vigil.yaml']);
 const url = `http://${process.env.VIGIL_HOST ?? '127.0.0.1'}:${process.env.VIGIL_PORT ?? 3939}`;
 setTimeout(() => {

@@ -1,8 +1,11 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=25
-// V8's memory policy for a long-running monitor, measured by bench/monitor (docs/benchmarks.md): the young generation
-// stays at 2 × 4 MB (not 2 × 16 MB), and the old generation grows by 25 % over what is live before a full collection
-// (not 2–4×). At 10,000 monitors that keeps about 165 MB instead of 270 MB for the same CPU per check; 2 × 2 MB
-// doubled it. Scripts that start dist/cli.js themselves read these flags from this first line (scripts/start.mjs).
+#!/bin/sh
+// 2>/dev/null; exec node --max-semi-space-size=4 --heap-growing-percent=25 "$0" "$@"
+// The line above is read twice. /bin/sh runs it: `//` fails quietly, then node starts this file with V8's memory
+// policy for a long-running monitor (`#!/usr/bin/env -S node …` would say the same, but BusyBox's env, in Alpine
+// images, has no -S). Node reads it as a comment. The young generation stays at 2 × 4 MB (not 2 × 16 MB), and the
+// old generation grows by 25 % over what is live before a full collection (not 2–4×): at 10,000 monitors about
+// 165 MB instead of 270 MB for the same CPU per check; 2 × 2 MB doubled the CPU (docs/benchmarks.md, bench/monitor).
+// Scripts that start dist/cli.js themselves read the flags from the `exec node` line (scripts/start.mjs).
 // The `vigil` command. It is a file of its own, not dist/cli.js itself, so that npm can link it when it installs
 // (before `prepare` has built dist/): `npm ci` and then `npx vigil` work in a fresh clone.
 try {
