@@ -12,6 +12,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vigilNodeFlags } from '../scripts/vigil-node-flags.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'packages/monitor/dist/cli.js');
@@ -23,12 +24,7 @@ const MODES = (process.env.BENCH_MODES ?? 'fresh,kept').split(',');
 const WINDOWS = (process.env.BENCH_COALESCE ?? '0').split(',').map(Number);
 // `vigil serve` runs with the Node.js flags of the `vigil` command's `exec node` line, as users run it. BENCH_NODE_FLAGS measures others, a row per set, sets separated by `;`: '--max-semi-space-size=2;' compares
 // those flags with none.
-const SHIPPED_FLAGS = (await readFile(path.join(ROOT, 'packages/monitor/bin/vigil.js'), 'utf8'))
-  .split('\n')
-  .find((line) => line.includes('exec node'))
-  .split(' ')
-  .filter((word) => word.startsWith('--'))
-  .join(' ');
+const SHIPPED_FLAGS = vigilNodeFlags().join(' ');
 const FLAG_SETS = (process.env.BENCH_NODE_FLAGS ?? SHIPPED_FLAGS).split(';').map((set) => set.trim());
 const TICKS = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 1/100 s
 

@@ -2,8 +2,8 @@
 // `npm start`: the monitor (`vigil serve` on embedded SQLite with examples/vigil.yaml) and the demo app it
 // watches, side by side; their output is prefixed. Ctrl-C stops both (the monitor stores what it buffered).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { vigilNodeFlags } from './vigil-node-flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const children = [];
@@ -52,10 +52,7 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 run('demo', ['examples/demo/dist/main.js']);
-// The Node.js flags the `vigil` command runs with: those of its `exec node` line.
-const vigilFlags = (readFileSync(new URL('../packages/monitor/bin/vigil.js', import.meta.url), 'utf8').split('\n').find((line) => line.includes('exec node')) ?? '')
-  .split(' ')
-  .filter((word) => word.startsWith('--'));
+const vigilFlags = vigilNodeFlags();
 run('vigil', [...vigilFlags, 'packages/monitor/bin/vigil.js', 'serve', '--config', 'examples/vigil.yaml']);
 const url = `http://${process.env.VIGIL_HOST ?? '127.0.0.1'}:${process.env.VIGIL_PORT ?? 3939}`;
 setTimeout(() => {

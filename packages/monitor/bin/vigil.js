@@ -5,7 +5,7 @@
 // images, has no -S). Node reads it as a comment. The young generation stays at 2 × 4 MB (not 2 × 16 MB), and the
 // old generation grows by 25 % over what is live before a full collection (not 2–4×): at 10,000 monitors about
 // 165 MB instead of 270 MB for the same CPU per check; 2 × 2 MB doubled the CPU (docs/benchmarks.md, bench/monitor).
-// Scripts that start dist/cli.js themselves read the flags from the `exec node` line (scripts/start.mjs).
+// Scripts that start dist/cli.js themselves read the flags from the `exec node` line (scripts/vigil-node-flags.mjs).
 // The `vigil` command. It is a file of its own, not dist/cli.js itself, so that npm can link it when it installs
 // (before `prepare` has built dist/): `npm ci` and then `npx vigil` work in a fresh clone.
 try {

@@ -1,0 +1,51 @@
+#!/bin/bash
+# Question: what does one check cost `vigil serve` in user and in system (kernel) CPU, and where does the main thread
+# spend it — without bench/monitor's /health polls and /metrics scrapes? Runs `vigil serve` alone with N HTTP monitors
+# every 20 s (coalescing 100 ms) against bench/monitor-target.mjs, reads /proc/<pid>/stat over 60 s after 40 s of
+# start and warm-up, and prints CPU per check (user + system) and RSS. No baseline: bench/monitor has the ratios.
+# Run: npm run build && bash bench/monitor-profile.sh 10000 --max-semi-space-size=4 --heap-growing-percent=25
+#      (node flags after the size; about 2 minutes). PROF=1 also takes a CPU profile and summarises it.
+set -euo pipefail
+count=${1:?usage: bench/monitor-profile.sh MONITORS [node flags…]}
+shift
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=$(mktemp -d)
+target='' pid=''
+trap 'kill $target $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+
+node "$root/bench/monitor-target.mjs" > "$dir/port" &
+target=$!
+while [ ! -s "$dir/port" ]; do sleep 0.1; done
+port=$(cat "$dir/port")
+{
+  printf 'scheduler:\n  concurrency: 256\n  per_host_concurrency: 256\n  coalesce: 100ms\n'
+  printf 'defaults:\n  interval: 20s\n  timeout: 5s\nmonitors:\n'
+  for ((i = 0; i < count; i++)); do printf '  - name: Site %d\n    type: http\n    url: http://127.0.0.1:%d/site/%d\n' "$i" "$port" "$i"; done
+} > "$dir/vigil.yaml"
+
+profile=()
+if [ -n "${PROF:-}" ]; then profile=(--cpu-prof "--cpu-prof-dir=$dir/profile"); fi
+node "$@" "${profile[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
+pid=$!
+until url=$(grep -o 'listening on http://[^ ]*' "$dir/log" | cut -d' ' -f3) && [ -n "$url" ]; do sleep 0.2; done
+
+checks() { node -e "fetch('$url/metrics').then((r) => r.text()).then((t) => console.log(/^vigil_monitor_checks_total (\S+)/m.exec(t)[1]))"; }
+cpu() { awk '{ print $14, $15 }' "/proc/$pid/stat"; } # user and system time, in 1/100 s
+sleep 40
+checks0=$(checks); read -r user0 system0 < <(cpu)
+sleep 60
+checks1=$(checks); read -r user1 system1 < <(cpu)
+memory=$(awk '/VmRSS/ { r = $2 } /VmHWM/ { h = $2 } END { printf "%d MB (peak since start %d MB)", r / 1024, h / 1024 }' "/proc/$pid/status")
+kill -TERM "$pid"
+wait "$pid" || true
+pid=''
+node -e "
+  const checks = $checks1 - $checks0;
+  console.log('node flags: ${*:-none}; ' + checks + ' checks in 60 s');
+  console.log('CPU per check: user ' + (($user1 - $user0) * 10 / checks).toFixed(3) + ' ms + system ' + (($system1 - $system0) * 10 / checks).toFixed(3) + ' ms');
+  console.log('RSS: $memory');
+"
+if [ -n "${PROF:-}" ]; then
+  # The largest profile is the main thread's (a worker thread, loading a large configuration, writes its own).
+  node "$root/bench/cpuprofile-summary.mjs" "$(ls -S "$dir"/profile/*.cpuprofile | head -1)"
+fi
