@@ -18,26 +18,11 @@ import { createAdminHandler } from '../admin/handler.js';
 import { jobConnectionJson } from '../api/jobs.js';
 import { Sessions } from '../admin/session.js';
 import type { SourcePosition } from '../config/index.js';
+import { writeChunks } from '../http/write-chunks.js';
 import { jobConnectionsOf } from './job-connections.js';
 import { type MonitorFilter, registerMonitorMetrics, type MonitorMetrics } from './metrics.js';
 import { createSelfHealth } from './self-health.js';
 import type { MonitorService, MonitorStatus } from './service.js';
-
-/**
- * Resolves when the response can take more (`drain`) or never will (`close`: a client that goes away never
- * drains). Both listeners go away with the first event: a scrape waits hundreds of times on one response.
- */
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -217,11 +202,9 @@ export function createMonitorServer(service: MonitorService, options: MonitorSer
       if (req.method === 'HEAD') return void res.end();
       const openMetrics = scrape.format === 'openmetrics';
       res.write(openMetrics ? scrape.body.replace(/# EOF\n?$/, '') : scrape.body);
-      // Chunk by chunk, waiting for the socket when it is full: memory stays flat however many monitors.
-      for (const chunk of metrics.renderChunks(scrape.format, visible)) {
-        if (res.destroyed) return;
-        if (!res.write(chunk)) await drainedOrClosed(res);
-      }
+      // Chunk by chunk, waiting for the socket when it is full and letting due checks start between chunks:
+      // memory stays flat and the schedule on time however many monitors.
+      if (!(await writeChunks(res, metrics.renderChunks(scrape.format, visible)))) return;
       res.end(openMetrics ? '# EOF\n' : undefined);
     };
     write().catch((error: unknown) => {

@@ -363,6 +363,21 @@ describe('urgent items (state changes, acknowledged pings)', () => {
     expect(t.maxInFlight).toBe(1);
   });
 
+  it('finishing in one turn of the event loop, go in one write even when the store writes synchronously', async () => {
+    // Like SQLite: the write is done before it returns, so there is never a write in flight to gather behind.
+    const writes: number[][] = [];
+    const writer = new BatchWriter<number>({ write: async (items) => void writes.push([...items]) });
+    // Five checks finishing in the same turn (their callbacks run one after the other, microtasks in between).
+    const done = await new Promise<Array<Promise<void>>>((resolve) => {
+      const urgent: Array<Promise<void>> = [];
+      for (let i = 0; i < 5; i++) setImmediate(() => urgent.push(writer.addUrgent(i)));
+      setImmediate(() => resolve(urgent));
+    });
+    await Promise.all(done);
+    expect(writes).toEqual([[0, 1, 2, 3, 4]]);
+    await writer.close();
+  });
+
   it('wait through failed writes (retried with backoff) instead of failing, and are never dropped', async () => {
     const t = setup({ retryDelayMs: 100, maxBatch: 2, maxBuffered: 2 });
     let done = false;
