@@ -1,8 +1,8 @@
 /**
  * Writes a long body made chunk by chunk (a /metrics scrape of 100,000 monitors is over a million lines), so that
  * neither memory nor the event loop is held by it: it waits for the socket when the socket is full, and yields a
- * turn of the event loop between chunks when it is not — a fast local scraper otherwise takes the whole body in
- * one synchronous run of a second or more, and the checks due meanwhile start late.
+ * turn of the event loop between chunks — a fast local scraper otherwise takes the whole body in one run of a
+ * second or more without a timer firing, and the checks due meanwhile start late.
  */
 import type { Writable } from 'node:stream';
 
@@ -29,7 +29,10 @@ export async function writeChunks(stream: Writable, chunks: Iterable<string>): P
   for (const chunk of chunks) {
     if (stream.destroyed) return false;
     if (!stream.write(chunk)) await drainedOrClosed(stream);
-    else await nextTurn();
+    // A turn of the event loop after every chunk, drained or not: a socket that takes each chunk at once still says
+    // it is full (a chunk is larger than its high-water mark) and drains within libuv's poll phase, so waiting for
+    // `drain` alone never lets the timers run — the checks due during a scrape started after it.
+    await nextTurn();
   }
   return !stream.destroyed;
 }
