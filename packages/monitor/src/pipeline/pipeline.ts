@@ -197,6 +197,8 @@ interface Lane {
   state: MonitorRuntimeState | undefined;
   /** A loud step waits for its commit: verdicts queue. */
   busy: boolean;
+  /** While busy: the state that step leads to (see `stateAhead`). */
+  ahead?: MonitorRuntimeState | undefined;
   queue: Job[];
 }
 
@@ -257,6 +259,16 @@ export class CheckPipeline {
   /** The monitor's committed state here. */
   state(monitorId: string): MonitorRuntimeState | undefined {
     return this.lanes.get(monitorId)?.state;
+  }
+
+  /**
+   * The state a monitor is going to: that of its change waiting for its commit, else the committed one. For
+   * judgements across monitors (dependencies): a change's write waits for the end of the event loop's turn, and the
+   * checks finishing in that same turn must see it.
+   */
+  stateAhead(monitorId: string): MonitorRuntimeState | undefined {
+    const lane = this.lanes.get(monitorId);
+    return lane?.ahead ?? lane?.state;
   }
 
   latestResult(monitorId: string): CheckResult | undefined {
@@ -496,6 +508,7 @@ export class CheckPipeline {
       }
     }
     lane.busy = true;
+    lane.ahead = step.state;
     this.waitingSteps++;
     this.writer.addUrgent(entry).then(
       () => {
@@ -513,6 +526,7 @@ export class CheckPipeline {
 
   private committed(lane: Lane, entry: Entry, step: StateStep): void {
     this.waitingSteps--;
+    lane.ahead = undefined;
     const outcome = entry.outcome;
     if (outcome?.status === 'applied') {
       lane.state = outcome.state;

@@ -849,10 +849,19 @@ export class MonitorService {
     }
   }
 
+  /**
+   * A monitor's state for judging its dependents (or the monitors it depends on): a change decided here and still
+   * being committed counts — monitors that fail together are judged in the same turn of the event loop, before
+   * its end writes their changes.
+   */
+  private stateForDependencies(id: string): MonitorRuntimeState | undefined {
+    return (this.owns(id) ? this.laneOf(id).stateAhead(id) : undefined) ?? this.stateOf(id);
+  }
+
   /** A monitor `id` depends on that is failing now (down, pending, or with an alert of its own open). */
   private dependencyDown(id: string): string | undefined {
     for (const parent of this.registry.get(id)?.config.depends_on ?? []) {
-      const state = this.stateOf(parent);
+      const state = this.stateForDependencies(parent);
       if (state?.state === 'unhealthy' || state?.state === 'pending' || state?.alert?.open !== undefined) return parent;
     }
     return undefined;
@@ -864,7 +873,7 @@ export class MonitorService {
       .all()
       .filter(({ config }) => config.depends_on?.includes(id) === true)
       .filter(({ config }) => {
-        const state = this.stateOf(config.id)?.state;
+        const state = this.stateForDependencies(config.id)?.state;
         return state === 'unhealthy' || state === 'pending';
       })
       .map(({ config }) => config.name);

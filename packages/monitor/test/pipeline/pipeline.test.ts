@@ -115,6 +115,21 @@ describe('the check pipeline', () => {
     expect((await store.incidents({ limit: 5 }))[0]).toMatchObject({ startedAt: T0 + 1000, endedAt: T0 + 2000 });
   });
 
+  it('says the state a monitor is going to while its change waits for its commit (for judging its dependents)', async () => {
+    const t = await setup();
+    t.pipeline.record(t.result('db', T0, 'healthy'));
+    await t.settle();
+    t.pipeline.record(t.result('db', T0 + 1000, 'unhealthy', 'connection refused'));
+    // Decided, not committed yet (the write waits for the end of the turn): the committed state stays, the state
+    // ahead is the change's, so a dependent checked in the same turn is judged against it.
+    expect(t.pipeline.state('db')).toMatchObject({ state: 'healthy', seq: 1 });
+    expect(t.pipeline.stateAhead('db')).toMatchObject({ state: 'unhealthy', seq: 2 });
+    await t.settle();
+    expect(t.pipeline.state('db')).toMatchObject({ state: 'unhealthy', seq: 2 });
+    expect(t.pipeline.stateAhead('db')).toEqual(t.pipeline.state('db'));
+    expect(t.pipeline.stateAhead('unknown')).toBeUndefined();
+  });
+
   it('a commit that succeeded but reported a failure is retried without writing it twice', async () => {
     const t = await setup();
     t.faults.push('after');
