@@ -7,21 +7,12 @@
 #      (node flags after the size; about 2 minutes). PROF=1 also takes a CPU profile and summarises it.
 set -euo pipefail
 count=${1:?usage: bench/monitor-profile.sh MONITORS [node flags…]}
+interval=20
 shift
-root=$(cd "$(dirname "$0")/.." && pwd)
-dir=$(mktemp -d)
-target='' pid=''
+target='' pid='' dir=''
 trap 'kill $target $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-
-node "$root/bench/monitor-target.mjs" > "$dir/port" &
-target=$!
-while [ ! -s "$dir/port" ]; do sleep 0.1; done
-port=$(cat "$dir/port")
-{
-  printf 'scheduler:\n  concurrency: 256\n  per_host_concurrency: 256\n  coalesce: 100ms\n'
-  printf 'defaults:\n  interval: 20s\n  timeout: 5s\nmonitors:\n'
-  for ((i = 0; i < count; i++)); do printf '  - name: Site %d\n    type: http\n    url: http://127.0.0.1:%d/site/%d\n' "$i" "$port" "$i"; done
-} > "$dir/vigil.yaml"
+# shellcheck source=bench/monitor-setup.sh
+source "$(dirname "$0")/monitor-setup.sh"
 
 profile=()
 if [ -n "${PROF:-}" ]; then profile=(--cpu-prof "--cpu-prof-dir=$dir/profile"); fi

@@ -147,6 +147,7 @@ const NOT_RUN: { file: string; match: string; reason: string }[] = [
   { file: 'docs/benchmarks.md', match: 'BENCH_SIZES=100000', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'bash bench/monitor-profile.sh 10000 --max', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'PROF=1 bash bench/monitor-profile.sh', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'bash bench/monitor-timeline.sh 100000', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'vigil-idle.yaml', reason: 'a measurement: a minute of vigil serve in the background, read from /proc' },
   {
     file: 'docs/scaling.md',

@@ -1,0 +1,14 @@
+# Sourced by the bench/monitor-*.sh scripts: starts bench/monitor-target.mjs and writes "$dir/vigil.yaml" with
+# $count HTTP monitors every ${interval}s against it (coalescing 100 ms; the per-host limit lifted, one local target
+# standing for many hosts). Sets dir, target and port; the caller's EXIT trap kills $target and removes $dir.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dir=$(mktemp -d)
+node "$root/bench/monitor-target.mjs" > "$dir/port" &
+target=$!
+while [ ! -s "$dir/port" ]; do sleep 0.1; done
+port=$(cat "$dir/port")
+{
+  printf 'scheduler:\n  concurrency: 256\n  per_host_concurrency: 256\n  coalesce: 100ms\n'
+  printf 'defaults:\n  interval: %ds\n  timeout: 5s\nmonitors:\n' "$interval"
+  for ((i = 0; i < count; i++)); do printf '  - name: Site %d\n    type: http\n    url: http://127.0.0.1:%d/site/%d\n' "$i" "$port" "$i"; done
+} > "$dir/vigil.yaml"
