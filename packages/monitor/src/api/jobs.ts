@@ -30,6 +30,7 @@ import {
   UsageError,
 } from '../jobs/redis.js';
 import type { JobConnection } from '../service/job-connections.js';
+import { lazily } from '../lazily.js';
 import { API_PREFIX, type ApiContext, type ApiRouter, intParam, route, singleParam } from './context.js';
 import {
   JOB_STATES,
@@ -253,12 +254,8 @@ function progressJson(job: ActiveProgress): JobProgressJson {
 
 // BullMQ, ioredis and the job views weigh about 15 MB of a process's memory: they are loaded on the first jobs
 // request, not when `vigil serve` starts (most monitors never ask for a job view).
-const importJobViews = () => import('@vigil/jobs');
-const importFailedJobs = () => import('../jobs/failed-jobs.js');
-let jobViews: ReturnType<typeof importJobViews> | undefined;
-let failedJobs: ReturnType<typeof importFailedJobs> | undefined;
-const loadJobViews = () => (jobViews ??= importJobViews());
-const loadFailedJobs = () => (failedJobs ??= importFailedJobs());
+const loadJobViews = lazily(() => import('@vigil/jobs'));
+const loadFailedJobs = lazily(() => import('../jobs/failed-jobs.js'));
 
 // --- Routes ---
 

@@ -5,6 +5,7 @@
  * second or more without a timer firing, and the checks due meanwhile start late.
  */
 import type { Writable } from 'node:stream';
+import { nextTurn } from '../scheduler/clock.js';
 
 /**
  * Resolves when the stream can take more (`drain`) or never will (`close`: a client that goes away never
@@ -21,8 +22,6 @@ export function drainedOrClosed(stream: Writable): Promise<void> {
     stream.on('close', done);
   });
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Writes the chunks as they are made; false when the stream was destroyed (the client went away) before the end. */
 export async function writeChunks(stream: Writable, chunks: Iterable<string>): Promise<boolean> {

@@ -227,6 +227,7 @@ export class BatchWriter<T> {
     const oldest = this.buffer.peek();
     if (oldest === undefined) {
       this.clearTimer();
+      this.turnWaited = false;
       return;
     }
     const now = this.clock.now();

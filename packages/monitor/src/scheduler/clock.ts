@@ -69,8 +69,11 @@ class ManualTimer implements TimerHandle {
   ) {}
 }
 
-/** Lets every queued promise callback run (a macrotask turn drains the whole microtask queue first). */
-function settle(): Promise<void> {
+/**
+ * Resolves on the next turn of the event loop (after its timers and I/O): long work awaits it between steps so
+ * that due checks and requests are not held. It also lets every queued promise callback run first.
+ */
+export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
@@ -124,17 +127,17 @@ export class ManualClock implements Clock {
 
   /** Moves time forward to `at`, firing every timer due on the way. */
   async advanceTo(at: number): Promise<void> {
-    await settle();
+    await nextTurn();
     for (;;) {
       const next = this.timers.peek();
       if (next === undefined || next.at > at) break;
       this.timers.pop();
       this.time = Math.max(this.time, next.at);
       next.fn();
-      await settle();
+      await nextTurn();
     }
     this.time = Math.max(this.time, at);
-    await settle();
+    await nextTurn();
   }
 }
 

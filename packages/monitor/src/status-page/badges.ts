@@ -3,6 +3,7 @@
  * response time — as SVG drawn by shields.io's own library (badge-maker, which escapes the texts), or as the JSON
  * a shields.io endpoint badge reads (`https://img.shields.io/endpoint?url=…`).
  */
+import { lazily } from '../lazily.js';
 import type { PageState } from './states.js';
 
 export type BadgeKind = 'status' | 'uptime' | 'response';
@@ -44,11 +45,10 @@ export function responseBadge(label: string, averageMs: number | undefined): Bad
 }
 
 // badge-maker (with its font metrics) is loaded on the first SVG badge asked for, not when `vigil serve` starts.
-const importBadgeMaker = () => import('badge-maker');
-let badgeMaker: ReturnType<typeof importBadgeMaker> | undefined;
+const loadBadgeMaker = lazily(() => import('badge-maker'));
 
 export async function badgeSvg(badge: Badge): Promise<string> {
-  const { makeBadge } = await (badgeMaker ??= importBadgeMaker());
+  const { makeBadge } = await loadBadgeMaker();
   return makeBadge({ label: badge.label, message: badge.message, color: badge.color });
 }
 

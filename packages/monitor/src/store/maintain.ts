@@ -5,6 +5,7 @@
  * backlog never blocks the server. Progress is kept in watermarks, so a run that stops half-way (crash, restart)
  * resumes where it was; rebuilding a bucket replaces its row, so nothing is ever counted twice.
  */
+import { nextTurn } from '../scheduler/clock.js';
 import type { Watermarks } from './plan.js';
 import type { MaintenanceReport, Retention } from './store.js';
 import { DAY_MS, floorTo, HOUR_MS } from './time.js';
@@ -59,8 +60,6 @@ export const DEFAULT_MAINTENANCE: MaintenanceOptions = { settleMs: 120_000, moni
 
 const LATE_BATCH = 256;
 const NEVER = Number.MIN_SAFE_INTEGER;
-
-const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -119,7 +118,7 @@ export async function runMaintenance(
     hour = Math.max(hour, floorTo(next, HOUR_MS));
     for (const group of groups) {
       await ops.rollHours(group, hour, hour + HOUR_MS);
-      await breathe();
+      await nextTurn();
     }
     hour += HOUR_MS;
     report.hoursRolledUp++;
@@ -136,7 +135,7 @@ export async function runMaintenance(
     });
     report.lateHoursRecomputed += rebuilt;
     if (claimed < LATE_BATCH) break;
-    await breathe();
+    await nextTurn();
   }
 
   // 3. Days whose hours are all rolled up.
@@ -156,7 +155,7 @@ export async function runMaintenance(
     day = Math.max(day, floorTo(next, DAY_MS));
     for (const group of groups) {
       await ops.rollDays(group, day, day + DAY_MS);
-      await breathe();
+      await nextTurn();
     }
     day += DAY_MS;
     report.daysRolledUp++;
@@ -182,7 +181,7 @@ export async function runMaintenance(
       const step = await ops.purge(table, readFrom, options.purgeBatch, cursor);
       deleted += step.deleted;
       cursor = step.cursor;
-      await breathe();
+      await nextTurn();
     } while (cursor !== undefined);
     await ops.setWatermarks({ [purgedKey]: readFrom });
     return deleted;

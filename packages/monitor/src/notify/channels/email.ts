@@ -14,13 +14,12 @@ import { sanitizeMessage } from '@vigil/core';
 import { z } from 'zod';
 import { host, port, secret, text } from '../../config/fields.js';
 import type { Notification, NotifierType, SendOutcome } from '../notifier.js';
+import { lazily } from '../../lazily.js';
 import { escapeFor } from '../template.js';
 import { message, type Tone } from './shared.js';
 
 // nodemailer (about 1 MB of code) is loaded on the first mail sent, not when `vigil serve` starts.
-const importMailer = () => import('nodemailer');
-let mailer: ReturnType<typeof importMailer> | undefined;
-const loadMailer = () => (mailer ??= importMailer());
+const loadMailer = lazily(() => import('nodemailer'));
 
 /** Nodemailer's own timeouts, under the caller's signal: connecting, the server's greeting, silence on the socket. */
 export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as const;
