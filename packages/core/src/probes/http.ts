@@ -186,13 +186,21 @@ export interface PreparedHttp {
   maxBodyBytes?: number;
   failWhenTruncated: boolean;
   match?: BodyMatch;
-  conditions: Condition[];
+  conditions: readonly Condition[];
   followRedirects: boolean;
   tls: HttpTlsOptions;
   family?: 4 | 6;
   keepAlive: boolean;
-  secrets: string[];
+  secrets: readonly string[];
 }
+
+// A prepared probe lives as long as its monitor: one string for a method or a URL written the same way, not a copy
+// per monitor (docs/benchmarks.md, issue 16).
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const sharedMethod = (method: string): string => METHODS.find((known) => known === method) ?? method;
+const sharedText = (text: string, same: string): string => (text === same ? same : text);
+const NONE: readonly never[] = Object.freeze([]);
+const sharedList = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
 
 /** Validates and prepares the options (throws `TypeError` for a mistake); `http` and `health` share it. */
 export function prepareHttp(
@@ -209,7 +217,7 @@ export function prepareHttp(
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TypeError(`http: url must be http or https, got "${parsed.protocol}"`);
   }
-  const method = (options.method ?? 'GET').toUpperCase();
+  const method = sharedMethod((options.method ?? 'GET').toUpperCase());
   if (!/^[A-Z]+$/.test(method)) throw new TypeError(`http: invalid method "${method}"`);
   if (options.degradedAboveMs !== undefined && !(options.degradedAboveMs >= 0)) {
     throw new TypeError('http: degradedAboveMs must be zero or more milliseconds');
@@ -294,7 +302,7 @@ export function prepareHttp(
     options.maxBodyBytes !== undefined;
   return {
     url: parsed,
-    shownUrl: redactUrl(raw),
+    shownUrl: sharedText(redactUrl(raw), parsed.href),
     method,
     headers,
     ...(body !== undefined ? { body } : {}),
@@ -304,12 +312,12 @@ export function prepareHttp(
     ...(needsBody ? { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES } : {}),
     failWhenTruncated: options.bodyTooLarge === 'fail',
     ...(match !== undefined ? { match } : {}),
-    conditions,
+    conditions: sharedList(conditions),
     followRedirects: options.followRedirects ?? false,
     tls: tlsOptions,
     ...(options.ipVersion !== undefined ? { family: options.ipVersion } : {}),
     keepAlive: options.keepAlive === true,
-    secrets,
+    secrets: sharedList(secrets),
   };
 }
 

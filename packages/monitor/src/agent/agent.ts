@@ -15,6 +15,7 @@ import { agentResultJson } from '../api/agent.js';
 import { describeError, type Logger } from '../log/logger.js';
 import type { CheckResult } from '../model.js';
 import { MONITOR_KINDS, monitorHost, type PreparedMonitor, prepareMonitor, type ProbingMonitor, type ScheduledProbe } from '../monitors/index.js';
+import { checkResult } from '../pipeline/check-result.js';
 import { type Clock, systemClock } from '../scheduler/clock.js';
 import { RunAbortedError, Scheduler } from '../scheduler/scheduler.js';
 import type { HeldSegment, ResultBuffer } from './buffer.js';
@@ -140,7 +141,7 @@ export class Agent {
     const outcome = await monitor.monitor.check({ signal, deadline, now: () => this.clock.now() });
     // Removed, paused or stopping: the result is not the target's doing, so it is not sent.
     if (signal.aborted && !(signal.reason instanceof RunAbortedError && signal.reason.reason === 'timeout')) return;
-    this.pending.push({ ...outcome, monitorId: monitor.id, at: startedAt, location: this.options.location });
+    this.pending.push(checkResult(outcome, monitor.id, startedAt, this.options.location));
     if (this.pending.length >= (this.options.batchMax ?? 500)) void this.flush();
   }
 

@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { type LoadedConfig, loadConfig, type LoadOptions } from './load.js';
+import { shareRepeatedValues } from './share-values.js';
 
 /** What the worker (`load-worker.ts`) posts back. */
 export type LoadReply =
@@ -46,7 +47,7 @@ export async function loadConfigIsolated(
     options.workerUrl ??
     (import.meta.url.endsWith('.js') ? new URL('./load-worker.js', import.meta.url) : undefined);
   if (workerUrl === undefined || (await totalBytes(paths)) < (options.isolateFromBytes ?? ISOLATE_FROM_BYTES)) {
-    return loadConfig(paths, { env });
+    return shareRepeatedValues(await loadConfig(paths, { env }));
   }
   // Only strings cross over: process.env is an exotic object, and an unset variable is simply absent.
   const plainEnv: Record<string, string> = {};
@@ -56,7 +57,7 @@ export async function loadConfigIsolated(
     let settled = false;
     worker.once('message', (reply: LoadReply) => {
       settled = true;
-      if (reply.ok) resolve(reply.loaded);
+      if (reply.ok) resolve(shareRepeatedValues(reply.loaded));
       else if ('issues' in reply) reject(new ConfigError(reply.issues));
       else reject(new Error(reply.message));
     });

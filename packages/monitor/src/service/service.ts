@@ -19,6 +19,7 @@ import { type HeartbeatPing, type HeartbeatRestoreState, HeartbeatTracker, type 
 import { describeError, type Logger, silentLogger } from '../log/logger.js';
 import type { CheckResult, Incident, MonitorRuntimeState, MonitorState } from '../model.js';
 import { monitorHost, type PreparedMonitor, prepareMonitor, type ScheduledProbe } from '../monitors/index.js';
+import { checkResult } from '../pipeline/check-result.js';
 import { EventFeed } from '../pipeline/feed.js';
 import { CheckPipeline, NotOwnedError, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js';
 import { defaultQuorum, QUORUM_LOCATION } from '../pipeline/quorum.js';
@@ -893,7 +894,7 @@ export class MonitorService {
     // Paused, removed or stopping: the result is not the target's doing, so it is not recorded.
     if (signal.aborted && !(signal.reason instanceof RunAbortedError && signal.reason.reason === 'timeout')) return;
     if (!this.registry.get(monitor.id)) return;
-    this.pipeline.record({ ...outcome, monitorId: monitor.id, at: startedAt, location: this.location });
+    this.pipeline.record(checkResult(outcome, monitor.id, startedAt, this.location));
   }
 
   private reschedule(): void {
