@@ -243,6 +243,14 @@ const cases: Array<[string, string, string[]]> = [
     ],
   ],
   [
+    // Distinct ids pass the schema: only the merge sees the name twice (its first pass keeps no name positions).
+    'a duplicate name with distinct ids',
+    'monitors:\n  - { name: API, id: api-a, type: tcp, host: 127.0.0.1, port: 80 }\n  - { name: API, id: api-b, type: tcp, host: 127.0.0.1, port: 81 }\n',
+    [
+      'vigil.yaml:3:13: monitors[1].name: duplicate monitor name "API", also at vigil.yaml:2:13 (names are unique across all files)',
+    ],
+  ],
+  [
     'YAML that does not parse',
     'server:\n  port: 3939\n   host: 127.0.0.1\n',
     ['vigil.yaml:2:9: invalid YAML: Nested mappings are not allowed in compact mappings'],

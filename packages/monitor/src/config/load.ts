@@ -11,7 +11,7 @@ import { mergeSources } from './merge.js';
 import { DEFAULT_MESSAGE, type LocatedIssue, reportZodIssues } from './report.js';
 import { configSchema, type VigilConfig } from './schema.js';
 import { collectSecrets } from './schema-walk.js';
-import { type ConfigSource, type ParsedSource, parseSource, pathKey } from './source.js';
+import { type ConfigSource, type KeptPositions, type ParsedSource, parseSource, pathKey } from './source.js';
 
 export interface LoadOptions {
   /** Variables for `${ENV}` substitution. Default: `process.env`. */
@@ -50,13 +50,22 @@ function fail(issues: Array<ConfigIssue & { fileIndex: number }>): never {
 export function parseConfigSources(sources: readonly ConfigSource[], options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   if (sources.length === 0) fail([{ path: '', message: 'no configuration file given', fileIndex: 0 }]);
-  const parsed: ParsedSource[] = sources.map((source, index) => parseSource(source, env, index));
+  // The first pass keeps only each monitor's position (all a valid configuration needs); at the first problem the
+  // files are parsed again with every position, to say where each problem is.
+  return parsePass(sources, env, 'monitors') ?? (parsePass(sources, env, 'all') as LoadedConfig);
+}
+
+/** One pass over the sources: the configuration, or, when positions were not all kept, undefined at a problem. */
+function parsePass(sources: readonly ConfigSource[], env: Env, kept: KeptPositions): LoadedConfig | undefined {
+  const report = (issues: Array<ConfigIssue & { fileIndex: number }>) => (kept === 'all' ? fail(issues) : undefined);
+  const parsed: ParsedSource[] = sources.map((source, index) => parseSource(source, env, index, kept));
   const early = parsed.flatMap((source) => source.issues.map((issue) => ({ ...issue, fileIndex: source.fileIndex })));
   // Syntax and substitution errors leave the data incomplete: validating it would only add noise.
-  if (early.length > 0) fail(early);
+  if (early.length > 0) return report(early);
 
   const merged = mergeSources(parsed);
   const result = configSchema.safeParse(merged.value, { error: () => DEFAULT_MESSAGE });
+  if (kept !== 'all' && (merged.issues.length > 0 || !result.success)) return undefined;
   const mergeIssues: LocatedIssue[] = merged.issues.map((issue) => ({
     ...issue,
     fileIndex: merged.positions.get(pathKey(issue.mergedPath))?.fileIndex ?? 0,

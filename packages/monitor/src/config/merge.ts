@@ -31,7 +31,8 @@ export function mergeSources(sources: readonly ParsedSource[]): MergedSources {
   let value: Record<string, unknown> = {};
   const positions = new Map<string, { path: PathSegment[]; located: Located }>();
   const issues: MergedSources['issues'] = [];
-  const names = new Map<string, Located>();
+  // Every name seen, with its position when the sources kept it (a first pass keeps only each monitor's own).
+  const names = new Map<string, Located | undefined>();
 
   for (const source of sources) {
     if (!source.value) continue;
@@ -75,15 +76,17 @@ export function mergeSources(sources: readonly ParsedSource[]): MergedSources {
       monitors.forEach((monitor: unknown, index) => {
         if (!isRecord(monitor) || typeof monitor.name !== 'string') return;
         const located = source.positions.get(pathKey(['monitors', index, 'name']));
-        const first = names.get(monitor.name);
-        if (first && located) {
+        const mergedPath = ['monitors', index + (concatenate ? offset : 0), 'name'];
+        if (!names.has(monitor.name)) names.set(monitor.name, located);
+        else {
+          const first = names.get(monitor.name);
           issues.push({
-            ...located.value,
-            path: formatPath(located.local),
-            message: `duplicate monitor name "${monitor.name}", also at ${formatPosition(first.value)} (names are unique across all files)`,
-            mergedPath: ['monitors', index + (concatenate ? offset : 0), 'name'],
+            ...(located ? located.value : { file: source.file }),
+            path: located ? formatPath(located.local) : formatPath(mergedPath),
+            message: `duplicate monitor name "${monitor.name}"${first ? `, also at ${formatPosition(first.value)}` : ''} (names are unique across all files)`,
+            mergedPath,
           });
-        } else if (located) names.set(monitor.name, located);
+        }
       });
     }
   }

@@ -51,7 +51,16 @@ export const pathKey = (path: readonly PathSegment[]): string => JSON.stringify(
 /** Aliases are expanded when data is built; a document that expands to more than this is refused. */
 const MAX_ALIAS_COUNT = 1000;
 
-export function parseSource(source: ConfigSource, env: Env, fileIndex = 0): ParsedSource {
+/**
+ * Which values' positions to keep. `all` for reporting problems; `monitors` (each monitor's own position only) for
+ * a first pass that expects none: the positions of every value of 10,000 monitors weigh about 19 MB while loading,
+ * more than the YAML tree itself, for a configuration that is almost always valid (docs/benchmarks.md, issue 16).
+ */
+export type KeptPositions = 'all' | 'monitors';
+
+const isMonitorEntry = (path: readonly PathSegment[]) => path.length === 2 && path[0] === 'monitors';
+
+export function parseSource(source: ConfigSource, env: Env, fileIndex = 0, kept: KeptPositions = 'all'): ParsedSource {
   const lineCounter = new LineCounter();
   const positions = new Map<string, Located>();
   const issues: ConfigIssue[] = [];
@@ -108,7 +117,7 @@ export function parseSource(source: ConfigSource, env: Env, fileIndex = 0): Pars
       fileIndex,
       isMap: isMap(node),
     };
-    positions.set(pathKey(path), located);
+    if (kept === 'all' || isMonitorEntry(path)) positions.set(pathKey(path), located);
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isScalar(pair.key)) continue;
