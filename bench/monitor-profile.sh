@@ -16,7 +16,7 @@ source "$(dirname "$0")/monitor-setup.sh"
 
 profile=()
 if [ -n "${PROF:-}" ]; then profile=(--cpu-prof "--cpu-prof-dir=$dir/profile"); fi
-node "$@" "${profile[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
+env "${vigil_env[@]}" node "$@" "${profile[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
 pid=$!
 until url=$(grep -o 'listening on http://[^ ]*' "$dir/log" | cut -d' ' -f3) && [ -n "$url" ]; do sleep 0.2; done
 

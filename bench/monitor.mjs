@@ -12,7 +12,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { vigilNodeFlags } from '../scripts/vigil-node-flags.mjs';
+import { vigilNodeEnv, vigilNodeFlags } from '../scripts/vigil-node-flags.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'packages/monitor/dist/cli.js');
@@ -22,7 +22,8 @@ const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 60);
 // `fresh`: a new connection per check (the default, every phase timed); `kept`: monitors with keep_alive: true.
 const MODES = (process.env.BENCH_MODES ?? 'fresh,kept').split(',');
 const WINDOWS = (process.env.BENCH_COALESCE ?? '0').split(',').map(Number);
-// `vigil serve` runs with the Node.js flags of the `vigil` command's `exec node` line, as users run it. BENCH_NODE_FLAGS measures others, a row per set, sets separated by `;`: '--max-semi-space-size=2;' compares
+// `vigil serve` runs with the Node.js flags and environment (MALLOC_ARENA_MAX, unless set) of the `vigil` command's
+// `exec node` line, as users run it. BENCH_NODE_FLAGS measures others, a row per set, sets separated by `;`: '--max-semi-space-size=2;' compares
 // those flags with none.
 const SHIPPED_FLAGS = vigilNodeFlags().join(' ');
 const FLAG_SETS = (process.env.BENCH_NODE_FLAGS ?? SHIPPED_FLAGS).split(';').map((set) => set.trim());
@@ -90,7 +91,7 @@ function configYaml(count, port, keepAlive, coalesceMs) {
 async function serve(config, data, nodeFlags) {
   const child = spawn(process.execPath, [...nodeFlags.split(' ').filter(Boolean), CLI, 'serve', '--config', config, '--port', '0', '--data', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, VIGIL_PORT: '', VIGIL_HOST: '', VIGIL_CONFIG: '' },
+    env: { ...process.env, ...vigilNodeEnv(), VIGIL_PORT: '', VIGIL_HOST: '', VIGIL_CONFIG: '' },
   });
   const startedAt = Date.now();
   let output = '';

@@ -3,7 +3,7 @@
 // watches, side by side; their output is prefixed. Ctrl-C stops both (the monitor stores what it buffered).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { vigilNodeFlags } from './vigil-node-flags.mjs';
+import { vigilNodeEnv, vigilNodeFlags } from './vigil-node-flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const children = [];
@@ -53,7 +53,7 @@ process.on('SIGTERM', () => stop(0));
 
 run('demo', ['examples/demo/dist/main.js']);
 const vigilFlags = vigilNodeFlags();
-run('vigil', [...vigilFlags, 'packages/monitor/bin/vigil.js', 'serve', '--config', 'examples/vigil.yaml']);
+run('vigil', [...vigilFlags, 'packages/monitor/bin/vigil.js', 'serve', '--config', 'examples/vigil.yaml'], vigilNodeEnv());
 const url = `http://${process.env.VIGIL_HOST ?? '127.0.0.1'}:${process.env.VIGIL_PORT ?? 3939}`;
 setTimeout(() => {
   if (!stopping) {
