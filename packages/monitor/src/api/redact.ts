@@ -9,51 +9,15 @@ import { REDACTED, sanitizeMessage } from '@vigil/core';
 import { formatDuration, formatPath, type MonitorConfig, monitorSchema, type PathSegment } from '../config/index.js';
 import { schemaAt } from '../config/schema-walk.js';
 import { unprocessable } from '../http/errors.js';
+import { redactUrlText } from './redact-url.js';
 
-export { REDACTED };
+export { REDACTED, redactUrlText };
 
 /** Field names that are secret wherever they appear, whatever the schema says. */
 const SECRET_KEY =
   /^(auth|pwd)$|pass(word|wd|phrase)?$|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|cookie|credential|ping_key/i;
-/** Query parameters whose values are hidden in URLs. */
-const SECRET_PARAM = /pass|pwd|secret|token|key|auth|sig|credential|session/i;
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * A URL (or a text holding one) safe to show: the password (or a lone user name, which is then the secret)
- * and the values of secret-looking query parameters become `***`. Other text is returned unchanged.
- */
-export function redactUrlText(value: string): string {
-  if (!value.includes('://')) return value;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return sanitizeMessage(value);
-  }
-  let changed = false;
-  if (url.password) {
-    url.password = REDACTED;
-    changed = true;
-  } else if (url.username) {
-    url.username = REDACTED;
-    changed = true;
-  }
-  const params = [...url.searchParams];
-  if (params.some(([key, item]) => item !== '' && SECRET_PARAM.test(key))) {
-    url.search = new URLSearchParams(
-      params.map(([key, item]): [string, string] => [key, item !== '' && SECRET_PARAM.test(key) ? REDACTED : item]),
-    ).toString();
-    changed = true;
-  }
-  if (url.hash && sanitizeMessage(url.hash) !== url.hash) {
-    url.hash = REDACTED;
-    changed = true;
-  }
-  return changed ? url.toString() : value;
 }
 
 /** Whether the schema marks the field secret; a path the schema walk cannot follow counts as secret. */

@@ -10,19 +10,18 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { redactUrlText } from '../api/redact.js';
-import {
-  ConfigError,
-  type LoadedConfig,
-  loadConfigIsolated,
-  parseConfigSources,
-  type VigilConfig,
-} from '../config/index.js';
+import { redactUrlText } from '../api/redact-url.js';
+// Only what loading the configuration needs is imported here; the monitor's own modules (and, through them, the
+// configuration's schema) once it is loaded: a large configuration is parsed in a worker thread, and the process is
+// at its smallest while that thread is at its largest (docs/benchmarks.md).
+import { ConfigError } from '../config/errors.js';
+import type { LoadedConfig } from '../config/load.js';
+import { loadConfigIsolated } from '../config/load-isolated.js';
+import type { VigilConfig } from '../config/schema.js';
 import { createLogger, describeError, type Logger, type LoggerOptions, LOG_FORMATS, LOG_LEVELS, parseLogFormat, parseLogLevel } from '../log/logger.js';
-import { bindEarly, createMonitorServer, type MonitorServer } from '../service/server.js';
-import { MonitorService, type MonitorServiceOptions } from '../service/service.js';
+import type { MonitorServer } from '../service/server.js';
+import type { MonitorService, MonitorServiceOptions } from '../service/service.js';
 import type { ClusterTopic } from '../cluster/cluster-store.js';
-import { openStore } from '../store/open.js';
 import type { InstanceLock, Store } from '../store/store.js';
 import { type ConfigWatchOptions, watchConfigFiles } from './config-watch.js';
 import type { OpenedStore, TokenStoreOptions } from './token.js';
@@ -85,7 +84,7 @@ export async function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv)
   const loaded =
     paths.length > 0
       ? await loadConfigIsolated(paths, { env })
-      : parseConfigSources([{ file: '(no configuration file)', text: '{}' }], { env });
+      : (await import('../config/load.js')).parseConfigSources([{ file: '(no configuration file)', text: '{}' }], { env });
   const config = loaded.config;
   const server = { ...config.server };
   const host = flags.host ?? env.VIGIL_HOST;
@@ -134,6 +133,11 @@ export async function startMonitor(flags: ServeFlags, io: ServeIo = {}): Promise
   const env = io.env ?? process.env;
   const logger = serveLogger(flags, env, io);
   const loaded = await loadServeConfig(flags, env);
+  const [{ bindEarly, createMonitorServer }, { MonitorService }, { openStore }] = await Promise.all([
+    import('../service/server.js'),
+    import('../service/service.js'),
+    import('../store/open.js'),
+  ]);
   let config = loaded.config;
   let files = loaded.files;
   let monitorSources = loaded.monitorSources;
@@ -315,6 +319,7 @@ export async function openConfiguredStore(options: TokenStoreOptions): Promise<O
   );
   const storage = loaded.config.storage;
   const created = storage.type === 'sqlite' && !existsSync(storage.path);
+  const { openStore } = await import('../store/open.js');
   const store = await openStore(storage, { dataDir: loaded.config.server.data });
   const where = storage.type === 'sqlite' ? `SQLite ${resolve(storage.path)}` : describeStore(loaded.config);
   return { store, where, created };

@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { type LoadedConfig, loadConfig, type LoadOptions } from './load.js';
+import type { LoadedConfig, LoadOptions } from './load.js';
 import { shareRepeatedValues } from './share-values.js';
 
 /** What the worker (`load-worker.ts`) posts back. */
@@ -47,6 +47,9 @@ export async function loadConfigIsolated(
     options.workerUrl ??
     (import.meta.url.endsWith('.js') ? new URL('./load-worker.js', import.meta.url) : undefined);
   if (workerUrl === undefined || (await totalBytes(paths)) < (options.isolateFromBytes ?? ISOLATE_FROM_BYTES)) {
+    // Loaded here only when needed: the schema and the YAML parser weigh about 27 MB of RSS, and a large
+    // configuration is parsed in the worker while the calling thread has not loaded them yet.
+    const { loadConfig } = await import('./load.js');
     return shareRepeatedValues(await loadConfig(paths, { env }));
   }
   // Only strings cross over: process.env is an exotic object, and an unset variable is simply absent.
