@@ -26,8 +26,8 @@ const PHASES = [
 ] as const;
 /** Uptime windows in UTC days, today included. */
 const WINDOWS = [1, 7, 30, 90] as const;
-// About 70 KB of text: below V8's large-object size (128 KB), so a chunk dies young instead of in large-object space.
-const CHUNK_LINES = 1000;
+// Below V8's large-object size (128 KB), so a chunk dies young instead of in large-object space.
+const CHUNK_CHARS = 64 * 1024;
 
 export interface MonitorMetricsOptions {
   /** How often uptime ratios are recomputed. Default 5 minutes. */
@@ -51,11 +51,22 @@ export interface MonitorMetrics {
   stop(): void;
 }
 
+/** A monitor in one scrape: its labels escaped once for every family, its latest result. */
+interface Scraped {
+  id: string;
+  type: string;
+  result: CheckResult | undefined;
+}
+
 interface Family {
   name: string;
   help: string;
-  /** The family's samples, `[labels, value]`, produced lazily so a scrape holds one chunk at a time. */
-  samples(visible: MonitorFilter): Iterable<readonly [string, number]>;
+  /**
+   * The family's series as text lines (`name{labels} value`, each ending in a newline; a string may hold several),
+   * produced lazily so a scrape holds one chunk at a time. Lines, not `[labels, value]` pairs: 100,000 monitors are
+   * 1.2 million series, and a pair and two more strings per series were much of a scrape's CPU (docs/benchmarks.md).
+   */
+  lines(name: string, monitors: readonly Scraped[], visible: MonitorFilter): Iterable<string>;
 }
 
 /** A label value as the exposition formats want it (ids are `[a-z0-9_-]`, but names of types or phases could change). */
@@ -152,59 +163,58 @@ export function registerMonitorMetrics(
     },
   });
 
-  function* latest(visible: MonitorFilter): Generator<readonly [string, string, CheckResult]> {
-    for (const { config } of service.allMonitors()) {
-      if (!visible(config)) continue;
-      const result = service.latestResult(config.id);
-      if (result) yield [label(config.id), label(config.type), result];
-    }
+  /** The scrape's monitors that have a result (read once at the start of the scrape, for every family). */
+  function* latest(monitors: readonly Scraped[]): Generator<Scraped & { result: CheckResult }> {
+    for (const monitor of monitors) if (monitor.result !== undefined) yield monitor as Scraped & { result: CheckResult };
   }
   const families: Family[] = [
     {
       name: 'vigil_probe_success',
       help: 'Whether the last check succeeded (healthy or degraded).',
-      *samples(visible) {
-        for (const [id, type, result] of latest(visible)) {
-          yield [`monitor="${id}",type="${type}"`, result.status === 'unhealthy' ? 0 : 1];
+      *lines(name, monitors) {
+        for (const { id, type, result } of latest(monitors)) {
+          yield `${name}{monitor="${id}",type="${type}"} ${result.status === 'unhealthy' ? 0 : 1}\n`;
         }
       },
     },
     {
       name: 'vigil_probe_duration_seconds',
       help: 'Duration of the last check.',
-      *samples(visible) {
-        for (const [id, type, result] of latest(visible)) yield [`monitor="${id}",type="${type}"`, msToSeconds(result.latencyMs)];
+      *lines(name, monitors) {
+        for (const { id, type, result } of latest(monitors)) yield `${name}{monitor="${id}",type="${type}"} ${msToSeconds(result.latencyMs)}\n`;
       },
     },
     {
       name: 'vigil_probe_phase_duration_seconds',
       help: 'Duration of each phase of the last HTTP check: dns, connect, tls, first_byte, transfer.',
-      *samples(visible) {
-        for (const [id, , result] of latest(visible)) {
+      *lines(name, monitors) {
+        for (const { id, result } of latest(monitors)) {
           if (!result.timings) continue;
+          let text = '';
           for (const [key, phase] of PHASES) {
             const ms = result.timings[key];
-            if (ms !== undefined) yield [`monitor="${id}",phase="${phase}"`, msToSeconds(ms)];
+            if (ms !== undefined) text += `${name}{monitor="${id}",phase="${phase}"} ${msToSeconds(ms)}\n`;
           }
+          if (text !== '') yield text;
         }
       },
     },
     {
       name: 'vigil_probe_http_status_code',
       help: 'HTTP status of the last check.',
-      *samples(visible) {
-        for (const [id, , result] of latest(visible)) {
-          if (result.statusCode !== undefined) yield [`monitor="${id}"`, result.statusCode];
+      *lines(name, monitors) {
+        for (const { id, result } of latest(monitors)) {
+          if (result.statusCode !== undefined) yield `${name}{monitor="${id}"} ${result.statusCode}\n`;
         }
       },
     },
     {
       name: 'vigil_probe_ssl_earliest_cert_expiry',
       help: 'Expiry of the earliest certificate in the chain, Unix seconds.',
-      *samples(visible) {
-        for (const [id, , result] of latest(visible)) {
+      *lines(name, monitors) {
+        for (const { id, result } of latest(monitors)) {
           if (result.certificateExpiresAt !== undefined) {
-            yield [`monitor="${id}"`, Math.floor(result.certificateExpiresAt / 1000)];
+            yield `${name}{monitor="${id}"} ${Math.floor(result.certificateExpiresAt / 1000)}\n`;
           }
         }
       },
@@ -212,65 +222,73 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_monitor_status',
       help: `One series per monitor state (${MONITOR_STATES.join(', ')}), 1 for the current one.`,
-      *samples(visible) {
+      *lines(name, _monitors, visible) {
         for (const { monitor, state } of service.statuses()) {
           if (!visible(monitor.config)) continue;
-          const prefix = `monitor="${label(monitor.config.id)}",type="${label(monitor.config.type)}",status="`;
-          for (const status of MONITOR_STATES) yield [`${prefix}${status}"`, state === status ? 1 : 0];
+          const prefix = `{monitor="${label(monitor.config.id)}",type="${label(monitor.config.type)}",status="`;
+          let text = '';
+          for (const status of MONITOR_STATES) text += `${name}${prefix}${status}"} ${state === status ? 1 : 0}\n`;
+          yield text;
         }
       },
     },
     {
       name: 'vigil_cluster_owned_monitors',
       help: 'Several instances on one PostgreSQL: the monitors this instance holds the lease of (and checks).',
-      *samples() {
+      *lines(name) {
         const leases = service.leaseStats();
-        if (leases !== undefined) yield ['', leases.owned];
+        if (leases !== undefined) yield `${name} ${leases.owned}\n`;
       },
     },
     {
       name: 'vigil_cluster_live_instances',
       help: 'Several instances on one PostgreSQL: the instances alive at this one\'s last lease round, itself included.',
-      *samples() {
+      *lines(name) {
         const leases = service.leaseStats();
-        if (leases !== undefined) yield ['', leases.liveInstances];
+        if (leases !== undefined) yield `${name} ${leases.liveInstances}\n`;
       },
     },
     {
       name: 'vigil_monitor_uptime_ratio',
       help: 'Share of checks up over the last 1, 7, 30 or 90 UTC days including today (window 1d, 7d, 30d, 90d).',
-      *samples(visible) {
+      *lines(name, _monitors, visible) {
         for (const [monitor, windows] of uptime) {
           const config = service.monitor(monitor)?.config;
           if (config === undefined || !visible(config)) continue;
-          for (const [days, ratio] of windows) yield [`monitor="${label(monitor)}",window="${days}d"`, ratio];
+          let text = '';
+          for (const [days, ratio] of windows) text += `${name}{monitor="${label(monitor)}",window="${days}d"} ${ratio}\n`;
+          yield text;
         }
       },
     },
   ];
 
   /**
-   * The text in chunks of about `CHUNK_LINES` lines, produced as they are asked for: the caller writes one and
+   * The text in chunks of about `CHUNK_CHARS` characters, produced as they are asked for: the caller writes one and
    * waits for the socket before asking for the next, so a scrape of 10,000 monitors never holds all of it.
    */
   function* renderChunks(format: 'text' | 'openmetrics', visible: MonitorFilter = EVERY_MONITOR): Generator<string> {
-    let lines: string[] = [];
+    const monitors: Scraped[] = [];
+    for (const { config } of service.allMonitors()) {
+      if (visible(config)) monitors.push({ id: label(config.id), type: label(config.type), result: service.latestResult(config.id) });
+    }
+    let chunk = '';
     for (const family of families) {
       let started = false;
-      for (const [labels, value] of family.samples(visible)) {
+      for (const lines of family.lines(family.name, monitors, visible)) {
         if (!started) {
           started = true;
-          lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`);
-          if (format === 'openmetrics' && family.name.endsWith('_seconds')) lines.push(`# UNIT ${family.name} seconds`);
+          chunk += `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} gauge\n`;
+          if (format === 'openmetrics' && family.name.endsWith('_seconds')) chunk += `# UNIT ${family.name} seconds\n`;
         }
-        lines.push(labels === '' ? `${family.name} ${value}` : `${family.name}{${labels}} ${value}`);
-        if (lines.length >= CHUNK_LINES) {
-          yield `${lines.join('\n')}\n`;
-          lines = [];
+        chunk += lines;
+        if (chunk.length >= CHUNK_CHARS) {
+          yield chunk;
+          chunk = '';
         }
       }
     }
-    if (lines.length > 0) yield `${lines.join('\n')}\n`;
+    if (chunk.length > 0) yield chunk;
   }
 
   const render = (format: 'text' | 'openmetrics', visible: MonitorFilter = EVERY_MONITOR): string =>
