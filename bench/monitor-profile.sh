@@ -4,7 +4,8 @@
 # every 20 s (coalescing 100 ms) against bench/monitor-target.mjs, reads /proc/<pid>/stat over 60 s after 40 s of
 # start and warm-up, and prints CPU per check (user + system) and RSS. No baseline: bench/monitor has the ratios.
 # Run: npm run build && bash bench/monitor-profile.sh 10000 --max-semi-space-size=4 --heap-growing-percent=25
-#      (node flags after the size; about 2 minutes). PROF=1 also takes a CPU profile and summarises it.
+#      (node flags after the size; about 2 minutes). PROF=1 also takes a CPU profile and summarises it; HEAP=1 takes
+#      a heap snapshot after the measurement and summarises it (bench/heapsnapshot-summary.mjs; 30 s more).
 set -euo pipefail
 count=${1:?usage: bench/monitor-profile.sh MONITORS [node flags…]}
 interval=20
@@ -16,6 +17,7 @@ source "$(dirname "$0")/monitor-setup.sh"
 
 profile=()
 if [ -n "${PROF:-}" ]; then profile=(--cpu-prof "--cpu-prof-dir=$dir/profile"); fi
+if [ -n "${HEAP:-}" ]; then profile+=(--heapsnapshot-signal=SIGUSR2 "--diagnostic-dir=$dir/heap"); mkdir -p "$dir/heap"; fi
 env "${vigil_env[@]}" node "$@" "${profile[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
 pid=$!
 until url=$(grep -o 'listening on http://[^ ]*' "$dir/log" | cut -d' ' -f3) && [ -n "$url" ]; do sleep 0.2; done
@@ -27,6 +29,12 @@ checks0=$(checks); read -r user0 system0 < <(cpu)
 sleep 60
 checks1=$(checks); read -r user1 system1 < <(cpu)
 memory=$(awk '/VmRSS/ { r = $2 } /VmHWM/ { h = $2 } END { printf "%d MB (peak since start %d MB)", r / 1024, h / 1024 }' "/proc/$pid/status")
+if [ -n "${HEAP:-}" ]; then
+  kill -USR2 "$pid"
+  # The snapshot is written in one go by the main thread: done once its size stops changing.
+  last=-1
+  until size=$(stat -c %s "$dir"/heap/*.heapsnapshot 2>/dev/null) && [ "$size" = "$last" ]; do last=${size:--1}; sleep 2; done
+fi
 kill -TERM "$pid"
 wait "$pid" || true
 pid=''
@@ -39,4 +47,7 @@ node -e "
 if [ -n "${PROF:-}" ]; then
   # The largest profile is the main thread's (a worker thread, loading a large configuration, writes its own).
   node "$root/bench/cpuprofile-summary.mjs" "$(ls -S "$dir"/profile/*.cpuprofile | head -1)"
+fi
+if [ -n "${HEAP:-}" ]; then
+  node --max-old-space-size=4096 "$root/bench/heapsnapshot-summary.mjs" "$(ls "$dir"/heap/*.heapsnapshot | head -1)"
 fi
