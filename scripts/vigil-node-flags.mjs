@@ -16,9 +16,9 @@ export function vigilNodeFlags() {
     .filter((word) => word.startsWith('--'));
 }
 
-/** The variables the same line exports (`NAME="${NAME:-value}"`), each kept as `env` has it when it is set. */
+/** The variables the same line exports (`NAME="${NAME:-value}"`), each kept as `env` has it when set and not empty. */
 export function vigilNodeEnv(env = process.env) {
   const variables = {};
-  for (const [, name, value] of execLine().matchAll(/(\w+)="\$\{\1:-([^}]*)\}"/g)) variables[name] = env[name] ?? value;
+  for (const [, name, value] of execLine().matchAll(/(\w+)="\$\{\1:-([^}]*)\}"/g)) variables[name] = env[name] || value;
   return variables;
 }

@@ -59,6 +59,8 @@ function monitorProblem(json: AgentMonitorJson): string | undefined {
 
 export class Agent {
   private readonly clock: Clock;
+  /** The clock's time for a check's context: one function for every check, not a closure per check. */
+  private readonly clockNow = (): number => this.clock.now();
   private readonly logger: Logger;
   private readonly scheduler: Scheduler<Schedulable>;
   /** Per monitor: its configuration as sent (to prepare it again only when it changed) and its prepared checks. */
@@ -138,7 +140,7 @@ export class Agent {
 
   /** The checks of the monitors, as the server's scheduler runs them; a result joins the next batch. */
   private async run(monitor: Schedulable, signal: AbortSignal, startedAt: number, deadline: number): Promise<void> {
-    const outcome = await monitor.monitor.check({ signal, deadline, now: () => this.clock.now() });
+    const outcome = await monitor.monitor.check({ signal, deadline, now: this.clockNow });
     // Removed, paused or stopping: the result is not the target's doing, so it is not sent.
     if (signal.aborted && !(signal.reason instanceof RunAbortedError && signal.reason.reason === 'timeout')) return;
     this.pending.push(checkResult(outcome, monitor.id, startedAt, this.options.location));

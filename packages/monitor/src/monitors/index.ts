@@ -103,19 +103,31 @@ export function prepareMonitor(monitor: ProbingMonitor, kinds: Partial<MonitorKi
     const refused = sanitize(errorMessage(error));
     probe = () => Promise.resolve({ status: 'unhealthy', latencyMs: 0, error: refused });
   }
-  return {
-    monitor,
-    check: async (context) => {
-      const start = performance.now();
-      try {
-        return sanitizeOutcome(await settledOrAborted(probe(context), context.signal), sanitize);
-      } catch (error) {
-        // The probe threw, or ignored its signal: what is known is that it did not answer.
-        const failed: ProbeResult = { status: 'unhealthy', error: errorMessage(error), facts: { connected: false } };
-        return sanitizeOutcome(toOutcome(failed, elapsedSince(start), conditions, context.now()), sanitize);
-      }
-    },
-  };
+  return new Prepared(monitor, probe, conditions, sanitize);
+}
+
+/**
+ * A class, not a closure: every monitor keeps one for as long as it runs, and a closure with its context costs about
+ * twice the object (docs/benchmarks.md, issue 16).
+ */
+class Prepared implements PreparedMonitor {
+  constructor(
+    readonly monitor: ProbingMonitor,
+    private readonly probe: PreparedProbe,
+    private readonly conditions: readonly Condition[],
+    private readonly sanitize: (message: string) => string,
+  ) {}
+
+  async check(context: MonitorProbeContext): Promise<ProbeOutcome> {
+    const start = performance.now();
+    try {
+      return sanitizeOutcome(await settledOrAborted(this.probe(context), context.signal), this.sanitize);
+    } catch (error) {
+      // The probe threw, or ignored its signal: what is known is that it did not answer.
+      const failed: ProbeResult = { status: 'unhealthy', error: errorMessage(error), facts: { connected: false } };
+      return sanitizeOutcome(toOutcome(failed, elapsedSince(start), this.conditions, context.now()), this.sanitize);
+    }
+  }
 }
 
 /** One check of a monitor, prepared for this check only (`vigil check`; the service prepares once). */
@@ -137,8 +149,12 @@ function settledOrAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
   });
 }
 
+/** Without secrets of its own, a monitor shares one sanitizer (the patterns for credentials still apply). */
+const sanitizeWithoutSecrets = (message: string): string => sanitizeMessage(message);
+
 function secretSanitizer(monitor: ProbingMonitor): (message: string) => string {
   const secrets = monitorSecrets(monitor);
+  if (secrets.length === 0) return sanitizeWithoutSecrets;
   return (message) => sanitizeMessage(message, secrets);
 }
 

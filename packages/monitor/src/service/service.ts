@@ -97,6 +97,8 @@ export class MonitorService {
   readonly location: string;
   private config: VigilConfig;
   private readonly clock: Clock;
+  /** The clock's time for a check's context: one function for every check, not a closure per check. */
+  private readonly clockNow = (): number => this.clock.now();
   private readonly logger: Logger;
   private readonly pipeline: CheckPipeline;
   /** Monitors checked from several locations: the state judged for all of them (pipeline/quorum.ts). */
@@ -890,7 +892,7 @@ export class MonitorService {
   }
 
   private async runCheck(monitor: Schedulable, signal: AbortSignal, startedAt: number, deadline: number): Promise<void> {
-    const outcome = await monitor.monitor.check({ signal, deadline, now: () => this.clock.now() });
+    const outcome = await monitor.monitor.check({ signal, deadline, now: this.clockNow });
     // Paused, removed or stopping: the result is not the target's doing, so it is not recorded.
     if (signal.aborted && !(signal.reason instanceof RunAbortedError && signal.reason.reason === 'timeout')) return;
     if (!this.registry.get(monitor.id)) return;
