@@ -1,6 +1,7 @@
 # Sourced by the bench/monitor-*.sh scripts: starts bench/monitor-target.mjs and writes "$dir/vigil.yaml" with
 # $count HTTP monitors every ${interval}s against it (coalescing 100 ms; the per-host limit lifted, one local target
-# standing for many hosts). Sets dir, target, port and vigil_env; the caller's EXIT trap kills $target and removes $dir.
+# standing for many hosts). Sets dir, target, port, vigil_flags and vigil_env; the caller's EXIT trap kills $target
+# and removes $dir.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=$(mktemp -d)
 node "$root/bench/monitor-target.mjs" > "$dir/port" &
@@ -12,5 +13,9 @@ port=$(cat "$dir/port")
   printf 'defaults:\n  interval: %ds\n  timeout: 5s\nmonitors:\n' "$interval"
   for ((i = 0; i < count; i++)); do printf '  - name: Site %d\n    type: http\n    url: http://127.0.0.1:%d/site/%d\n' "$i" "$port" "$i"; done
 } > "$dir/vigil.yaml"
-# The variables the `vigil` command sets for node (MALLOC_ARENA_MAX), as NAME=value words for env(1).
-read -r -a vigil_env < <(node -e "import('$root/scripts/vigil-node-flags.mjs').then((m) => console.log(Object.entries(m.vigilNodeEnv()).map(([name, value]) => name + '=' + value).join(' ')))")
+# The Node.js flags and the variables (MALLOC_ARENA_MAX) the `vigil` command starts node with: vigil_flags, and
+# vigil_env as NAME=value words for env(1).
+{ read -r -a vigil_flags; read -r -a vigil_env; } < <(node -e "import('$root/scripts/vigil-node-flags.mjs').then((m) => {
+  console.log(m.vigilNodeFlags().join(' '));
+  console.log(Object.entries(m.vigilNodeEnv()).map(([name, value]) => name + '=' + value).join(' '));
+})")

@@ -14,9 +14,8 @@ trap 'kill $target $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 # shellcheck source=bench/monitor-setup.sh
 source "$(dirname "$0")/monitor-setup.sh"
 token=$(node "$root/packages/monitor/dist/cli.js" token create --name bench --scope read --data "$dir/data")
-read -r -a flags < <(node -e "import('$root/scripts/vigil-node-flags.mjs').then((m) => console.log(m.vigilNodeFlags().join(' ')))")
 started=$(date +%s%3N)
-env "${vigil_env[@]}" node "${flags[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
+env "${vigil_env[@]}" node "${vigil_flags[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
 pid=$!
 until url=$(grep -o 'listening on http://[^ ]*' "$dir/log" | cut -d' ' -f3) && [ -n "$url" ]; do sleep 0.2; done
 echo "$count monitors every $interval s; listening $(( ($(date +%s%3N) - started) / 1000 )) s after the start"

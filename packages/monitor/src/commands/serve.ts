@@ -10,10 +10,10 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { redactUrlText } from '../api/redact-url.js';
 // Only what loading the configuration needs is imported here; the monitor's own modules (and, through them, the
 // configuration's schema) once it is loaded: a large configuration is parsed in a worker thread, and the process is
 // at its smallest while that thread is at its largest (docs/benchmarks.md).
+import { redactUrlText } from '../api/redact-url.js';
 import { ConfigError } from '../config/errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { loadConfigIsolated } from '../config/load-isolated.js';
