@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as PerfHooks from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
 import client, { Gauge } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -324,6 +327,34 @@ describe('GET /metrics: app metrics', () => {
     const { body } = await scrapeOver(url);
     expect(body).not.toMatch(/^# TYPE (process|nodejs)_/m);
     expect(body).toContain('# TYPE vigil_health_status gauge');
+  });
+
+  it('samples the event-loop lag as often as eventLoopResolutionMs says: each sample wakes the process', async () => {
+    // prom-client reads perf_hooks.monitorEventLoopDelay when the metrics are registered: keep what it creates.
+    const perfHooks = createRequire(import.meta.url)('node:perf_hooks') as typeof PerfHooks;
+    const original = perfHooks.monitorEventLoopDelay;
+    const histograms: IntervalHistogram[] = [];
+    perfHooks.monitorEventLoopDelay = (options) => {
+      const histogram = original(options);
+      histograms.push(histogram);
+      return histogram;
+    };
+    try {
+      createHealth();
+      createHealth({ metrics: { eventLoopResolutionMs: 100 } });
+    } finally {
+      perfHooks.monitorEventLoopDelay = original;
+    }
+    expect(histograms).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [fine, coarse] = histograms.map((histogram) => histogram.count);
+    // About 100 and 10 samples in that second (fewer when the machine is busy: a late timer fires once).
+    expect(coarse).toBeGreaterThanOrEqual(3);
+    expect(coarse).toBeLessThanOrEqual(12);
+    expect(fine).toBeGreaterThan(3 * coarse!);
+    for (const histogram of histograms) histogram.disable();
+    expect(() => createHealth({ metrics: { eventLoopResolutionMs: 0 } })).toThrow(/eventLoopResolutionMs must be a whole number/);
+    expect(() => createHealth({ metrics: { eventLoopResolutionMs: 2.5 } })).toThrow(/eventLoopResolutionMs/);
   });
 });
 

@@ -34,8 +34,8 @@ const activeRequests = () => (process as unknown as ProcessInternals)._getActive
  * The Node.js process and runtime metrics (CPU, memory, file descriptors, event-loop lag, heap spaces, GC,
  * active handles) on this registry only — never the global one — with the non-compliant names fixed.
  */
-export function registerDefaultMetrics(registry: Registry): void {
-  collectDefaultMetrics({ register: registry });
+export function registerDefaultMetrics(registry: Registry, options: { eventLoopResolutionMs: number }): void {
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: options.eventLoopResolutionMs });
   for (const [original, replacement] of Object.entries(RENAMED_DEFAULT_METRICS)) {
     // prom-client only registers what the runtime supports; replace exactly those.
     if (!registry.getSingleMetric(original)) continue;

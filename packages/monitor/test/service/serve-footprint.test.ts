@@ -41,6 +41,18 @@ afterEach(async () => {
   await dir.remove();
 });
 
+/** Starts `vigil serve` on `config` with a preload; resolves to its URL once it listens. */
+async function serveWith(config: string, preload: string, env: Record<string, string>): Promise<string> {
+  child = spawn(process.execPath, ['--require', preload, CLI, 'serve', '--config', config, '--port', '0', '--data', dir.dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VIGIL_PORT: '', VIGIL_HOST: '', VIGIL_CONFIG: '', ...env },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return eventually('the listening line', () => /listening on (http:\/\/[^\s]+)/.exec(output)?.[1], 15_000);
+}
+
 describe('vigil serve loads what a feature needs when it is first used', () => {
   it('starts without BullMQ, nodemailer, badge-maker or database drivers; a badge and a job action load theirs', async () => {
     const prefix = `vigil-footprint-${randomUUID().slice(0, 8)}`;
@@ -79,14 +91,7 @@ describe('vigil serve loads what a feature needs when it is first used', () => {
     const token = (
       await promisify(execFile)(process.execPath, [CLI, 'token', 'create', '--name', 't', '--scope', 'write', '--data', dir.dir])
     ).stdout.trim();
-    child = spawn(process.execPath, ['--require', preload, CLI, 'serve', '--config', config, '--port', '0', '--data', dir.dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, VIGIL_PORT: '', VIGIL_HOST: '', VIGIL_CONFIG: '', LOADED_OUT: out },
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const url = await eventually('the listening line', () => /listening on (http:\/\/[^\s]+)/.exec(output)?.[1], 15_000);
+    const url = await serveWith(config, preload, { LOADED_OUT: out });
     const loaded = async (): Promise<string[]> => {
       await writeFile(out, '');
       child?.kill('SIGUSR2');
@@ -120,5 +125,65 @@ describe('vigil serve loads what a feature needs when it is first used', () => {
     expect(afterUse).toContain('anafanafo');
     expect(afterUse).toContain('bullmq');
     expect(afterUse).not.toContain('nodemailer');
+  });
+});
+
+// Counts the samples of every event-loop delay histogram the process creates; writes the total on SIGUSR2.
+const SAMPLES_PRELOAD = `
+const perfHooks = require('node:perf_hooks');
+const { writeFileSync } = require('node:fs');
+const original = perfHooks.monitorEventLoopDelay;
+const histograms = [];
+perfHooks.monitorEventLoopDelay = (options) => {
+  const histogram = original(options);
+  histograms.push(histogram);
+  return histogram;
+};
+// Intl's date and number formats map megabytes of ICU's data into the process when first built: count them.
+let intl = 0;
+for (const name of ['DateTimeFormat', 'NumberFormat']) {
+  Intl[name] = new Proxy(Intl[name], {
+    construct: (target, args) => (intl++, Reflect.construct(target, args)),
+    apply: (target, self, args) => (intl++, Reflect.apply(target, self, args)),
+  });
+}
+process.on('SIGUSR2', () => {
+  const samples = histograms.reduce((sum, histogram) => sum + histogram.count, 0);
+  writeFileSync(process.env.SAMPLES_OUT, JSON.stringify({ histograms: histograms.length, samples, at: performance.now(), intl }));
+});
+`;
+
+describe('an idle vigil serve sleeps, and keeps ICU out', () => {
+  it('samples its own event-loop lag ten times a second, not a hundred, and builds an English status page without Intl', async () => {
+    const config = await writeConfig(
+      dir.dir,
+      ['monitors:', '  - name: Site', '    type: http', `    url: ${target.url}/`, '    interval: 60s', ''].join('\n'),
+    );
+    const preload = path.join(dir.dir, 'samples.cjs');
+    await writeFile(preload, SAMPLES_PRELOAD);
+    const out = path.join(dir.dir, 'samples.json');
+    const url = await serveWith(config, preload, { SAMPLES_OUT: out });
+    const samples = async () => {
+      await writeFile(out, '');
+      child?.kill('SIGUSR2');
+      const text = await eventually('the sample count', async () => (await readFile(out, 'utf8')) || undefined);
+      return JSON.parse(text) as { histograms: number; samples: number; at: number; intl: number };
+    };
+    const first = await samples();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const second = await samples();
+    expect(second.histograms).toBe(1);
+    const perSecond = ((second.samples - first.samples) * 1000) / (second.at - first.at);
+    // About 10 (fewer on a busy machine); prom-client's default would be about 100.
+    expect(perSecond).toBeGreaterThan(2);
+    expect(perSecond).toBeLessThan(13);
+    // The lag is still measured and served.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    // The default status page, built at start and read here, is English: no Intl format was built for it.
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/Updated [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M UTC/);
+    expect((await samples()).intl).toBe(0);
   });
 });

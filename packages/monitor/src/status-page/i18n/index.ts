@@ -1,6 +1,6 @@
 /**
  * The status pages' texts: one catalogue per language (every key of `en`, checked by the type), with `{name}`
- * placeholders filled by `format`, and dates and numbers formatted for the language with `Intl`.
+ * placeholders filled by `format`, and dates and numbers formatted for the language (English by hand, others with `Intl`).
  */
 import type { StatusPageLanguage } from '../../config/status-pages.js';
 import { de } from './de.js';
@@ -31,7 +31,20 @@ export interface Formatters {
   integer(value: number): string;
 }
 
+const built = new Map<StatusPageLanguage, Formatters>();
+
+/** The formatters of a language, built once: English by hand, other languages with `Intl`. */
 export function formattersOf(language: StatusPageLanguage): Formatters {
+  let formatters = built.get(language);
+  if (formatters === undefined) {
+    formatters = language === 'en' ? ENGLISH : intlFormatters(language);
+    built.set(language, formatters);
+  }
+  return formatters;
+}
+
+/** Formatters through `Intl` (the first `Intl.DateTimeFormat` maps about 5 MB of ICU's data into memory). */
+export function intlFormatters(language: StatusPageLanguage): Formatters {
   const percent = new Intl.NumberFormat(language, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const whole = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 0 });
   const day = new Intl.DateTimeFormat(language, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
@@ -47,3 +60,44 @@ export function formattersOf(language: StatusPageLanguage): Formatters {
     integer: (value) => integer.format(value),
   };
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** `2:05 PM` (or `02:05 PM` with `padHour`), UTC. */
+const clock = (date: Date, padHour: boolean) => {
+  const hours = date.getUTCHours();
+  const hour12 = hours % 12 || 12;
+  return `${padHour ? two(hour12) : hour12}:${two(date.getUTCMinutes())} ${hours < 12 ? 'AM' : 'PM'}`;
+};
+const monthDay = (date: Date) => `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}`;
+
+/**
+ * English, the text `Intl` gives for `en` (a test compares them), without `Intl`: English is the default page
+ * language, and `vigil serve` builds the default page at start, so `Intl` would map ICU's data into every monitor
+ * (docs/benchmarks.md, issue 16).
+ */
+const ENGLISH: Formatters = {
+  percent: (ratio) => {
+    if (ratio >= 1) return '100%';
+    // Rounded down, as above; counted in hundredths of a percent so no float is printed.
+    const hundredths = Math.max(0, Math.floor(ratio * 10_000));
+    return `${Math.trunc(hundredths / 100)}.${two(hundredths % 100)}%`;
+  },
+  day: (at) => {
+    const date = new Date(at);
+    return `${monthDay(date)}, ${date.getUTCFullYear()}`;
+  },
+  hour: (at) => {
+    const date = new Date(at);
+    return `${monthDay(date)}, ${clock(date, true)} UTC`;
+  },
+  dateTime: (at) => {
+    const date = new Date(at);
+    return `${monthDay(date)}, ${date.getUTCFullYear()}, ${clock(date, false)} UTC`;
+  },
+  integer: (value) => {
+    // Half away from zero, as Intl rounds; digits grouped by three.
+    const rounded = Math.sign(value) * Math.round(Math.abs(value));
+    return (rounded < 0 ? '-' : '') + String(Math.abs(rounded)).replace(/\B(?=(\d{3})+$)/g, ',');
+  },
+};
