@@ -2,13 +2,14 @@
 # Question: what does one check cost `vigil serve` in user and in system (kernel) CPU, and where does the main thread
 # spend it — without bench/monitor's /health polls and /metrics scrapes? Runs `vigil serve` alone with N HTTP monitors
 # every 20 s (coalescing 100 ms) against bench/monitor-target.mjs, reads /proc/<pid>/stat over 60 s after 40 s of
-# start and warm-up, and prints CPU per check (user + system) and RSS. No baseline: bench/monitor has the ratios.
+# start and warm-up, and prints CPU per check (user + system), CPU per second and RSS. No baseline: bench/monitor
+# has the ratios. INTERVAL=3600 (seconds between a monitor's checks) measures what the process costs between checks.
 # Run: npm run build && bash bench/monitor-profile.sh 10000 --max-semi-space-size=4 --heap-growing-percent=25
 #      (node flags after the size; about 2 minutes). PROF=1 also takes a CPU profile and summarises it; HEAP=1 takes
 #      a heap snapshot after the measurement and summarises it (bench/heapsnapshot-summary.mjs; 30 s more).
 set -euo pipefail
 count=${1:?usage: bench/monitor-profile.sh MONITORS [node flags…]}
-interval=20
+interval=${INTERVAL:-20}
 shift
 target='' pid='' dir=''
 trap 'kill $target $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
@@ -42,6 +43,7 @@ node -e "
   const checks = $checks1 - $checks0;
   console.log('node flags: ${*:-none}; ' + checks + ' checks in 60 s');
   console.log('CPU per check: user ' + (($user1 - $user0) * 10 / checks).toFixed(3) + ' ms + system ' + (($system1 - $system0) * 10 / checks).toFixed(3) + ' ms');
+  console.log('CPU per second: ' + (($user1 - $user0 + $system1 - $system0) * 10 / 60).toFixed(1) + ' ms');
   console.log('RSS: $memory');
 "
 if [ -n "${PROF:-}" ]; then
