@@ -21,7 +21,7 @@ if [ -n "${PROF:-}" ]; then profile=(--cpu-prof "--cpu-prof-dir=$dir/profile"); 
 if [ -n "${HEAP:-}" ]; then profile+=(--heapsnapshot-signal=SIGUSR2 "--diagnostic-dir=$dir/heap"); mkdir -p "$dir/heap"; fi
 env "${vigil_env[@]}" node "$@" "${profile[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
 pid=$!
-until url=$(grep -o 'listening on http://[^ ]*' "$dir/log" | cut -d' ' -f3) && [ -n "$url" ]; do sleep 0.2; done
+wait_listening
 
 checks() { node -e "fetch('$url/metrics').then((r) => r.text()).then((t) => console.log(/^vigil_monitor_checks_total (\S+)/m.exec(t)[1]))"; }
 cpu() { awk '{ print $14, $15 }' "/proc/$pid/stat"; } # user and system time, in 1/100 s

@@ -1,7 +1,7 @@
 # Sourced by the bench/monitor-*.sh scripts: starts bench/monitor-target.mjs and writes "$dir/vigil.yaml" with
 # $count HTTP monitors every ${interval}s against it (coalescing 100 ms; the per-host limit lifted, one local target
-# standing for many hosts). Sets dir, target, port, vigil_flags and vigil_env; the caller's EXIT trap kills $target
-# and removes $dir.
+# standing for many hosts). Sets dir, target, port, vigil_flags and vigil_env, and defines wait_listening; the
+# caller's EXIT trap kills $target and removes $dir.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=$(mktemp -d)
 node "$root/bench/monitor-target.mjs" > "$dir/port" &
@@ -19,3 +19,16 @@ port=$(cat "$dir/port")
   console.log(m.vigilNodeFlags().join(' '));
   console.log(Object.entries(m.vigilNodeEnv()).map(([name, value]) => name + '=' + value).join(' '));
 })")
+
+# Waits until `vigil serve` ($pid, logging to "$dir/log") says it listens and sets url; if it exits first (a
+# configuration it refuses, say), shows its log and fails instead of waiting for ever.
+wait_listening() {
+  until url=$(grep -o 'listening on http://[^ ]*' "$dir/log" | cut -d' ' -f3) && [ -n "$url" ]; do
+    if ! kill -0 "$pid" 2> /dev/null; then
+      echo "vigil serve exited before listening:" >&2
+      cat "$dir/log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}

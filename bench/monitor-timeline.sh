@@ -17,7 +17,7 @@ token=$(node "$root/packages/monitor/dist/cli.js" token create --name bench --sc
 started=$(date +%s%3N)
 env "${vigil_env[@]}" node "${vigil_flags[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
 pid=$!
-until url=$(grep -o 'listening on http://[^ ]*' "$dir/log" | cut -d' ' -f3) && [ -n "$url" ]; do sleep 0.2; done
+wait_listening
 echo "$count monitors every $interval s; listening $(( ($(date +%s%3N) - started) / 1000 )) s after the start"
 node -e "
   const [url, token, started, duration] = process.argv.slice(1);
