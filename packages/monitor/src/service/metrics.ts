@@ -11,7 +11,7 @@
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
 import type { MonitorConfig } from '../config/index.js';
-import { type CheckResult, MONITOR_STATES } from '../model.js';
+import { type CheckResult, MONITOR_STATES, type MonitorState } from '../model.js';
 import { describeError, type Logger } from '../log/logger.js';
 import { DAY_MS } from '../store/time.js';
 import { msToSeconds } from '../units.js';
@@ -53,11 +53,13 @@ export interface MonitorMetrics {
   stop(): void;
 }
 
-/** A monitor in one scrape: its labels escaped once for every family, its latest result. */
+/** A visible monitor in one scrape, read once for every family: its labels escaped, state, latest result, uptime. */
 interface Scraped {
   id: string;
   type: string;
+  state: MonitorState;
   result: CheckResult | undefined;
+  uptime: ReadonlyMap<number, number> | undefined;
 }
 
 interface Family {
@@ -68,7 +70,7 @@ interface Family {
    * produced lazily so a scrape holds one chunk at a time. Lines, not `[labels, value]` pairs: 100,000 monitors are
    * 1.2 million series, and a pair and two more strings per series were much of a scrape's CPU (docs/benchmarks.md).
    */
-  lines(name: string, monitors: readonly Scraped[], visible: MonitorFilter): Iterable<string>;
+  lines(name: string, monitors: readonly Scraped[]): Iterable<string>;
 }
 
 /** A label value as the exposition formats want it (ids are `[a-z0-9_-]`, but names of types or phases could change). */
@@ -224,10 +226,9 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_monitor_status',
       help: `One series per monitor state (${MONITOR_STATES.join(', ')}), 1 for the current one.`,
-      *lines(name, _monitors, visible) {
-        for (const { monitor, state } of service.statuses()) {
-          if (!visible(monitor.config)) continue;
-          const prefix = `{monitor="${label(monitor.config.id)}",type="${label(monitor.config.type)}",status="`;
+      *lines(name, monitors) {
+        for (const { id, type, state } of monitors) {
+          const prefix = `{monitor="${id}",type="${type}",status="`;
           let text = '';
           for (const status of MONITOR_STATES) text += `${name}${prefix}${status}"} ${state === status ? 1 : 0}\n`;
           yield text;
@@ -253,12 +254,12 @@ export function registerMonitorMetrics(
     {
       name: 'vigil_monitor_uptime_ratio',
       help: 'Share of checks up over the last 1, 7, 30 or 90 UTC days including today (window 1d, 7d, 30d, 90d).',
-      *lines(name, _monitors, visible) {
-        for (const [monitor, windows] of uptime) {
-          const config = service.monitor(monitor)?.config;
-          if (config === undefined || !visible(config)) continue;
+      *lines(name, monitors) {
+        for (const { id, uptime: windows } of monitors) {
+          // Computed every few minutes: a monitor added since has none yet.
+          if (windows === undefined) continue;
           let text = '';
-          for (const [days, ratio] of windows) text += `${name}{monitor="${label(monitor)}",window="${days}d"} ${ratio}\n`;
+          for (const [days, ratio] of windows) text += `${name}{monitor="${id}",window="${days}d"} ${ratio}\n`;
           yield text;
         }
       },
@@ -271,13 +272,16 @@ export function registerMonitorMetrics(
    */
   function* renderChunks(format: 'text' | 'openmetrics', visible: MonitorFilter = EVERY_MONITOR): Generator<string> {
     const monitors: Scraped[] = [];
-    for (const { config } of service.allMonitors()) {
-      if (visible(config)) monitors.push({ id: label(config.id), type: label(config.type), result: service.latestResult(config.id) });
+    for (const { monitor, state } of service.statuses()) {
+      const { id, type } = monitor.config;
+      if (visible(monitor.config)) {
+        monitors.push({ id: label(id), type: label(type), state, result: service.latestResult(id), uptime: uptime.get(id) });
+      }
     }
     let chunk = '';
     for (const family of families) {
       let started = false;
-      for (const lines of family.lines(family.name, monitors, visible)) {
+      for (const lines of family.lines(family.name, monitors)) {
         if (!started) {
           started = true;
           chunk += `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} gauge\n`;
