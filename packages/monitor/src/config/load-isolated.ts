@@ -1,10 +1,11 @@
 /**
  * Loading in a worker thread. A configuration is parsed into a YAML syntax tree that keeps a position for every
- * value (so that any problem names its file, line and column); for 10,000 monitors that peaks near 100 MB of heap,
- * and V8 keeps the memory it grew to long after the tree is garbage. Parsed in a worker, that memory goes back to
- * the system when the thread ends; only the validated configuration (plain data) crosses over. `vigil serve`
- * loads this way at start and on every reload. A small configuration is parsed in the calling thread: a worker's own
- * isolate and modules cost about 10 MB of memory for a moment, more than the tree of a few thousand monitors.
+ * value (so that any problem names its file, line and column); the first pass parses a large file a slice of
+ * monitors at a time (split-monitors.ts), but zod's output, the worker's own modules and what V8 keeps of the garbage
+ * still add up to tens of MB at 10,000 monitors. Parsed in a worker, that memory goes back to the system when the
+ * thread ends; only the validated configuration (plain data) crosses over. `vigil serve` loads this way at start and
+ * on every reload. A small configuration is parsed in the calling thread: a worker's own isolate and modules cost
+ * about 10 MB of memory for a moment, more than the tree of a few thousand monitors.
  */
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
@@ -50,12 +51,12 @@ export async function loadConfigIsolated(
     // Loaded here only when needed: the schema and the YAML parser weigh about 27 MB of RSS, and a large
     // configuration is parsed in the worker while the calling thread has not loaded them yet.
     const { loadConfig } = await import('./load.js');
-    return shareRepeatedValues(await loadConfig(paths, { env }));
+    return shareRepeatedValues(await loadConfig(paths, { env, monitorsPerSlice: options.monitorsPerSlice }));
   }
   // Only strings cross over: process.env is an exotic object, and an unset variable is simply absent.
   const plainEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) plainEnv[name] = value;
-  const worker = new Worker(workerUrl, { workerData: { paths: [...paths], env: plainEnv } });
+  const worker = new Worker(workerUrl, { workerData: { paths: [...paths], env: plainEnv, monitorsPerSlice: options.monitorsPerSlice } });
   return new Promise<LoadedConfig>((resolve, reject) => {
     let settled = false;
     worker.once('message', (reply: LoadReply) => {

@@ -4,11 +4,11 @@ import { ConfigError } from './errors.js';
 import { loadConfig } from './load.js';
 import type { LoadReply } from './load-isolated.js';
 
-const { paths, env } = workerData as { paths: string[]; env: Record<string, string> };
+const { paths, env, monitorsPerSlice } = workerData as { paths: string[]; env: Record<string, string>; monitorsPerSlice?: number };
 
 let reply: LoadReply;
 try {
-  reply = { ok: true, loaded: await loadConfig(paths, { env }) };
+  reply = { ok: true, loaded: await loadConfig(paths, { env, monitorsPerSlice }) };
 } catch (error) {
   reply =
     error instanceof ConfigError

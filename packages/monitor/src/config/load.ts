@@ -11,11 +11,16 @@ import { mergeSources } from './merge.js';
 import { DEFAULT_MESSAGE, type LocatedIssue, reportZodIssues } from './report.js';
 import { configSchema, type VigilConfig } from './schema.js';
 import { collectSecrets } from './schema-walk.js';
-import { type ConfigSource, type KeptPositions, type ParsedSource, parseSource, pathKey } from './source.js';
+import { type ConfigSource, type KeptPositions, MONITORS_PER_SLICE, type ParsedSource, parseSource, pathKey } from './source.js';
 
 export interface LoadOptions {
   /** Variables for `${ENV}` substitution. Default: `process.env`. */
   env?: Env;
+  /**
+   * Monitors per slice when a large file is parsed a slice at a time (split-monitors.ts). Default
+   * MONITORS_PER_SLICE; `Infinity` parses every file whole (bench/config-load.mjs compares the two).
+   */
+  monitorsPerSlice?: number;
 }
 
 export interface LoadedConfig {
@@ -52,13 +57,19 @@ export function parseConfigSources(sources: readonly ConfigSource[], options: Lo
   if (sources.length === 0) fail([{ path: '', message: 'no configuration file given', fileIndex: 0 }]);
   // The first pass keeps only each monitor's position (all a valid configuration needs); at the first problem the
   // files are parsed again with every position, to say where each problem is.
-  return parsePass(sources, env, 'monitors') ?? (parsePass(sources, env, 'all') as LoadedConfig);
+  const perSlice = options.monitorsPerSlice ?? MONITORS_PER_SLICE;
+  return parsePass(sources, env, 'monitors', perSlice) ?? (parsePass(sources, env, 'all', perSlice) as LoadedConfig);
 }
 
 /** One pass over the sources: the configuration, or, when positions were not all kept, undefined at a problem. */
-function parsePass(sources: readonly ConfigSource[], env: Env, kept: KeptPositions): LoadedConfig | undefined {
+function parsePass(
+  sources: readonly ConfigSource[],
+  env: Env,
+  kept: KeptPositions,
+  monitorsPerSlice: number,
+): LoadedConfig | undefined {
   const report = (issues: Array<ConfigIssue & { fileIndex: number }>) => (kept === 'all' ? fail(issues) : undefined);
-  const parsed: ParsedSource[] = sources.map((source, index) => parseSource(source, env, index, kept));
+  const parsed: ParsedSource[] = sources.map((source, index) => parseSource(source, env, index, kept, monitorsPerSlice));
   const early = parsed.flatMap((source) => source.issues.map((issue) => ({ ...issue, fileIndex: source.fileIndex })));
   // Syntax and substitution errors leave the data incomplete: validating it would only add noise.
   if (early.length > 0) return report(early);
