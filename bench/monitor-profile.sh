@@ -3,7 +3,8 @@
 # spend it — without bench/monitor's /health polls and /metrics scrapes? Runs `vigil serve` alone with N HTTP monitors
 # every 20 s (coalescing 100 ms) against bench/monitor-target.mjs, reads /proc/<pid>/stat over 60 s after 40 s of
 # start and warm-up, and prints CPU per check (user + system), CPU per second and RSS. No baseline: bench/monitor
-# has the ratios. INTERVAL=3600 (seconds between a monitor's checks) measures what the process costs between checks.
+# has the ratios. INTERVAL=3600 (seconds between a monitor's checks) measures what the process costs between checks;
+# KEEP_ALIVE=1 gives every monitor `keep_alive: true`.
 # Run: npm run build && bash bench/monitor-profile.sh 10000 --max-semi-space-size=4 --heap-growing-percent=25
 #      (node flags after the size; about 2 minutes). PROF=1 also takes a CPU profile and summarises it; HEAP=1 takes
 #      a heap snapshot after the measurement and summarises it (bench/heapsnapshot-summary.mjs; 30 s more).
