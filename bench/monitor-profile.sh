@@ -20,6 +20,7 @@ source "$(dirname "$0")/monitor-setup.sh"
 profile=()
 if [ -n "${PROF:-}" ]; then profile=(--cpu-prof "--cpu-prof-dir=$dir/profile"); fi
 if [ -n "${HEAP:-}" ]; then profile+=(--heapsnapshot-signal=SIGUSR2 "--diagnostic-dir=$dir/heap"); mkdir -p "$dir/heap"; fi
+started=$(date +%s)
 env "${vigil_env[@]}" node "$@" "${profile[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
 pid=$!
 wait_listening
@@ -27,6 +28,7 @@ wait_listening
 checks() { node -e "fetch('$url/metrics').then((r) => r.text()).then((t) => console.log(/^vigil_monitor_checks_total (\S+)/m.exec(t)[1]))"; }
 cpu() { awk '{ print $14, $15 }' "/proc/$pid/stat"; } # user and system time, in 1/100 s
 sleep 40
+measure_from=$(date +%s)
 checks0=$(checks); read -r user0 system0 < <(cpu)
 sleep 60
 checks1=$(checks); read -r user1 system1 < <(cpu)
@@ -48,8 +50,9 @@ node -e "
   console.log('RSS: $memory');
 "
 if [ -n "${PROF:-}" ]; then
-  # The largest profile is the main thread's (a worker thread, loading a large configuration, writes its own).
-  node "$root/bench/cpuprofile-summary.mjs" "$(ls -S "$dir"/profile/*.cpuprofile | head -1)"
+  # The largest profile is the main thread's (a worker thread, loading a large configuration, writes its own). Its
+  # first seconds are the start: the summary begins where the measurement does.
+  node "$root/bench/cpuprofile-summary.mjs" "$(ls -S "$dir"/profile/*.cpuprofile | head -1)" "--from=$((measure_from - started))"
 fi
 if [ -n "${HEAP:-}" ]; then
   node --max-old-space-size=4096 "$root/bench/heapsnapshot-summary.mjs" "$(ls "$dir"/heap/*.heapsnapshot | head -1)"
