@@ -131,6 +131,7 @@ describe('a file that cannot be split safely is parsed whole', () => {
     ['monitors in flow style', `monitors: [\n${items(4)}]\n`],
     ['a quoted key', `"monitors":\n${items(4)}`],
     ['a value on the key line', `monitors: # fine\n${items(4)}`.replace('# fine', '&a')],
+    ['a scalar on the key line', `monitors: x\n${items(4)}`],
     ['a tab in an indentation', `monitors:\n${items(4)}\t- name: T\n`],
     ['a line between the top level and the items', `monitors:\n${items(4)} x: 1\n`],
     ['fewer monitors than two slices hold', `monitors:\n${items(2)}`],

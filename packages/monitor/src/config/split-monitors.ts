@@ -60,7 +60,8 @@ export function splitMonitors(text: string, itemsPerSlice: number): SplitMonitor
       // A scalar's text: it can hold line breaks (a block scalar, a multi-line quoted scalar), none of them a line
       // start of the structure. A block scalar's text runs to the start of the line after it.
       atScalar = false;
-      if (phase === 'key') return undefined;
+      // Only `:` follows the key, and nothing but a comment follows that on its line.
+      if (phase === 'key' || phase === 'key-line') return undefined;
       if (keyCandidate && token === 'monitors' && phase === 'before') phase = 'key';
       offset += token.length;
       if (blockScalar === 'text') {
