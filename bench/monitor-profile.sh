@@ -7,7 +7,9 @@
 # KEEP_ALIVE=1 gives every monitor `keep_alive: true`.
 # Run: npm run build && bash bench/monitor-profile.sh 10000 --max-semi-space-size=4 --heap-growing-percent=25
 #      (node flags after the size; about 2 minutes). PROF=1 also takes a CPU profile and summarises it; HEAP=1 takes
-#      a heap snapshot after the measurement and summarises it (bench/heapsnapshot-summary.mjs; 30 s more).
+#      a heap snapshot after the measurement and summarises it (bench/heapsnapshot-summary.mjs; 30 s more); ALLOC=1
+#      samples every allocation made during the measured minute and summarises the bytes per check
+#      (bench/alloc-sampler.mjs, bench/heapprofile-summary.mjs; sampling costs CPU, so not with the CPU figures).
 set -euo pipefail
 count=${1:?usage: bench/monitor-profile.sh MONITORS [node flags…]}
 interval=${INTERVAL:-20}
@@ -20,6 +22,7 @@ source "$(dirname "$0")/monitor-setup.sh"
 profile=()
 if [ -n "${PROF:-}" ]; then profile=(--cpu-prof "--cpu-prof-dir=$dir/profile"); fi
 if [ -n "${HEAP:-}" ]; then profile+=(--heapsnapshot-signal=SIGUSR2 "--diagnostic-dir=$dir/heap"); mkdir -p "$dir/heap"; fi
+if [ -n "${ALLOC:-}" ]; then profile+=(--import "$root/bench/alloc-sampler.mjs"); mkdir -p "$dir/alloc"; vigil_env+=("VIGIL_BENCH_ALLOC_DIR=$dir/alloc"); fi
 started=$(date +%s)
 env "${vigil_env[@]}" node "$@" "${profile[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
 pid=$!
@@ -30,9 +33,15 @@ cpu() { awk '{ print $14, $15 }' "/proc/$pid/stat"; } # user and system time, in
 sleep 40
 measure_from=$(date +%s)
 checks0=$(checks); read -r user0 system0 < <(cpu)
+if [ -n "${ALLOC:-}" ]; then touch "$dir/alloc/start"; fi
 sleep 60
+if [ -n "${ALLOC:-}" ]; then touch "$dir/alloc/stop"; fi
 checks1=$(checks); read -r user1 system1 < <(cpu)
 memory=$(awk '/VmRSS/ { r = $2 } /VmHWM/ { h = $2 } END { printf "%d MB (peak since start %d MB)", r / 1024, h / 1024 }' "/proc/$pid/status")
+if [ -n "${ALLOC:-}" ]; then
+  for ((wait = 0; wait < 120; wait++)); do [ -s "$dir/alloc/allocations.heapprofile" ] && break; sleep 0.5; done
+  [ -s "$dir/alloc/allocations.heapprofile" ] || { echo "no allocation profile after 60 s:" >&2; cat "$dir/log" >&2; exit 1; }
+fi
 if [ -n "${HEAP:-}" ]; then
   kill -USR2 "$pid"
   # The snapshot is written in one go by the main thread: done once its size stops changing.
@@ -53,6 +62,9 @@ if [ -n "${PROF:-}" ]; then
   # The largest profile is the main thread's (a worker thread, loading a large configuration, writes its own). Its
   # first seconds are the start: the summary begins where the measurement does.
   node "$root/bench/cpuprofile-summary.mjs" "$(ls -S "$dir"/profile/*.cpuprofile | head -1)" "--from=$((measure_from - started))"
+fi
+if [ -n "${ALLOC:-}" ]; then
+  node "$root/bench/heapprofile-summary.mjs" "$dir/alloc/allocations.heapprofile" "$((checks1 - checks0))"
 fi
 if [ -n "${HEAP:-}" ]; then
   node --max-old-space-size=4096 "$root/bench/heapsnapshot-summary.mjs" "$(ls "$dir"/heap/*.heapsnapshot | head -1)"

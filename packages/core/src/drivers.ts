@@ -62,9 +62,11 @@ export function onAbort(signal: AbortSignal, close: () => void): () => void {
     close();
     return () => {};
   }
-  signal.addEventListener('abort', close, { once: true });
+  signal.addEventListener('abort', close, ONCE);
   return () => signal.removeEventListener('abort', close);
 }
+
+const ONCE = { once: true } as const;
 
 /** `fn` at most once: closing paths (abort, finally) race, and drivers dislike a second end(). */
 export function once<Args extends unknown[]>(fn: (...args: Args) => void): (...args: Args) => void {

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runProbe } from '../src/probe.js';
 import { type HttpCheckOptions, httpCheck } from '../src/probes/http.js';
@@ -140,6 +141,24 @@ describe('http probe: keepAlive', () => {
     }
     expect(first.facts?.timings?.tls).toBeGreaterThanOrEqual(0);
     expect(second.facts?.timings?.tls).toBeUndefined();
+  });
+
+  it('https without it: every check a new connection and a full handshake (no TLS session resumed)', async () => {
+    const certs = generateCertificates();
+    const resumed: boolean[] = [];
+    const server = await startHttpsServer(certs.valid, (req, res) => {
+      resumed.push((req.socket as TLSSocket).isSessionReused());
+      res.end('secure ok');
+    });
+    open.push(server);
+    const options = { url: `https://127.0.0.1:${server.port}/`, maxBodyBytes: MiB, tls: { ca: certs.ca } };
+    for (let i = 0; i < 3; i++) {
+      const result = await observe(options);
+      expect(result.status).toBe('healthy');
+      expect(result.facts?.timings?.tls).toBeGreaterThanOrEqual(0);
+      expect(result.facts?.certificateExpiresAt).toBe(certs.caNotAfter);
+    }
+    expect(resumed).toEqual([false, false, false]);
   });
 
   it('a body cut off at the limit (1 GB sent): the connection is closed, not kept', async () => {

@@ -10,10 +10,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type Check, type CheckOptions, defineCheck } from '../check.js';
 import { applyConditions, type Condition, conditionsRead, parseConditions } from '../conditions/index.js';
-import { onAbort, once, since } from '../drivers.js';
+import { onAbort, since } from '../drivers.js';
 import { deadlineBackstop } from '../net/deadline.js';
 import { certificateExpiryProblem, earliestCertificateExpiry, validateExpiryThresholds } from '../net/certificate.js';
 import { bareHost, timedLookup } from '../net/lookup.js';
@@ -396,6 +397,18 @@ function keepAliveAgent(isHttps: boolean): http.Agent {
   return isHttps ? keepAliveAgents.https : keepAliveAgents.http;
 }
 
+let freshAgents: { http: http.Agent; https: https.Agent } | undefined;
+
+/**
+ * The agents of probes without `keepAlive`: a new connection for every request, closed after it (`agent: false`
+ * does the same, but builds a whole Agent for every request, a kilobyte of garbage per check). No TLS session is
+ * cached: every handshake is a full one, as on a connection of its own.
+ */
+function freshAgent(isHttps: boolean): http.Agent {
+  freshAgents ??= { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false, maxCachedSessions: 0 }) };
+  return isHttps ? freshAgents.https : freshAgents.http;
+}
+
 /** Errors that mean a kept connection was closed by the server before (or as) the request was sent. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
@@ -437,29 +450,30 @@ function requestOnce(hop: HopRequest, prepared: PreparedHttp, context: ProbeCont
       ...(certificateExpiresAt !== undefined ? { certificateExpiresAt } : {}),
     });
 
+    // Built property by property (no spreads): this runs for every check, and node:http copies it again.
+    const hostname = bareHost(hop.url.hostname);
     const requestOptions: https.RequestOptions = {
       protocol: hop.url.protocol,
-      hostname: bareHost(hop.url.hostname),
+      hostname,
       port: hop.url.port || (isHttps ? 443 : 80),
       path: `${hop.url.pathname}${hop.url.search}`,
       method: hop.method,
       headers: hop.body !== undefined ? { ...hop.headers, 'content-length': String(hop.body.length) } : hop.headers,
       // By default a fresh connection each time: timings are real, and nothing is kept between runs.
-      agent: keepAlive ? keepAliveAgent(isHttps) : false,
-      lookup: timedLookup((ms) => {
+      agent: keepAlive ? keepAliveAgent(isHttps) : freshAgent(isHttps),
+    };
+    // An IP address is never looked up (net skips the lookup): no timing function to make.
+    if (net.isIP(hostname) === 0) {
+      requestOptions.lookup = timedLookup((ms) => {
         lookupEnd = performance.now();
         timings.dns = ms;
-      }),
-      ...(prepared.family !== undefined ? { family: prepared.family } : {}),
-      ...(isHttps
-        ? {
-            rejectUnauthorized: prepared.tls.skipVerify !== true,
-            ...(prepared.tls.ca !== undefined
-              ? { ca: prepared.tls.ca as string | Buffer | Array<string | Buffer> }
-              : {}),
-          }
-        : {}),
-    };
+      });
+    }
+    if (prepared.family !== undefined) requestOptions.family = prepared.family;
+    if (isHttps) {
+      requestOptions.rejectUnauthorized = prepared.tls.skipVerify !== true;
+      if (prepared.tls.ca !== undefined) requestOptions.ca = prepared.tls.ca as string | Buffer | Array<string | Buffer>;
+    }
 
     let settled = false;
     let stopListening: () => void = () => {};
@@ -467,13 +481,14 @@ function requestOnce(hop: HopRequest, prepared: PreparedHttp, context: ProbeCont
     const deadlineTimer = deadlineBackstop(context, (error) => fail(error));
     const req = (isHttps ? https : http).request(requestOptions);
 
-    const cleanup = once((keepConnection: boolean) => {
+    // Called once: `fail` and `succeed` check `settled` first.
+    const cleanup = (keepConnection: boolean) => {
       stopListening();
       clearTimeout(deadlineTimer);
       if (keepConnection) return;
       response?.destroy();
       req.destroy();
-    });
+    };
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
@@ -526,15 +541,14 @@ function requestOnce(hop: HopRequest, prepared: PreparedHttp, context: ProbeCont
       }
       const ready = secureAt ?? connectAt ?? start;
       timings.firstByte = round2(responseAt - ready);
-      const hopResult = (body?: string, truncated = false): Hop => ({
-        statusCode: res.statusCode ?? 0,
-        headers: res.headers,
-        ...(body !== undefined ? { body } : {}),
-        bodyTruncated: truncated,
-        timings: { ...timings },
-        ...(ip !== undefined ? { ip } : {}),
-        ...(certificateExpiresAt !== undefined ? { certificateExpiresAt } : {}),
-      });
+      const hopResult = (body?: string, truncated = false): Hop => {
+        // `timings` itself, not a copy: nothing changes it once the hop has settled.
+        const hopValue: Hop = { statusCode: res.statusCode ?? 0, headers: res.headers, bodyTruncated: truncated, timings };
+        if (body !== undefined) hopValue.body = body;
+        if (ip !== undefined) hopValue.ip = ip;
+        if (certificateExpiresAt !== undefined) hopValue.certificateExpiresAt = certificateExpiresAt;
+        return hopValue;
+      };
       const status = res.statusCode ?? 0;
       const isRedirect = prepared.followRedirects && status >= 300 && status < 400 && res.headers.location;
       const limit = hop.maxBodyBytes;
@@ -594,17 +608,10 @@ export async function runHttpExchange(prepared: PreparedHttp, context: ProbeCont
   for (let redirects = 0; ; redirects++) {
     let hop: Hop;
     try {
-      hop = await requestOnce(
-        {
-          url,
-          method,
-          headers,
-          ...(body !== undefined ? { body } : {}),
-          ...(prepared.maxBodyBytes !== undefined ? { maxBodyBytes: prepared.maxBodyBytes } : {}),
-        },
-        prepared,
-        context,
-      );
+      const request: HopRequest = { url, method, headers };
+      if (body !== undefined) request.body = body;
+      if (prepared.maxBodyBytes !== undefined) request.maxBodyBytes = prepared.maxBodyBytes;
+      hop = await requestOnce(request, prepared, context);
     } catch (error) {
       const hopFacts = error instanceof HopError ? error.facts : {};
       const expiry = minDefined(certificateExpiresAt, hopFacts.certificateExpiresAt);
@@ -621,22 +628,24 @@ export async function runHttpExchange(prepared: PreparedHttp, context: ProbeCont
         },
       );
     }
-    timings = addTimings(timings, hop.timings);
+    // The first hop's timings are the sums so far (each hop's timings are its own object).
+    timings = redirects === 0 ? hop.timings : addTimings(timings, hop.timings);
     certificateExpiresAt = minDefined(certificateExpiresAt, hop.certificateExpiresAt);
     const location = hop.headers.location;
     if (!prepared.followRedirects || hop.statusCode < 300 || hop.statusCode >= 400 || !location) {
-      return {
+      const exchange: HttpExchange = {
         statusCode: hop.statusCode,
         headers: hop.headers,
-        ...(hop.body !== undefined ? { body: hop.body } : {}),
         bodyTruncated: hop.bodyTruncated,
         timings,
-        ...(hop.ip !== undefined ? { ip: hop.ip } : {}),
-        ...(certificateExpiresAt !== undefined ? { certificateExpiresAt } : {}),
         redirects,
         finalUrl: redirects === 0 ? prepared.shownUrl : redactUrl(url.toString()),
         latencyMs: since(start),
       };
+      if (hop.body !== undefined) exchange.body = hop.body;
+      if (hop.ip !== undefined) exchange.ip = hop.ip;
+      if (certificateExpiresAt !== undefined) exchange.certificateExpiresAt = certificateExpiresAt;
+      return exchange;
     }
     const facts: ProbeFacts = {
       statusCode: hop.statusCode,
@@ -715,15 +724,15 @@ export function judgeHttpExchange(
   now: number = Date.now(),
 ): ProbeResult {
   const problems: Problem[] = [];
-  const facts: ProbeFacts = {
-    statusCode: ex.statusCode,
-    timings: ex.timings,
-    connected: true,
-    ...(ex.ip !== undefined ? { ip: ex.ip } : {}),
-    ...(ex.body !== undefined ? { body: ex.body, bodyTruncated: ex.bodyTruncated } : {}),
-    ...(ex.certificateExpiresAt !== undefined ? { certificateExpiresAt: ex.certificateExpiresAt } : {}),
-    ...(verdict?.components !== undefined ? { components: verdict.components } : {}),
-  };
+  // Property by property, not spreads: this runs for every check.
+  const facts: ProbeFacts = { statusCode: ex.statusCode, timings: ex.timings, connected: true };
+  if (ex.ip !== undefined) facts.ip = ex.ip;
+  if (ex.body !== undefined) {
+    facts.body = ex.body;
+    facts.bodyTruncated = ex.bodyTruncated;
+  }
+  if (ex.certificateExpiresAt !== undefined) facts.certificateExpiresAt = ex.certificateExpiresAt;
+  if (verdict?.components !== undefined) facts.components = verdict.components;
   const target = `${prepared.method} ${prepared.shownUrl}`;
 
   const statusAccepted = prepared.accepts(ex.statusCode);
@@ -771,26 +780,33 @@ export function judgeHttpExchange(
 
   let status: Status = 'healthy';
   for (const problem of problems) status = worstOf(status, problem.status);
-  const ordered = [
-    ...problems.filter((p) => p.status === 'unhealthy'),
-    ...problems.filter((p) => p.status === 'degraded'),
-  ];
+  const details: Record<string, unknown> = {
+    status_code: ex.statusCode,
+    url: prepared.shownUrl,
+    latency_ms: ex.latencyMs,
+  };
+  if (ex.redirects > 0) {
+    details.redirects = ex.redirects;
+    details.final_url = ex.finalUrl;
+  }
+  if (ex.certificateExpiresAt !== undefined) {
+    details.certificate_expires_at = new Date(ex.certificateExpiresAt).toISOString();
+  }
+  if (verdict?.details !== undefined) Object.assign(details, verdict.details);
   const result: ProbeResult = {
     status,
-    details: {
-      status_code: ex.statusCode,
-      url: prepared.shownUrl,
-      latency_ms: ex.latencyMs,
-      ...(ex.redirects > 0 ? { redirects: ex.redirects, final_url: ex.finalUrl } : {}),
-      ...(ex.certificateExpiresAt !== undefined
-        ? { certificate_expires_at: new Date(ex.certificateExpiresAt).toISOString() }
-        : {}),
-      ...verdict?.details,
-    },
+    details,
     measurements: [{ measurement: 'responseTime', value: ex.latencyMs, unit: 'ms' }],
     facts,
-    ...(ordered.length > 0 ? { error: ordered.map((p) => p.message).join('; ') } : {}),
   };
+  if (problems.length > 0) {
+    // Unhealthy problems first, then degraded ones.
+    const ordered = [
+      ...problems.filter((p) => p.status === 'unhealthy'),
+      ...problems.filter((p) => p.status === 'degraded'),
+    ];
+    if (ordered.length > 0) result.error = ordered.map((p) => p.message).join('; ');
+  }
   return applyConditions(result, prepared.conditions, ex.latencyMs, now);
 }
 
@@ -815,15 +831,20 @@ export function httpFailureResult(
 }
 
 /** Runs a prepared request (see `prepareHttp`) and judges it; for callers that prepare once and run often. */
-export async function runHttpProbe(prepared: PreparedHttp, context: ProbeContext): Promise<ProbeResult> {
+export function runHttpProbe(prepared: PreparedHttp, context: ProbeContext): Promise<ProbeResult> {
   const start = performance.now();
   const now = context.now ?? Date.now;
-  try {
-    const exchange = await runHttpExchange(prepared, context);
-    return judgeHttpExchange(prepared, exchange, undefined, now());
-  } catch (error) {
-    return httpFailureResult(prepared, error, since(start), now());
-  }
+  // `then`, not `async`/`await`: one promise fewer for every check.
+  return runHttpExchange(prepared, context).then(
+    (exchange) => {
+      try {
+        return judgeHttpExchange(prepared, exchange, undefined, now());
+      } catch (error) {
+        return httpFailureResult(prepared, error, since(start), now());
+      }
+    },
+    (error: unknown) => httpFailureResult(prepared, error, since(start), now()),
+  );
 }
 
 /** A request to a URL, judged on its status, body, certificate, response time and conditions. */

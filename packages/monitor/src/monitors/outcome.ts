@@ -25,13 +25,15 @@ export function elapsedSince(start: number): number {
 function phaseTimings(facts: ProbeFacts | undefined): PhaseTimings | undefined {
   const timings = facts?.timings;
   if (!timings) return undefined;
-  const out: PhaseTimings = {};
-  for (const phase of ['dns', 'connect', 'tls', 'firstByte', 'transfer'] as const) {
+  let out: PhaseTimings | undefined;
+  for (const phase of PHASES) {
     const value = timings[phase];
-    if (value !== undefined) out[phase] = value;
+    if (value !== undefined) (out ??= {})[phase] = value;
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out;
 }
+
+const PHASES = ['dns', 'connect', 'tls', 'firstByte', 'transfer'] as const;
 
 /**
  * A probe result, timed by the caller, with the monitor's conditions applied (`applyConditions`: a failing one
@@ -46,16 +48,15 @@ export function toOutcome(
   const { status, error, facts } = applyConditions(result, conditions, latencyMs, now);
   const timings = phaseTimings(facts);
   const components = facts?.components;
-  return {
-    status,
-    latencyMs: round2(latencyMs),
-    ...(facts?.statusCode !== undefined ? { statusCode: facts.statusCode } : {}),
-    ...(timings !== undefined ? { timings } : {}),
-    ...(error !== undefined ? { error } : {}),
-    ...(components !== undefined && Object.keys(components).length > 0 ? { components: { ...components } } : {}),
-    ...(facts?.conditions !== undefined ? { conditions: facts.conditions } : {}),
-    ...(facts?.certificateExpiresAt !== undefined ? { certificateExpiresAt: facts.certificateExpiresAt } : {}),
-  };
+  // Property by property, in this order, not spreads: this runs for every check.
+  const outcome: ProbeOutcome = { status, latencyMs: round2(latencyMs) };
+  if (facts?.statusCode !== undefined) outcome.statusCode = facts.statusCode;
+  if (timings !== undefined) outcome.timings = timings;
+  if (error !== undefined) outcome.error = error;
+  if (components !== undefined && Object.keys(components).length > 0) outcome.components = { ...components };
+  if (facts?.conditions !== undefined) outcome.conditions = facts.conditions;
+  if (facts?.certificateExpiresAt !== undefined) outcome.certificateExpiresAt = facts.certificateExpiresAt;
+  return outcome;
 }
 
 /**

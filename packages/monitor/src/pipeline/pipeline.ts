@@ -376,18 +376,20 @@ export class CheckPipeline {
     const heldBy = rule !== undefined && result.status !== 'healthy' ? this.options.dependencyDown?.(result.monitorId) : undefined;
     // In a maintenance window a check is recorded, and changes nothing: the monitor stays in maintenance.
     const maintenance = this.options.inMaintenance?.(result.monitorId) === true;
-    return this.withIncidents({
+    // Property by property, not spreads: this runs for every check.
+    const verdict: CheckVerdict = {
       monitorId: result.monitorId,
       location: this.location,
       status: maintenance ? 'maintenance' : result.status,
-      ...(maintenance ? { observed: result.status } : {}),
       at: result.at,
       retries: this.options.retriesOf(result.monitorId),
-      ...(result.error !== undefined ? { cause: result.error } : {}),
-      ...(rule !== undefined ? { alerting: rule } : {}),
-      ...(heldBy !== undefined ? { heldBy } : {}),
-      ...(result.certificateExpiresAt !== undefined ? { certificateExpiresAt: result.certificateExpiresAt } : {}),
-    });
+    };
+    if (maintenance) verdict.observed = result.status;
+    if (result.error !== undefined) verdict.cause = result.error;
+    if (rule !== undefined) verdict.alerting = rule;
+    if (heldBy !== undefined) verdict.heldBy = heldBy;
+    if (result.certificateExpiresAt !== undefined) verdict.certificateExpiresAt = result.certificateExpiresAt;
+    return this.withIncidents(verdict);
   }
 
   private withIncidents(verdict: CheckVerdict): CheckVerdict {
@@ -470,13 +472,10 @@ export class CheckPipeline {
         ? 'quorum'
         : undefined);
     const result = job.result && excused !== undefined ? { ...job.result, excused } : job.result;
-    const entry: Entry = {
-      monitorId: job.verdict.monitorId,
-      location: this.location,
-      ...(result !== undefined ? { result } : {}),
-      state: step.state,
-      ...this.fence(job.verdict.monitorId),
-    };
+    const entry: Entry = { monitorId: job.verdict.monitorId, location: this.location, state: step.state };
+    if (result !== undefined) entry.result = result;
+    const fence = this.options.fenceOf?.(job.verdict.monitorId);
+    if (fence !== undefined) entry.fence = fence;
     if (!isLoud(step)) {
       lane.state = step.state;
       if (result !== undefined) this.latest.set(result.monitorId, result);

@@ -295,21 +295,25 @@ export function nextState(previous: MonitorRuntimeState | undefined, verdict: Ch
   }
 
   const checked = !fromOutside(verdict.status) || verdict.observed !== undefined;
+  // Property by property, not spreads: every check makes one, and the monitor keeps it until its next check (a
+  // spread here can give each of them a hidden class of its own).
   const state: MonitorRuntimeState = {
     monitorId: verdict.monitorId,
     location: verdict.location,
     state: to,
     consecutiveFailures: failures,
     seq: before.seq,
-    ...(checked ? { lastCheckAt: verdict.at } : before.lastCheckAt !== undefined ? { lastCheckAt: before.lastCheckAt } : {}),
-    ...(before.since !== undefined ? { since: before.since } : {}),
   };
+  if (checked) state.lastCheckAt = verdict.at;
+  else if (before.lastCheckAt !== undefined) state.lastCheckAt = before.lastCheckAt;
+  if (before.since !== undefined) state.since = before.since;
 
   const alerted = nextAlert(before.alert, verdict, to);
   // A certificate warning waits for a check without another notification (one per step).
   const { alert, step: alertStep } = alerted.step === undefined ? certificateWarning(alerted.alert, verdict) : alerted;
   if (alert !== undefined) state.alert = alert;
-  const step: StateStep = { state, ...(alertStep ? { alert: alertStep } : {}) };
+  const step: StateStep = { state };
+  if (alertStep) step.alert = alertStep;
   if (before.state !== to) {
     state.seq = before.seq + 1;
     state.since = verdict.at;

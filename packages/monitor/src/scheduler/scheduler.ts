@@ -543,7 +543,8 @@ export class Scheduler<M extends SchedulableMonitor = SchedulableMonitor> {
     job.controller = controller;
     let result: Promise<void>;
     try {
-      const info: RunInfo = { dueAt: job.dueAt, startedAt: now, deadline: job.deadline, ...(job.manual ? { manual: true as const } : {}) };
+      const info: RunInfo = { dueAt: job.dueAt, startedAt: now, deadline: job.deadline };
+      if (job.manual) info.manual = true;
       result = Promise.resolve(this.runCheck(monitor, controller.signal, info));
     } catch (error) {
       result = Promise.reject(error);

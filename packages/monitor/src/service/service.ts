@@ -891,12 +891,14 @@ export class MonitorService {
     return { monitor, paused, state: paused ? 'paused' : committed, ...(runtime ? { runtime } : {}) };
   }
 
-  private async runCheck(monitor: Schedulable, signal: AbortSignal, startedAt: number, deadline: number): Promise<void> {
-    const outcome = await monitor.monitor.check({ signal, deadline, now: this.clockNow });
-    // Paused, removed or stopping: the result is not the target's doing, so it is not recorded.
-    if (signal.aborted && !(signal.reason instanceof RunAbortedError && signal.reason.reason === 'timeout')) return;
-    if (!this.registry.get(monitor.id)) return;
-    this.pipeline.record(checkResult(outcome, monitor.id, startedAt, this.location));
+  private runCheck(monitor: Schedulable, signal: AbortSignal, startedAt: number, deadline: number): Promise<void> {
+    // `then`, not `async`/`await`: one promise fewer for every check.
+    return monitor.monitor.check({ signal, deadline, now: this.clockNow }).then((outcome) => {
+      // Paused, removed or stopping: the result is not the target's doing, so it is not recorded.
+      if (signal.aborted && !(signal.reason instanceof RunAbortedError && signal.reason.reason === 'timeout')) return;
+      if (!this.registry.get(monitor.id)) return;
+      this.pipeline.record(checkResult(outcome, monitor.id, startedAt, this.location));
+    });
   }
 
   private reschedule(): void {

@@ -168,6 +168,10 @@ const RAW_TOTALS = `
 
 const STATE_SELECT = `SELECT ${STATE_COLUMNS} FROM runtime_states`;
 const STATE_PLACEHOLDERS = STATE_INSERT_COLUMNS.split(', ').map(() => '?').join(', ');
+// One constant text: the statement cache is keyed by it, and this runs once per monitor and batch.
+const STATE_UPSERT = `INSERT INTO runtime_states (${STATE_INSERT_COLUMNS}) VALUES (${STATE_PLACEHOLDERS})
+  ON CONFLICT (monitor_id, location) DO UPDATE SET ${STATE_UPDATE_SET}
+  WHERE runtime_states.seq = ?`;
 const EVENT_SELECT = `SELECT ${EVENT_COLUMNS} FROM events`;
 
 const toBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -363,7 +367,7 @@ export class SqliteStore implements Store {
     const dirtyBefore =
       this.get<{ value: number }>("SELECT value FROM meta WHERE key = 'dirty_before'")?.value ?? Number.MIN_SAFE_INTEGER;
     for (const row of rows) {
-      const inserted = insert.run(...resultValues(row)).changes > 0;
+      const inserted = insert.run(resultValues(row)).changes > 0;
       if (inserted && row.at < dirtyBefore) markLate.run(row.monitorKey, floorTo(row.at, HOUR_MS));
     }
   }
@@ -430,13 +434,9 @@ export class SqliteStore implements Store {
 
   /** Writes a state whose stored predecessor has sequence number `follows` (or none); returns the rows written. */
   private upsertState(state: MonitorRuntimeState, follows: number): number {
-    return this.run(
-      `INSERT INTO runtime_states (${STATE_INSERT_COLUMNS}) VALUES (${STATE_PLACEHOLDERS})
-       ON CONFLICT (monitor_id, location) DO UPDATE SET ${STATE_UPDATE_SET}
-       WHERE runtime_states.seq = ?`,
-      ...stateValues(state),
-      follows,
-    );
+    const values = stateValues(state);
+    values.push(follows);
+    return this.sql(STATE_UPSERT).run(values).changes;
   }
 
   private storedState(monitorId: string, location: string): MonitorRuntimeState | undefined {
