@@ -145,6 +145,7 @@ const NOT_RUN: { file: string; match: string; reason: string }[] = [
   { file: 'docs/benchmarks.md', match: "BENCH_NODE_FLAGS='; --max-semi-space-size=2", reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'BENCH_SIZES=1000,10000 BENCH_COALESCE=100 npm run bench:monitor', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'BENCH_SIZES=100000', reason: BENCH },
+  { file: 'docs/benchmarks.md', match: 'BENCH_SIZES=10000 BENCH_MODES=kept', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'bash bench/monitor-profile.sh 10000 --max', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'PROF=1 bash bench/monitor-profile.sh', reason: BENCH },
   { file: 'docs/benchmarks.md', match: 'bash bench/monitor-timeline.sh 100000', reason: BENCH },
