@@ -3,6 +3,7 @@
 // Run: node bench/cpuprofile-summary.mjs FILE.cpuprofile [--from=SECONDS]   (bench/monitor-profile.sh runs it with
 // PROF=1). --from leaves out the samples of the first SECONDS of the profile (a process's start, say).
 import { readFileSync } from 'node:fs';
+import { frameLabel, place } from './profile-places.mjs';
 
 const profile = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const fromArgument = process.argv.slice(3).find((argument) => argument.startsWith('--from='));
@@ -17,17 +18,6 @@ profile.samples.forEach((id, i) => {
   if (sampledUs >= fromUs) selfTime.set(id, (selfTime.get(id) ?? 0) + delta);
 });
 
-function place({ url, functionName }) {
-  if (!url) return functionName.startsWith('(') ? functionName : `native ${functionName}`;
-  const vigil = /packages\/(\w+)\/dist\/(\w+)/.exec(url);
-  if (vigil) return `vigil ${vigil[1]}/${vigil[2]}`;
-  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (dependency) return `dependency ${dependency[1]}`;
-  const internal = /node:internal\/(\w+)(?:\/(\w+))?/.exec(url);
-  if (internal) return `node ${internal[1]}${internal[2] ? `/${internal[2]}` : ''}`;
-  return url.replace(/^node:/, 'node ');
-}
-
 const byPlace = new Map();
 const byFunction = new Map();
 let idle = 0;
@@ -41,7 +31,7 @@ for (const [id, time] of selfTime) {
   busy += time;
   const where = place(frame);
   byPlace.set(where, (byPlace.get(where) ?? 0) + time);
-  const name = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/.*\/(packages|node_modules)\//, '$1/')}:${frame.lineNumber}`;
+  const name = frameLabel(frame);
   byFunction.set(name, (byFunction.get(name) ?? 0) + time);
 }
 const share = (time) => `${((100 * time) / busy).toFixed(1).padStart(5)} %`;

@@ -3,6 +3,7 @@
 // allocate most. A sampled estimate (one sample per 4 KiB on average): compare runs by their totals and large rows.
 // Run: node bench/heapprofile-summary.mjs FILE.heapprofile CHECKS [rows]
 import { readFileSync } from 'node:fs';
+import { frameLabel, place } from './profile-places.mjs';
 
 const [file, checksText, rowsText = '25'] = process.argv.slice(2);
 const checks = Number(checksText);
@@ -11,21 +12,14 @@ if (!file || !(checks > 0)) {
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, 'utf8'));
-const where = (url) => {
-  if (url.includes('/packages/')) return url.replace(/.*\/packages\/([\w-]+)\/dist\/([\w-]+).*/, '@vigil/$1 $2');
-  if (url.startsWith('node:')) return url.replace(/^(node:[\w]+).*/, '$1');
-  if (url.includes('/node_modules/')) return url.replace(/.*\/node_modules\/((@[\w.-]+\/)?[\w.-]+).*/, '$1');
-  return url === '' ? '(V8 and native code)' : url;
-};
 const byPlace = new Map();
 const byFunction = new Map();
 let total = 0;
 const add = (map, key, bytes) => map.set(key, (map.get(key) ?? 0) + bytes);
 (function walk(node) {
-  const { url, functionName, lineNumber } = node.callFrame;
   total += node.selfSize;
-  add(byPlace, where(url), node.selfSize);
-  add(byFunction, `${functionName || '(anonymous)'} ${url.replace(/.*\/packages\//, '').replace(/.*\/node_modules\//, '')}:${lineNumber + 1}`, node.selfSize);
+  add(byPlace, place(node.callFrame), node.selfSize);
+  add(byFunction, frameLabel(node.callFrame), node.selfSize);
   node.children.forEach(walk);
 })(profile.head);
 const perCheck = (bytes) => `${Math.round(bytes / checks)} B`.padStart(8);

@@ -175,6 +175,8 @@ interface BodyMatch {
 export interface PreparedHttp {
   /** Without credentials. */
   url: URL;
+  /** Where a request for `url` goes (worked out once, not per check). */
+  target: RequestTarget;
   /** Safe to show. */
   shownUrl: string;
   method: string;
@@ -303,6 +305,7 @@ export function prepareHttp(
     options.maxBodyBytes !== undefined;
   return {
     url: parsed,
+    target: requestTarget(parsed),
     shownUrl: sharedText(redactUrl(raw), parsed.href),
     method,
     headers,
@@ -366,6 +369,25 @@ interface Hop {
   timings: ProbeTimings;
   ip?: string;
   certificateExpiresAt?: number;
+}
+
+/** Where a request for a URL goes, as node:http takes it. */
+export interface RequestTarget {
+  hostname: string;
+  port: string | number;
+  path: string;
+  /** False for an IP address: net never looks one up. */
+  lookup: boolean;
+}
+
+function requestTarget(url: URL): RequestTarget {
+  const hostname = bareHost(url.hostname);
+  return {
+    hostname,
+    port: url.port || (url.protocol === 'https:' ? 443 : 80),
+    path: `${url.pathname}${url.search}`,
+    lookup: net.isIP(hostname) === 0,
+  };
 }
 
 interface HopRequest {
@@ -451,19 +473,20 @@ function requestOnce(hop: HopRequest, prepared: PreparedHttp, context: ProbeCont
     });
 
     // Built property by property (no spreads): this runs for every check, and node:http copies it again.
-    const hostname = bareHost(hop.url.hostname);
+    // A redirect's URL is worked out here; the prepared URL's was worked out once.
+    const target = hop.url === prepared.url ? prepared.target : requestTarget(hop.url);
     const requestOptions: https.RequestOptions = {
       protocol: hop.url.protocol,
-      hostname,
-      port: hop.url.port || (isHttps ? 443 : 80),
-      path: `${hop.url.pathname}${hop.url.search}`,
+      hostname: target.hostname,
+      port: target.port,
+      path: target.path,
       method: hop.method,
       headers: hop.body !== undefined ? { ...hop.headers, 'content-length': String(hop.body.length) } : hop.headers,
       // By default a fresh connection each time: timings are real, and nothing is kept between runs.
       agent: keepAlive ? keepAliveAgent(isHttps) : freshAgent(isHttps),
     };
     // An IP address is never looked up (net skips the lookup): no timing function to make.
-    if (net.isIP(hostname) === 0) {
+    if (target.lookup) {
       requestOptions.lookup = timedLookup((ms) => {
         lookupEnd = performance.now();
         timings.dns = ms;

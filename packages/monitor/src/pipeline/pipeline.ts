@@ -402,12 +402,6 @@ export class CheckPipeline {
     return alerting !== undefined && alerting.channels.length > 0 ? alerting.rule : undefined;
   }
 
-  /** The lease a step taken now is committed under (nothing when one process owns the store). */
-  private fence(monitorId: string): { fence?: CommitFence } {
-    const fence = this.options.fenceOf?.(monitorId);
-    return fence === undefined ? {} : { fence };
-  }
-
   private lane(monitorId: string): Lane {
     let lane = this.lanes.get(monitorId);
     if (lane === undefined) {
@@ -446,7 +440,9 @@ export class CheckPipeline {
 
   /** Takes one verdict: a quiet step moves the lane on now, a loud one holds it until committed. */
   private take(lane: Lane, job: Job): void {
-    if (this.options.fenceOf !== undefined && this.options.fenceOf(job.verdict.monitorId) === undefined) {
+    // The lease a step taken now is committed under (none when one process owns the store).
+    const fence = this.options.fenceOf?.(job.verdict.monitorId);
+    if (fence === undefined && this.options.fenceOf !== undefined) {
       // The lease went while this verdict waited behind a step.
       job.done?.reject(new NotOwnedError(job.verdict.monitorId));
       return;
@@ -459,7 +455,9 @@ export class CheckPipeline {
         return;
       }
       lane.state = after;
-      this.writer.addUrgent({ monitorId: job.verdict.monitorId, location: this.location, state: after, ...this.fence(job.verdict.monitorId) }).then(
+      const amended: Entry = { monitorId: job.verdict.monitorId, location: this.location, state: after };
+      if (fence !== undefined) amended.fence = fence;
+      this.writer.addUrgent(amended).then(
         () => job.done?.resolve(),
         (error: unknown) => job.done?.reject(error),
       );
@@ -474,7 +472,6 @@ export class CheckPipeline {
     const result = job.result && excused !== undefined ? { ...job.result, excused } : job.result;
     const entry: Entry = { monitorId: job.verdict.monitorId, location: this.location, state: step.state };
     if (result !== undefined) entry.result = result;
-    const fence = this.options.fenceOf?.(job.verdict.monitorId);
     if (fence !== undefined) entry.fence = fence;
     if (!isLoud(step)) {
       lane.state = step.state;
