@@ -9,7 +9,8 @@
 #      (node flags after the size; about 2 minutes). PROF=1 also takes a CPU profile and summarises it; HEAP=1 takes
 #      a heap snapshot after the measurement and summarises it (bench/heapsnapshot-summary.mjs; 30 s more); ALLOC=1
 #      samples every allocation made during the measured minute and summarises the bytes per check
-#      (bench/alloc-sampler.mjs, bench/heapprofile-summary.mjs; sampling costs CPU, so not with the CPU figures).
+#      (bench/alloc-sampler.mjs, bench/heapprofile-summary.mjs; sampling costs CPU, so not with the CPU figures); GC=1
+#      counts the measured minute's garbage collections and the bytes scavenges promoted (node --trace-gc-nvp).
 set -euo pipefail
 count=${1:?usage: bench/monitor-profile.sh MONITORS [node flags…]}
 interval=${INTERVAL:-20}
@@ -23,6 +24,7 @@ profile=()
 if [ -n "${PROF:-}" ]; then profile=(--cpu-prof "--cpu-prof-dir=$dir/profile"); fi
 if [ -n "${HEAP:-}" ]; then profile+=(--heapsnapshot-signal=SIGUSR2 "--diagnostic-dir=$dir/heap"); mkdir -p "$dir/heap"; fi
 if [ -n "${ALLOC:-}" ]; then profile+=(--import "$root/bench/alloc-sampler.mjs"); mkdir -p "$dir/alloc"; vigil_env+=("VIGIL_BENCH_ALLOC_DIR=$dir/alloc"); fi
+if [ -n "${GC:-}" ]; then profile+=(--trace-gc-nvp); fi
 started=$(date +%s)
 env "${vigil_env[@]}" node "$@" "${profile[@]}" "$root/packages/monitor/dist/cli.js" serve --config "$dir/vigil.yaml" --port 0 --data "$dir/data" > "$dir/log" 2>&1 &
 pid=$!
@@ -34,8 +36,10 @@ sleep 40
 measure_from=$(date +%s)
 checks0=$(checks); read -r user0 system0 < <(cpu)
 if [ -n "${ALLOC:-}" ]; then touch "$dir/alloc/start"; fi
+gc_from=$(wc -l < "$dir/log")
 sleep 60
 if [ -n "${ALLOC:-}" ]; then touch "$dir/alloc/stop"; fi
+gc_to=$(wc -l < "$dir/log")
 checks1=$(checks); read -r user1 system1 < <(cpu)
 memory=$(awk '/VmRSS/ { r = $2 } /VmHWM/ { h = $2 } END { printf "%d MB (peak since start %d MB)", r / 1024, h / 1024 }' "/proc/$pid/status")
 if [ -n "${ALLOC:-}" ]; then
@@ -62,6 +66,13 @@ if [ -n "${PROF:-}" ]; then
   # The largest profile is the main thread's (a worker thread, loading a large configuration, writes its own). Its
   # first seconds are the start: the summary begins where the measurement does.
   node "$root/bench/cpuprofile-summary.mjs" "$(ls -S "$dir"/profile/*.cpuprofile | head -1)" "--from=$((measure_from - started))"
+fi
+if [ -n "${GC:-}" ]; then
+  # --trace-gc-nvp writes a line per collection to stdout, the serve log: only the measured minute's lines count.
+  sed -n "$((gc_from + 1)),${gc_to}p" "$dir/log" | awk '
+    / gc=s / { scavenges++; if (match($0, / promoted=[0-9]+/)) promoted += substr($0, RSTART + 10, RLENGTH - 10) }
+    / gc=mc / { full++ }
+    END { printf "garbage collections in the measured minute: %d scavenges, %d full (mark-compact); scavenges promoted %.1f MB\n", scavenges, full, promoted / 1048576 }'
 fi
 if [ -n "${ALLOC:-}" ]; then
   node "$root/bench/heapprofile-summary.mjs" "$dir/alloc/allocations.heapprofile" "$((checks1 - checks0))"
